@@ -1,0 +1,257 @@
+// Package bot is the Telegram runtime: it long-polls updates, hands each to the
+// flows inside one SQLite transaction, and drains the outbox to Telegram within
+// its rate limits. Domain decisions live in flows; this package only talks.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"dinsosbot/flows"
+	"dinsosbot/store"
+)
+
+// Handler is what the runtime needs from the flows. *flows.App implements it.
+type Handler interface {
+	// Handle decides one update inside tx.
+	Handle(tx *store.Tx, ev flows.Event) error
+	// Apologize answers an update whose Handle failed.
+	Apologize(tx *store.Tx, ev flows.Event) error
+	// Sweep runs time-driven work (draft reminders and expiry) at tx.Now().
+	Sweep(tx *store.Tx) error
+}
+
+// Config sets up the runtime. Zero fields take the documented defaults.
+type Config struct {
+	Token string
+	// APIBase is the Bot API server, default "https://api.telegram.org"; a
+	// self-hosted Bot API server or the fake in tests goes here.
+	APIBase string
+	// PollTimeout is getUpdates' long-poll timeout, default 50 s.
+	PollTimeout time.Duration
+	// MinPollInterval paces getUpdates calls that come back empty, so an API
+	// that ignores the timeout cannot make the loop spin; default 500 ms.
+	MinPollInterval time.Duration
+	// MaxBackoff caps the exponential backoff after errors; default 30 s.
+	MaxBackoff time.Duration
+	// MinBackoff is the first backoff step; default 500 ms.
+	MinBackoff time.Duration
+	// Limits are the send rate limits.
+	Limits Limits
+	// SendWorkers is how many sends may be in flight at once (to different
+	// chats); default 8.
+	SendWorkers int
+	// DrainTimeout is how long shutdown lets the sender finish; default 5 s.
+	DrainTimeout time.Duration
+	// SweepInterval is how often Handler.Sweep runs; default 1 min.
+	SweepInterval time.Duration
+	// Logger receives the runtime's log; default slog.Default().
+	Logger *slog.Logger
+	// HTTPClient is used for every Bot API call; its timeout must exceed
+	// PollTimeout. Default: a client with PollTimeout+15 s.
+	HTTPClient *http.Client
+	// Commands are set with setMyCommands at start (default scope); failures
+	// are logged, never fatal.
+	Commands []store.Command
+
+	// BeforeCommit, when set, runs inside each batch's transaction just before
+	// commit; an error aborts the batch as a crash would. For tests.
+	BeforeCommit func(lastUpdateID int) error
+}
+
+// Limits are the outgoing rate limits, as Telegram documents them.
+type Limits struct {
+	Global         float64 // messages per second over all chats; default 30
+	PerChat        float64 // messages per second to one private chat; default 1
+	PerChatBurst   int     // burst to one private chat; default 1
+	GroupPerMinute float64 // messages per minute to one group; default 20
+}
+
+func (c *Config) setDefaults() {
+	if c.APIBase == "" {
+		c.APIBase = "https://api.telegram.org"
+	}
+	if c.PollTimeout == 0 {
+		c.PollTimeout = 50 * time.Second
+	}
+	if c.MinPollInterval == 0 {
+		c.MinPollInterval = 500 * time.Millisecond
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = 30 * time.Second
+	}
+	if c.MinBackoff == 0 {
+		c.MinBackoff = 500 * time.Millisecond
+	}
+	if c.Limits.Global == 0 {
+		c.Limits.Global = 30
+	}
+	if c.Limits.PerChat == 0 {
+		c.Limits.PerChat = 1
+	}
+	if c.Limits.PerChatBurst == 0 {
+		c.Limits.PerChatBurst = 1
+	}
+	if c.Limits.GroupPerMinute == 0 {
+		c.Limits.GroupPerMinute = 20
+	}
+	if c.SendWorkers == 0 {
+		c.SendWorkers = 8
+	}
+	if c.DrainTimeout == 0 {
+		c.DrainTimeout = 5 * time.Second
+	}
+	if c.SweepInterval == 0 {
+		c.SweepInterval = time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: c.PollTimeout + 15*time.Second}
+	}
+}
+
+// libraryLogger guards the Telegram library's logger, which is a global of the
+// library: it is set once per process.
+var libraryLogger sync.Once
+
+// installLibraryLogger replaces the library's logger (which prints request URLs
+// with the token in debug mode) with one that redacts tokens and writes to the
+// default slog logger.
+func installLibraryLogger() {
+	libraryLogger.Do(func() {
+		tgbotapi.SetLogger(redactingLogger{log: func(msg string) { slog.Debug("telegram library", "msg", msg) }})
+	})
+}
+
+// ErrUnauthorized is returned by Run when Telegram rejects the token.
+var ErrUnauthorized = errors.New("the token is invalid: Telegram answered 401 Unauthorized; check the token from @BotFather")
+
+// Bot is the running runtime: poller, sender and sweeper.
+type Bot struct {
+	cfg     Config
+	db      *store.DB
+	handler Handler
+	log     *slog.Logger
+	api     *tgbotapi.BotAPI
+	sender  *sender
+}
+
+// New connects to the Bot API (getMe) and returns a Bot ready to Run. The
+// handler is built by newHandler once the bot's username is known (flows need
+// it for deep links).
+func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsername string) Handler) (*Bot, error) {
+	cfg.setDefaults()
+	installLibraryLogger()
+	endpoint := cfg.APIBase + "/bot%s/%s"
+	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, endpoint, contextClient{ctx: ctx, client: cfg.HTTPClient})
+	if err != nil {
+		if f, _ := classify(err); f == failUnauthorized {
+			return nil, ErrUnauthorized
+		}
+		return nil, fmt.Errorf("connect to the Bot API at %s: %s", cfg.APIBase, Redact(err.Error()))
+	}
+	b := &Bot{cfg: cfg, db: db, handler: newHandler(api.Self.UserName), log: cfg.Logger, api: api}
+	b.sender = newSender(cfg, db, cfg.Logger)
+	db.OnCommit(b.sender.Wake)
+	return b, nil
+}
+
+// Username is the bot's Telegram username, from getMe.
+func (b *Bot) Username() string { return b.api.Self.UserName }
+
+// Run polls and sends until ctx is cancelled, then stops polling, lets the
+// sender drain for up to DrainTimeout and returns. It returns early with an
+// error when polling cannot go on (invalid token, the database failing).
+func (b *Bot) Run(ctx context.Context) error {
+	b.setup(ctx)
+
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	// The sender outlives polling by DrainTimeout so replies to the last
+	// updates still go out on shutdown.
+	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSending()
+
+	var wg sync.WaitGroup
+	sendDone := make(chan struct{})
+	go func() {
+		defer close(sendDone)
+		b.sender.Run(sendCtx, withContext(sendCtx, b.api, b.cfg.HTTPClient))
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		b.sweepLoop(pollCtx)
+	}()
+
+	err := b.poll(pollCtx, withContext(pollCtx, b.api, b.cfg.HTTPClient))
+	stopPolling()
+	wg.Wait()
+
+	drain := time.NewTimer(b.cfg.DrainTimeout)
+	defer drain.Stop()
+	select {
+	case <-b.sender.Idle(sendCtx):
+	case <-drain.C:
+		b.log.Warn("shutdown: outbox not drained in time; the rest goes after restart")
+	}
+	stopSending()
+	<-sendDone
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// setup makes the start-up calls that are nice to have: a failure is logged and
+// the bot runs on.
+func (b *Bot) setup(ctx context.Context) {
+	api := withContext(ctx, b.api, b.cfg.HTTPClient)
+	// Polling and a webhook exclude each other; keep pending updates.
+	if _, err := api.Request(tgbotapi.DeleteWebhookConfig{DropPendingUpdates: false}); err != nil {
+		b.log.Warn("deleteWebhook failed", "err", description(err))
+	}
+	if len(b.cfg.Commands) > 0 {
+		var cmds []tgbotapi.BotCommand
+		for _, c := range b.cfg.Commands {
+			cmds = append(cmds, tgbotapi.BotCommand{Command: c.Command, Description: c.Description})
+		}
+		if _, err := api.Request(tgbotapi.NewSetMyCommands(cmds...)); err != nil {
+			b.log.Warn("setMyCommands failed", "err", description(err))
+		}
+	}
+}
+
+func (b *Bot) sweepLoop(ctx context.Context) {
+	t := time.NewTicker(b.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := b.Sweep(ctx); err != nil {
+				b.log.Error("sweep failed", "err", err)
+			}
+		}
+	}
+}
+
+// Sweep runs the handler's time-driven work once, now.
+func (b *Bot) Sweep(ctx context.Context) error {
+	return b.db.Update(ctx, func(tx *store.Tx) error {
+		if err := b.handler.Sweep(tx); err != nil {
+			return fmt.Errorf("sweep: %w", err)
+		}
+		return nil
+	})
+}

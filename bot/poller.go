@@ -1,0 +1,161 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"dinsosbot/flows"
+	"dinsosbot/store"
+)
+
+// poll is the long-polling loop. It asks for updates after the last committed
+// one, handles a batch in one transaction, and only then asks again: the next
+// getUpdates confirms the batch to Telegram, so nothing is confirmed before it is
+// durably stored.
+func (b *Bot) poll(ctx context.Context, api *tgbotapi.BotAPI) error {
+	last, err := b.db.LastUpdateID(ctx)
+	if err != nil {
+		return err
+	}
+	backoff := newBackoff(b.cfg.MinBackoff, b.cfg.MaxBackoff)
+	var lastCall time.Time
+	for ctx.Err() == nil {
+		lastCall = time.Now()
+		updates, err := api.GetUpdates(tgbotapi.UpdateConfig{
+			Offset:         last + 1,
+			Limit:          100,
+			Timeout:        int(b.cfg.PollTimeout / time.Second),
+			AllowedUpdates: allowedUpdates,
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			if err := b.pollFailed(ctx, err, backoff); err != nil {
+				return err
+			}
+			continue
+		}
+		backoff.reset()
+		if len(updates) == 0 {
+			// An API that answers at once despite the timeout must not make
+			// the loop spin.
+			if err := sleep(ctx, b.cfg.MinPollInterval-time.Since(lastCall)); err != nil {
+				break
+			}
+			continue
+		}
+		if err := b.handleBatch(ctx, updates); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return fmt.Errorf("handle updates %d..%d: %w", updates[0].UpdateID, updates[len(updates)-1].UpdateID, err)
+		}
+		last = updates[len(updates)-1].UpdateID
+	}
+	return ctx.Err()
+}
+
+// pollFailed logs a failed getUpdates and waits before the next try; it returns
+// an error when polling must stop.
+func (b *Bot) pollFailed(ctx context.Context, err error, backoff *backoff) error {
+	kind, retryAfter := classify(err)
+	wait := backoff.next()
+	switch kind {
+	case failUnauthorized:
+		return ErrUnauthorized
+	case failConflict:
+		b.log.Error("getUpdates conflict: another instance of this bot is polling with the same token, or a webhook is set; retrying",
+			"err", description(err), "retry_in", wait)
+	case failFlood:
+		wait = max(wait, retryAfter)
+		b.log.Warn("getUpdates rate limited", "retry_in", wait)
+	default:
+		b.log.Warn("getUpdates failed", "err", description(err), "retry_in", wait)
+	}
+	return sleep(ctx, wait)
+}
+
+// handleBatch handles updates in order in one transaction: one SAVEPOINT per
+// update so a failing update rolls back alone, one fsync for the batch.
+func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error {
+	return b.db.Update(ctx, func(tx *store.Tx) error {
+		for _, u := range updates {
+			if err := b.handleOne(tx, u); err != nil {
+				return err
+			}
+		}
+		if b.cfg.BeforeCommit != nil {
+			if err := b.cfg.BeforeCommit(updates[len(updates)-1].UpdateID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// handleOne runs the flows for u. A flow's failure or panic is recorded and
+// apologised for, and the update still counts as handled: one bad update must
+// never block the queue. Only a store failure is returned.
+func (b *Bot) handleOne(tx *store.Tx, u tgbotapi.Update) error {
+	ev, ok := toEvent(u, b.api.Self.UserName, tx.Now())
+	if ok {
+		herr := tx.Savepoint(func() error { return b.handler.Handle(tx, ev) })
+		if herr != nil {
+			b.log.Error("update failed", "update_id", u.UpdateID, "user", ev.UserID, "err", herr)
+			payload, _ := json.Marshal(u)
+			if err := tx.Savepoint(func() error {
+				if err := tx.RecordFailedUpdate(u.UpdateID, payload, herr.Error()); err != nil {
+					return err
+				}
+				return b.handler.Apologize(tx, ev)
+			}); err != nil {
+				b.log.Error("recording a failed update failed", "update_id", u.UpdateID, "err", err)
+			}
+		}
+	}
+	return tx.SetLastUpdateID(u.UpdateID)
+}
+
+// backoff is exponential with full jitter, capped.
+type backoff struct {
+	min, max, cur time.Duration
+}
+
+func newBackoff(min, max time.Duration) *backoff { return &backoff{min: min, max: max} }
+
+func (b *backoff) next() time.Duration {
+	if b.cur == 0 {
+		b.cur = b.min
+	} else {
+		b.cur = min(b.cur*2, b.max)
+	}
+	// Half fixed, half random: spread restarts of many bots, never zero.
+	return b.cur/2 + rand.N(b.cur/2+1)
+}
+
+func (b *backoff) reset() { b.cur = 0 }
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+var _ = errors.New
+var _ flows.Event

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the deployment's configuration, read from YAML. Every key is
+// documented in config.example.yaml; an unknown key is an error.
+type Config struct {
+	Telegram TelegramConfig `yaml:"telegram"`
+	Database DatabaseConfig `yaml:"database"`
+	TimeZone string         `yaml:"time_zone"`
+	Language string         `yaml:"language"`
+	Office   string         `yaml:"office"`
+	Admins   []int64        `yaml:"admins"`
+	Send     SendConfig     `yaml:"send"`
+	Drafts   DraftConfig    `yaml:"drafts"`
+	Log      LogConfig      `yaml:"log"`
+	MediaDir string         `yaml:"media_dir"`
+	location *time.Location // TimeZone, loaded
+}
+
+// TelegramConfig says how to reach the Bot API.
+type TelegramConfig struct {
+	TokenEnv    string   `yaml:"token_env"`
+	APIEndpoint string   `yaml:"api_endpoint"`
+	PollTimeout Duration `yaml:"poll_timeout"`
+}
+
+// DatabaseConfig says where the SQLite file lives.
+type DatabaseConfig struct {
+	Path string `yaml:"path"`
+}
+
+// SendConfig holds the outgoing rate limits.
+type SendConfig struct {
+	GlobalPerSecond float64 `yaml:"global_per_second"`
+	ChatPerSecond   float64 `yaml:"chat_per_second"`
+	ChatBurst       int     `yaml:"chat_burst"`
+	GroupPerMinute  float64 `yaml:"group_per_minute"`
+}
+
+// DraftConfig sets when unfinished forms are reminded and expire.
+type DraftConfig struct {
+	ExpireAfter  Duration `yaml:"expire_after"`
+	RemindBefore Duration `yaml:"remind_before"`
+}
+
+// LogConfig sets the log's level and format.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Duration is a time.Duration written as "50s" or "24h" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (write it like 50s, 10m or 24h)", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// defaultConfig is Kota Jambi's deployment, used for every key a file leaves out.
+func defaultConfig() Config {
+	return Config{
+		Telegram: TelegramConfig{
+			TokenEnv:    "TELEGRAM_BOT_TOKEN",
+			APIEndpoint: "https://api.telegram.org",
+			PollTimeout: Duration(50 * time.Second),
+		},
+		Database: DatabaseConfig{Path: "dinsosbot.db"},
+		TimeZone: "Asia/Jakarta",
+		Language: "id",
+		Office:   "Dinas Sosial Kota Jambi",
+		Send:     SendConfig{GlobalPerSecond: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20},
+		Drafts:   DraftConfig{ExpireAfter: Duration(24 * time.Hour), RemindBefore: Duration(2 * time.Hour)},
+		Log:      LogConfig{Level: "info", Format: "text"},
+		MediaDir: "media",
+	}
+}
+
+// LoadConfig reads path over the defaults; path "" means defaults only. Errors
+// name the file, the key and what is wrong.
+func LoadConfig(path string) (Config, error) {
+	cfg := defaultConfig()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		// An empty file means all defaults.
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("config %s: %s", path, cleanYAMLError(err))
+		}
+	}
+	if err := cfg.validate(); err != nil {
+		if path == "" {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// cleanYAMLError turns the decoder's "yaml: unmarshal errors:\n  line 3: field
+// foo not found in type main.TelegramConfig" into words an operator can act on.
+func cleanYAMLError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if j := strings.Index(l, " not found in type "); j >= 0 {
+			head, key, _ := strings.Cut(l[:j], "field ")
+			l = fmt.Sprintf("%sunknown key %q (not a setting; see config.example.yaml)", head, key)
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "; ")
+}
+
+func (c *Config) validate() error {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil || c.TimeZone == "" {
+		return fmt.Errorf("time_zone: %q is not a known time zone (for Indonesia: Asia/Jakarta, Asia/Makassar or Asia/Jayapura)", c.TimeZone)
+	}
+	c.location = loc
+	checks := []struct {
+		bad bool
+		msg string
+	}{
+		{c.Telegram.TokenEnv == "", "telegram.token_env: must name an environment variable"},
+		{!strings.HasPrefix(c.Telegram.APIEndpoint, "http://") && !strings.HasPrefix(c.Telegram.APIEndpoint, "https://"),
+			fmt.Sprintf("telegram.api_endpoint: %q must start with http:// or https://", c.Telegram.APIEndpoint)},
+		{c.Telegram.PollTimeout < Duration(time.Second) || c.Telegram.PollTimeout > Duration(10*time.Minute),
+			"telegram.poll_timeout: must be between 1s and 10m"},
+		{c.Database.Path == "", "database.path: must not be empty"},
+		{c.Language != "id" && c.Language != "en", fmt.Sprintf("language: %q is not supported (id or en)", c.Language)},
+		{c.Send.GlobalPerSecond <= 0, "send.global_per_second: must be above 0"},
+		{c.Send.ChatPerSecond <= 0, "send.chat_per_second: must be above 0"},
+		{c.Send.ChatBurst < 1, "send.chat_burst: must be at least 1"},
+		{c.Send.GroupPerMinute <= 0, "send.group_per_minute: must be above 0"},
+		{c.Drafts.ExpireAfter < Duration(time.Minute), "drafts.expire_after: must be at least 1m"},
+		{c.Drafts.RemindBefore <= 0 || c.Drafts.RemindBefore >= c.Drafts.ExpireAfter,
+			"drafts.remind_before: must be above 0 and below drafts.expire_after"},
+		{c.Log.Format != "text" && c.Log.Format != "json", fmt.Sprintf("log.format: %q is not text or json", c.Log.Format)},
+	}
+	for _, ch := range checks {
+		if ch.bad {
+			return errors.New(ch.msg)
+		}
+	}
+	for i, id := range c.Admins {
+		if id <= 0 {
+			return fmt.Errorf("admins[%d]: %d is not a Telegram user id", i, id)
+		}
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		return fmt.Errorf("log.level: %q is not debug, info, warn or error", c.Log.Level)
+	}
+	return nil
+}
+
+// Location is the configured time zone.
+func (c Config) Location() *time.Location { return c.location }
+
+// Logger builds the configured logger writing to w.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Log.Level)) // validated in LoadConfig
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		body string // "" with missing=true: no file at all
+		want string
+	}{
+		{"bad yaml", "telegram: [unclosed", "config"},
+		{"unknown key", "telegram:\n  tokn_env: X\n", "unknown key \"tokn_env\""},
+		{"unknown top-level key", "databse:\n  path: x.db\n", "unknown key \"databse\""},
+		{"invalid time zone", "time_zone: Asia/Jambi\n", "time_zone: \"Asia/Jambi\" is not a known time zone"},
+		{"bad duration", "telegram:\n  poll_timeout: fifty\n", "\"fifty\" is not a duration"},
+		{"bad language", "language: fr\n", "language: \"fr\" is not supported"},
+		{"bad admin", "admins: [-5]\n", "admins[0]"},
+		{"wrong type", "admins: lots\n", "line 1"},
+		{"remind after expiry", "drafts:\n  expire_after: 1h\n  remind_before: 2h\n", "drafts.remind_before"},
+		{"bad log level", "log:\n  level: loud\n", "log.level"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadConfig(writeConfig(t, tc.body))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("LoadConfig error = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("missing file", func(t *testing.T) {
+		_, err := LoadConfig(filepath.Join(t.TempDir(), "nope.yaml"))
+		if err == nil || !strings.Contains(err.Error(), "no such file") {
+			t.Fatalf("LoadConfig error = %v, want no such file", err)
+		}
+	})
+}
+
+func TestLoadConfigDefaultsAndExample(t *testing.T) {
+	for _, path := range []string{"", "config.example.yaml", writeConfig(t, "")} {
+		cfg, err := LoadConfig(path)
+		if err != nil {
+			t.Fatalf("LoadConfig(%q): %v", path, err)
+		}
+		if got, want := cfg.Telegram.TokenEnv, "TELEGRAM_BOT_TOKEN"; got != want {
+			t.Errorf("token_env = %q, want %q", got, want)
+		}
+		if got := cfg.Location().String(); got != "Asia/Jakarta" {
+			t.Errorf("time zone = %s", got)
+		}
+		if got := time.Duration(cfg.Telegram.PollTimeout); got != 50*time.Second {
+			t.Errorf("poll_timeout = %v", got)
+		}
+	}
+	cfg, err := LoadConfig(writeConfig(t, "admins: [111, 222]\nsend:\n  chat_per_second: 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Admins) != 2 || cfg.Send.ChatPerSecond != 2 || cfg.Send.GlobalPerSecond != 30 {
+		t.Errorf("partial file did not merge over defaults: %+v", cfg)
+	}
+}
+
+func TestRunWithoutTokenPointsToDemo(t *testing.T) {
+	var out, errOut strings.Builder
+	err := run(t.Context(), []string{"run"}, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") || !strings.Contains(err.Error(), "dinsosbot demo") {
+		t.Fatalf("run without a token = %v, want a hint naming the variable and the demo", err)
+	}
+}
+
+func TestDemoRunsScript(t *testing.T) {
+	var out, errOut strings.Builder
+	db := filepath.Join(t.TempDir(), "demo.db")
+	err := run(t.Context(), []string{"demo", "-db", db}, strings.NewReader(""), &out, &errOut, os.Getenv)
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"👤: /start", "🤖 Halo, Siti", "demo finished"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	cfg := writeConfig(t, "database:\n  path: "+db+"\n")
+	var out, errOut strings.Builder
+	if err := run(t.Context(), []string{"-config", cfg, "migrate"}, nil, &out, &errOut, os.Getenv); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "migrations applied") {
+		t.Errorf("migrate printed %q", out.String())
+	}
+	st, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("database mode %v, want 0600", st.Mode().Perm())
+	}
+}

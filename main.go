@@ -1,0 +1,162 @@
+// Command dinsosbot is the field reporting bot of a Dinas Sosial: PSM and TKSK
+// report PMKS cases, answer meeting invitations and check in, in Telegram.
+//
+//	dinsosbot [-config FILE] [run]   serve Telegram (needs a bot token)
+//	dinsosbot demo [-db FILE]        the bot against a built-in fake Telegram
+//	dinsosbot migrate                apply database migrations and exit
+//	dinsosbot version                print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	_ "time/tzdata" // Asia/Jakarta must load on machines without zone files
+
+	"dinsosbot/bot"
+	"dinsosbot/flows"
+	"dinsosbot/flows/i18n"
+	"dinsosbot/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signalContext()
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "dinsosbot:", err)
+		os.Exit(1)
+	}
+}
+
+// signalContext is cancelled by the first SIGINT or SIGTERM, so the bot stops
+// polling and drains; a second signal exits at once.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+		<-sigs
+		fmt.Fprintln(os.Stderr, "dinsosbot: second signal, exiting now")
+		os.Exit(130)
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel() }
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("dinsosbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "configuration file (YAML); see config.example.yaml")
+	dbPath := fs.String("db", "", "demo: keep the database in this file instead of a temp dir")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|version]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cmd := "run"
+	if fs.NArg() > 0 {
+		cmd = fs.Arg(0)
+		// Flags may follow the subcommand too: "dinsosbot demo -db x.db".
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	if cmd == "version" {
+		fmt.Fprintln(stdout, "dinsosbot", version)
+		return nil
+	}
+	cfg, err := LoadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	log := cfg.Logger(stderr)
+	switch cmd {
+	case "run":
+		token := getenv(cfg.Telegram.TokenEnv)
+		if token == "" {
+			return fmt.Errorf("no bot token: set %s to the token @BotFather gave you "+
+				"(in Telegram, talk to @BotFather, send /newbot), or try the bot without one: dinsosbot demo",
+				cfg.Telegram.TokenEnv)
+		}
+		return serve(ctx, cfg, token, cfg.Telegram.APIEndpoint, log, nil)
+	case "demo":
+		return demo(ctx, cfg, *dbPath, stdin, stdout, log)
+	case "migrate":
+		db, err := store.Open(ctx, cfg.Database.Path, store.Options{})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		names, err := db.Migrations(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %d migrations applied, latest %s\n", cfg.Database.Path, len(names), names[len(names)-1])
+		return nil
+	}
+	fs.Usage()
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// serve runs the bot against the Bot API at apiBase until ctx is cancelled.
+// ready, when given, receives the bot once it is connected.
+func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Logger, ready func(*bot.Bot)) error {
+	db, err := store.Open(ctx, cfg.Database.Path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	lang := i18n.Parse(cfg.Language, i18n.ID)
+	b, err := bot.New(ctx, botConfig(cfg, token, apiBase, log), db, func(username string) bot.Handler {
+		return flows.New(flows.Config{
+			BotUsername: username,
+			Office:      cfg.Office,
+			DefaultLang: lang,
+			Admins:      cfg.Admins,
+			Location:    cfg.Location(),
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(b)
+	}
+	log.Info("dinsosbot running", "bot", b.Username(), "database", cfg.Database.Path, "version", version)
+	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info("dinsosbot stopped")
+	return nil
+}
+
+// botConfig maps the deployment's configuration to the runtime's.
+func botConfig(cfg Config, token, apiBase string, log *slog.Logger) bot.Config {
+	return bot.Config{
+		Token:       token,
+		APIBase:     apiBase,
+		PollTimeout: time.Duration(cfg.Telegram.PollTimeout),
+		Limits: bot.Limits{
+			Global:         cfg.Send.GlobalPerSecond,
+			PerChat:        cfg.Send.ChatPerSecond,
+			PerChatBurst:   cfg.Send.ChatBurst,
+			GroupPerMinute: cfg.Send.GroupPerMinute,
+		},
+		Logger:   log,
+		Commands: flows.Commands(i18n.Parse(cfg.Language, i18n.ID)),
+	}
+}

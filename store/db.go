@@ -1,0 +1,202 @@
+// Package store keeps everything dinsosbot remembers in one SQLite file: the poll
+// offset, users, conversations, the outbox and what the flows record.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+// TimeFormat is how timestamps are stored: UTC, sortable as text.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// DB is an open dinsosbot database. All writes go through one connection, so
+// transactions never wait on SQLite's own locks and never see SQLITE_BUSY.
+type DB struct {
+	db   *sql.DB
+	path string
+	now  func() time.Time
+
+	// onCommit is called after every committed write transaction that enqueued
+	// outbox rows, so the sender wakes at once instead of polling.
+	onCommit func()
+}
+
+// Options tune Open. The zero value is valid.
+type Options struct {
+	// Now is the clock; default time.Now. Tests move it instead of sleeping.
+	Now func() time.Time
+	// BusyTimeout bounds how long a statement waits for another process holding
+	// the file (a backup, the sqlite3 shell); default 5 s.
+	BusyTimeout time.Duration
+}
+
+// Open opens (creating with mode 0600 if needed) the database at path and applies
+// every pending migration. The caller must Close it.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.BusyTimeout == 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+	dsn := fmt.Sprintf("file:%s?_txlock=immediate", path)
+	sqldb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	// One connection: one writer by construction, and the PRAGMAs below (which are
+	// per connection) hold for every statement.
+	sqldb.SetMaxOpenConns(1)
+	sqldb.SetMaxIdleConns(1)
+	sqldb.SetConnMaxLifetime(0)
+	pragmas := []string{
+		// WAL lets a backup or the sqlite3 shell read while the bot writes.
+		"PRAGMA journal_mode = WAL",
+		// FULL: once Telegram is told the offset it forgets the update, so a
+		// commit must survive power loss, not only a process crash.
+		"PRAGMA synchronous = FULL",
+		// Cases, RSVPs and conversations refer to users; keep them consistent.
+		"PRAGMA foreign_keys = ON",
+		// Another process (backup, shell) may hold the lock briefly.
+		fmt.Sprintf("PRAGMA busy_timeout = %d", opts.BusyTimeout.Milliseconds()),
+	}
+	for _, p := range pragmas {
+		if _, err := sqldb.ExecContext(ctx, p); err != nil {
+			sqldb.Close()
+			return nil, fmt.Errorf("open database %s: %s: %w", path, p, err)
+		}
+	}
+	db := &DB{db: sqldb, path: path, now: opts.Now}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// createPrivate creates the file with mode 0600 before SQLite does (SQLite would
+// use 0644): the database holds personal data.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	if err := db.db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Now is the database's clock.
+func (db *DB) Now() time.Time { return db.now() }
+
+// OnCommit sets a function called after a write transaction that enqueued outbox
+// rows commits. Set it before use; it must not block.
+func (db *DB) OnCommit(fn func()) { db.onCommit = fn }
+
+// SQL exposes the handle for checks (integrity_check, tests); flows use Tx.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+// Update runs fn in one write transaction and commits it if fn returns nil. The
+// transaction's clock reading is fixed at its start.
+func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{tx: sqltx, ctx: ctx, now: db.now().UTC()}
+	defer sqltx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if tx.enqueued > 0 && db.onCommit != nil {
+		db.onCommit()
+	}
+	return nil
+}
+
+// Tx is one transaction. Its methods use the context Update was given.
+type Tx struct {
+	tx       *sql.Tx
+	ctx      context.Context
+	now      time.Time
+	enqueued int
+	sp       int
+}
+
+// Now is the transaction's timestamp (UTC), the same for every write in it.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Context is the context the transaction runs under.
+func (tx *Tx) Context() context.Context { return tx.ctx }
+
+// Savepoint runs fn inside a SAVEPOINT: if fn fails (or panics), only its writes
+// are rolled back and the rest of the transaction stands. A panic is returned as
+// a *PanicError.
+func (tx *Tx) Savepoint(fn func() error) (err error) {
+	tx.sp++
+	name := fmt.Sprintf("sp%d", tx.sp)
+	if _, err := tx.tx.ExecContext(tx.ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	enqueued := tx.enqueued
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r}
+		}
+		if err != nil {
+			tx.enqueued = enqueued
+			if _, rerr := tx.tx.ExecContext(tx.ctx, "ROLLBACK TO "+name); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
+				return
+			}
+		}
+		if _, rerr := tx.tx.ExecContext(tx.ctx, "RELEASE "+name); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
+		}
+	}()
+	return fn()
+}
+
+// PanicError is a recovered panic, so a poison update is recorded, not fatal.
+type PanicError struct{ Value any }
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// Exec runs a statement in the transaction.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, query, args...)
+}
+
+// Query runs a query in the transaction.
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, query, args...)
+}
+
+// QueryRow runs a one-row query in the transaction.
+func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, query, args...)
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }

@@ -1,0 +1,222 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind says which Telegram action an outbox row is.
+type Kind string
+
+// The outbox kinds. The sender maps each to one Bot API method.
+const (
+	KindSend           Kind = "send"            // sendMessage
+	KindEditText       Kind = "edit_text"       // editMessageText (and its keyboard)
+	KindEditButtons    Kind = "edit_buttons"    // editMessageReplyMarkup
+	KindDelete         Kind = "delete"          // deleteMessage
+	KindAnswerCallback Kind = "answer_callback" // answerCallbackQuery
+	KindPhoto          Kind = "photo"           // sendPhoto (File holds the bytes)
+	KindDocument       Kind = "document"        // sendDocument (File holds the bytes)
+	KindLocation       Kind = "location"        // sendLocation
+	KindSetCommands    Kind = "set_commands"    // setMyCommands for a chat or the default scope
+)
+
+// Priorities: lower goes first, so people chatting are answered before a broadcast
+// to thousands drains.
+const (
+	PriorityReply     = 0
+	PriorityNotice    = 5
+	PriorityBroadcast = 10
+)
+
+// Message is one thing the bot means to do in a chat, in transport-neutral terms.
+// Texts are HTML (Telegram's parse_mode HTML); flows escape what users typed.
+type Message struct {
+	Kind     Kind       `json:"kind"`
+	ChatID   int64      `json:"chat_id"`
+	Priority int        `json:"priority,omitempty"`
+	Text     string     `json:"text,omitempty"` // message text, caption, or callback answer
+	Buttons  [][]Button `json:"buttons,omitempty"`
+	// Reply shows a reply keyboard (contact/location requests, big choices).
+	Reply *ReplyKeyboard `json:"reply,omitempty"`
+	// RemoveReply removes a reply keyboard shown earlier.
+	RemoveReply bool `json:"remove_reply,omitempty"`
+	// MessageID is the Telegram message to edit or delete, when known.
+	MessageID int `json:"message_id,omitempty"`
+	// EditOf is the outbox row whose sent message to edit or delete, when the
+	// Telegram id is not known yet at enqueue time.
+	EditOf int64 `json:"edit_of,omitempty"`
+	// CallbackID and Alert are for KindAnswerCallback.
+	CallbackID string `json:"callback_id,omitempty"`
+	Alert      bool   `json:"alert,omitempty"`
+	// FileName and File are for photos and documents; File is stored apart so a
+	// retry re-reads the same bytes.
+	FileName string `json:"file_name,omitempty"`
+	File     []byte `json:"-"`
+	// Latitude and Longitude are for KindLocation.
+	Latitude  float64 `json:"latitude,omitempty"`
+	Longitude float64 `json:"longitude,omitempty"`
+	// Commands and Scope are for KindSetCommands; Scope "" is the default scope,
+	// otherwise the commands are for ChatID only.
+	Commands []Command `json:"commands,omitempty"`
+	Scope    string    `json:"scope,omitempty"`
+}
+
+// Button is an inline keyboard button: exactly one of Data and URL is set.
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// ReplyKeyboard is a keyboard under the input field.
+type ReplyKeyboard struct {
+	Buttons [][]ReplyButton `json:"buttons"`
+	OneTime bool            `json:"one_time,omitempty"`
+}
+
+// ReplyButton is a reply keyboard button, optionally asking for the phone number or
+// location.
+type ReplyButton struct {
+	Text            string `json:"text"`
+	RequestContact  bool   `json:"request_contact,omitempty"`
+	RequestLocation bool   `json:"request_location,omitempty"`
+}
+
+// Command is a bot command for the menu.
+type Command struct {
+	Command     string `json:"command"`
+	Description string `json:"description"`
+}
+
+// Outbox statuses.
+const (
+	StatusPending = "pending"
+	StatusSent    = "sent"
+	StatusFailed  = "failed"
+)
+
+// Enqueue adds m to the outbox and returns its row id. The sender picks it up
+// after the transaction commits.
+func (tx *Tx) Enqueue(m Message) (int64, error) {
+	if m.Kind == "" {
+		m.Kind = KindSend
+	}
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: encode: %w", err)
+	}
+	res, err := tx.Exec(`INSERT INTO outbox (chat_id, priority, kind, payload, file, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, m.ChatID, m.Priority, string(m.Kind), string(payload), m.File, formatTime(tx.now))
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	tx.enqueued++
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	return id, nil
+}
+
+// OutboxRow is an outbox row as the sender sees it.
+type OutboxRow struct {
+	ID        int64
+	Message   Message
+	Attempts  int
+	NotBefore time.Time
+}
+
+// PendingOutbox returns up to limit pending rows, highest priority first, then in
+// enqueue order.
+func (db *DB) PendingOutbox(limit int) ([]OutboxRow, error) {
+	rows, err := db.db.Query(`SELECT id, payload, file, attempts, not_before FROM outbox
+		WHERE status = 'pending' ORDER BY priority, id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxRow
+	for rows.Next() {
+		var r OutboxRow
+		var payload string
+		var file []byte
+		var notBefore int64
+		if err := rows.Scan(&r.ID, &payload, &file, &r.Attempts, &notBefore); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		if err := json.Unmarshal([]byte(payload), &r.Message); err != nil {
+			return nil, fmt.Errorf("read outbox row %d: %w", r.ID, err)
+		}
+		r.Message.File = file
+		r.NotBefore = time.UnixMilli(notBefore)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SentMessageID is the Telegram message id that outbox row id produced; 0 when it
+// is not (yet) sent.
+func (db *DB) SentMessageID(id int64) (int, error) {
+	var mid int
+	err := db.db.QueryRow(`SELECT tg_message_id FROM outbox WHERE id = ?`, id).Scan(&mid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read outbox row %d: %w", id, err)
+	}
+	return mid, nil
+}
+
+// MarkSent records a delivered row and the Telegram message id it produced.
+func (db *DB) MarkSent(id int64, messageID int) error {
+	_, err := db.db.Exec(`UPDATE outbox SET status = 'sent', tg_message_id = ?, attempts = attempts + 1,
+		sent_at = ?, error = '' WHERE id = ?`, messageID, formatTime(db.now()), id)
+	if err != nil {
+		return fmt.Errorf("mark outbox row %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// MarkFailed records a permanent failure with Telegram's description.
+func (db *DB) MarkFailed(id int64, reason string) error {
+	_, err := db.db.Exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?`,
+		reason, id)
+	if err != nil {
+		return fmt.Errorf("mark outbox row %d failed: %w", id, err)
+	}
+	return nil
+}
+
+// MarkRetry records a failed attempt to be retried no earlier than at.
+func (db *DB) MarkRetry(id int64, at time.Time, reason string) error {
+	_, err := db.db.Exec(`UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?`,
+		at.UnixMilli(), reason, id)
+	if err != nil {
+		return fmt.Errorf("mark outbox row %d for retry: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxCounts counts rows by status.
+func (db *DB) OutboxCounts() (map[string]int, error) {
+	rows, err := db.db.Query(`SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("count outbox: %w", err)
+	}
+	defer rows.Close()
+	counts := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("count outbox: %w", err)
+		}
+		counts[s] = n
+	}
+	return counts, rows.Err()
+}
