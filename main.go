@@ -123,11 +123,13 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 	lang := i18n.Parse(cfg.Language, i18n.ID)
 	b, err := bot.New(ctx, botConfig(cfg, token, apiBase, log), db, func(username string) bot.Handler {
 		return flows.New(flows.Config{
-			BotUsername: username,
-			Office:      cfg.Office,
-			DefaultLang: lang,
-			Admins:      cfg.Admins,
-			Location:    cfg.Location(),
+			BotUsername:  username,
+			Office:       cfg.Office,
+			DefaultLang:  lang,
+			Admins:       cfg.Admins,
+			Location:     cfg.Location(),
+			DraftExpiry:  time.Duration(cfg.Drafts.ExpireAfter),
+			ReminderLead: time.Duration(cfg.Drafts.RemindBefore),
 		})
 	})
 	if err != nil {
@@ -156,7 +158,7 @@ func botConfig(cfg Config, token, apiBase string, log *slog.Logger) bot.Config {
 			PerChatBurst:   cfg.Send.ChatBurst,
 			GroupPerMinute: cfg.Send.GroupPerMinute,
 		},
-		Logger:   log,
-		Commands: flows.Commands(i18n.Parse(cfg.Language, i18n.ID)),
+		Logger: log,
+		Media:  bot.MediaConfig{Dir: cfg.MediaDir},
 	}
 }

@@ -28,6 +28,11 @@ type Handler interface {
 	Sweep(tx *store.Tx) error
 }
 
+// menus is implemented by handlers that have command menus to set at start.
+type menus interface {
+	Menus() []store.Message
+}
+
 // Config sets up the runtime. Zero fields take the documented defaults.
 type Config struct {
 	Token string
@@ -57,9 +62,9 @@ type Config struct {
 	// HTTPClient is used for every Bot API call; its timeout must exceed
 	// PollTimeout. Default: a client with PollTimeout+15 s.
 	HTTPClient *http.Client
-	// Commands are set with setMyCommands at start (default scope); failures
-	// are logged, never fatal.
-	Commands []store.Command
+	// Media sets up the background download of case photos; the zero value
+	// downloads nothing (see MediaConfig).
+	Media MediaConfig
 
 	// BeforeCommit, when set, runs inside each batch's transaction just before
 	// commit; an error aborts the batch as a crash would. For tests.
@@ -192,6 +197,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer wg.Done()
 		b.sweepLoop(pollCtx)
 	}()
+	if b.cfg.Media.Dir != "" {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.mediaLoop(pollCtx) }()
+	}
 
 	err := b.poll(pollCtx, withContext(pollCtx, b.api, b.cfg.HTTPClient))
 	stopPolling()
@@ -220,13 +229,16 @@ func (b *Bot) setup(ctx context.Context) {
 	if _, err := api.Request(tgbotapi.DeleteWebhookConfig{DropPendingUpdates: false}); err != nil {
 		b.log.Warn("deleteWebhook failed", "err", description(err))
 	}
-	if len(b.cfg.Commands) > 0 {
-		var cmds []tgbotapi.BotCommand
-		for _, c := range b.cfg.Commands {
-			cmds = append(cmds, tgbotapi.BotCommand{Command: c.Command, Description: c.Description})
-		}
-		if _, err := api.Request(tgbotapi.NewSetMyCommands(cmds...)); err != nil {
-			b.log.Warn("setMyCommands failed", "err", description(err))
+	// Command menus are cosmetic: a failure is logged and the bot runs on.
+	if m, ok := b.handler.(menus); ok {
+		for _, msg := range m.Menus() {
+			c, err := b.sender.chattable(msg)
+			if err == nil {
+				_, err = api.Request(c)
+			}
+			if err != nil {
+				b.log.Warn("setMyCommands failed", "chat", msg.ChatID, "err", description(err))
+			}
 		}
 	}
 }

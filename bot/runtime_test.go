@@ -175,11 +175,16 @@ func TestBlockedUserMarkedUnreachable(t *testing.T) {
 	}
 	// Block without the my_chat_member update reaching the bot first: enqueue
 	// a message directly, as a broadcast would.
+	h.WaitUntil(wait, "the greeting's rows to be sent", func() bool {
+		c, _ := h.DB().OutboxCounts()
+		return c[store.StatusPending] == 0
+	})
 	u.Block()
+	before, _ := h.DB().OutboxCounts()
 	enqueue(t, h, store.Message{ChatID: u.ID(), Text: "pengumuman"})
 	h.WaitUntil(wait, "the row to fail", func() bool {
 		c, _ := h.DB().OutboxCounts()
-		return c[store.StatusFailed] == 1 && c[store.StatusPending] == 0
+		return c[store.StatusFailed] == before[store.StatusFailed]+1 && c[store.StatusPending] == 0
 	})
 	var unreachable bool
 	if err := h.DB().SQL().QueryRow(`SELECT unreachable FROM users WHERE id = ?`, u.ID()).Scan(&unreachable); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -87,16 +88,19 @@ type job struct {
 }
 
 type result struct {
-	row   store.OutboxRow
-	retry bool // the row stays pending
-	flood time.Duration
+	row     store.OutboxRow
+	outcome store.SendOutcome
+	flood   time.Duration
 }
+
+// retry reports whether the row stays pending.
+func (r result) retry() bool { return r.outcome.Status == store.StatusPending }
 
 // chatState is what the sender knows of one chat between sends.
 type chatState struct {
-	limiter  *rate.Limiter
-	cooldown time.Time // after a 429 for this chat
-	inflight bool
+	limiter    *rate.Limiter
+	cooldown   time.Time // after a 429 for this chat
+	inflightID int64     // the row being sent, 0 when none
 }
 
 // Run sends until ctx is cancelled.
@@ -117,72 +121,52 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 		close(jobs)
 		wg.Wait()
 	}()
-
-	chats := map[int64]*chatState{}
-	var queue []store.OutboxRow // pending rows not in flight, in send order
-	inflight := 0
-	dirty := true
+	q := &sendQueue{chats: map[int64]*chatState{}, newLimiter: s.chatLimiter}
+	var outcomes []store.SendOutcome
+	// Outcomes are recorded in groups: one fsync for many sends. A crash
+	// before a group is recorded resends it, which at-least-once delivery
+	// allows; losing a row is what must not happen.
+	flush := func() {
+		if len(outcomes) == 0 {
+			return
+		}
+		if err := s.db.RecordSends(context.WithoutCancel(ctx), outcomes); err != nil {
+			s.log.Error("record sends", "err", err)
+		}
+		outcomes = outcomes[:0]
+	}
+	defer flush()
+	flushTimer := time.NewTimer(time.Hour)
+	flushTimer.Stop()
+	full, fresh := true, false
 	for {
-		if dirty {
-			rows, err := s.db.PendingOutbox(fetchWindow)
-			if err != nil {
+		if full || fresh {
+			// A full read after retries rebuilds the queue (rows changed their
+			// not_before); otherwise only what was enqueued since is read.
+			flush()
+			if err := q.load(s.db, full); err != nil {
 				s.log.Error("read outbox", "err", err)
 				if sleep(ctx, time.Second) != nil {
 					return
 				}
 				continue
 			}
-			queue = queue[:0]
-			for _, r := range rows {
-				if c := chats[r.Message.ChatID]; c == nil || !c.inflight {
-					queue = append(queue, r)
-				}
-			}
-			dirty = false
+			full, fresh = false, false
 		}
-
-		// Dispatch the head row of every chat that may send now.
-		now := time.Now()
-		var nextAt time.Time
-		blocked := map[int64]bool{}
-		kept := queue[:0]
-		for i, r := range queue {
-			chat := r.Message.ChatID
-			c := chats[chat]
-			if c == nil {
-				c = &chatState{limiter: s.chatLimiter(chat)}
-				chats[chat] = c
-			}
-			wait := later(r.NotBefore, c.cooldown)
-			switch {
-			case blocked[chat] || c.inflight:
-				blocked[chat] = true
-				kept = append(kept, r)
+		nextAt := q.dispatch(time.Now(), s.cfg.SendWorkers, func(j job) { jobs <- j })
+		if q.inflight == 0 && len(q.rows) == 0 {
+			flush()
+			if q.more {
+				fresh = true
 				continue
-			case wait.After(now):
-				blocked[chat] = true
-				nextAt = earliest(nextAt, wait)
-				kept = append(kept, r)
-				continue
-			case inflight == s.cfg.SendWorkers:
-				kept = append(kept, queue[i:]...)
-				goto dispatched
 			}
-			c.inflight = true
-			blocked[chat] = true
-			inflight++
-			jobs <- job{row: r, limiter: c.limiter}
-		}
-	dispatched:
-		queue = kept
-		if inflight == 0 && len(queue) == 0 {
 			s.setIdle(true)
 		} else {
 			s.setIdle(false)
 		}
 
-		var timer *time.Timer
 		var timeout <-chan time.Time
+		var timer *time.Timer
 		if !nextAt.IsZero() {
 			timer = time.NewTimer(time.Until(nextAt))
 			timeout = timer.C
@@ -191,25 +175,23 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 		case <-ctx.Done():
 			return
 		case <-s.wake:
-			dirty = true
+			fresh = true
 		case <-timeout:
+		case <-flushTimer.C:
+			flush()
 		case res := <-results:
-			inflight--
-			c := chats[res.row.Message.ChatID]
-			c.inflight = false
+			outcomes = append(outcomes, res.outcome)
+			q.done(res)
 			if res.flood > 0 {
-				c.cooldown = time.Now().Add(res.flood)
 				s.slowDown()
 			}
-			if res.retry {
-				dirty = true
+			if res.retry() {
+				full = true
 			}
-			if len(queue) == 0 {
-				// The window may have held only part of the outbox.
-				dirty = true
-			}
-			if len(chats) > 10000 {
-				pruneChats(chats)
+			if len(outcomes) >= 256 {
+				flush()
+			} else if len(outcomes) == 1 {
+				flushTimer.Reset(flushDelay)
 			}
 		}
 		if timer != nil {
@@ -218,32 +200,124 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 	}
 }
 
-// send performs one row and records the outcome. It returns whether the row
-// stays pending.
+// flushDelay bounds how long a send's outcome waits to be recorded with others.
+const flushDelay = 20 * time.Millisecond
+
+// sendQueue is the sender's view of the pending outbox: rows not in flight, in
+// send order (priority, then id), and what it knows of each chat.
+type sendQueue struct {
+	rows       []store.OutboxRow
+	chats      map[int64]*chatState
+	newLimiter func(chat int64) *rate.Limiter
+	cursor     int64 // highest row id read
+	inflight   int
+	more       bool // the last read was cut at fetchWindow
+}
+
+// load reads pending rows: all of them (full) or those enqueued since the last
+// read.
+func (q *sendQueue) load(db *store.DB, full bool) error {
+	if full {
+		q.rows, q.cursor = q.rows[:0], 0
+	}
+	rows, err := db.PendingOutboxAfter(q.cursor, fetchWindow-len(q.rows))
+	if err != nil {
+		return err
+	}
+	q.more = len(rows) == fetchWindow-len(q.rows)
+	for _, r := range rows {
+		q.cursor = r.ID
+		if c := q.chats[r.Message.ChatID]; c != nil && c.inflightID == r.ID {
+			continue
+		}
+		q.rows = append(q.rows, r)
+	}
+	// Replies before broadcasts; the sort is stable, so id order holds within a
+	// priority and within a chat.
+	slices.SortStableFunc(q.rows, func(a, b store.OutboxRow) int { return a.Message.Priority - b.Message.Priority })
+	return nil
+}
+
+// dispatch hands the head row of every chat that may send now to send, up to
+// workers in flight, and returns when the next held-back row becomes due.
+func (q *sendQueue) dispatch(now time.Time, workers int, send func(job)) (nextAt time.Time) {
+	blocked := map[int64]bool{}
+	kept := q.rows[:0]
+	for i, r := range q.rows {
+		chat := r.Message.ChatID
+		c := q.chats[chat]
+		if c == nil {
+			c = &chatState{limiter: q.newLimiter(chat)}
+			q.chats[chat] = c
+		}
+		if blocked[chat] || c.inflightID != 0 {
+			blocked[chat] = true
+			kept = append(kept, r)
+			continue
+		}
+		if wait := later(r.NotBefore, c.cooldown); wait.After(now) {
+			blocked[chat] = true
+			nextAt = earliest(nextAt, wait)
+			kept = append(kept, r)
+			continue
+		}
+		if q.inflight == workers {
+			kept = append(kept, q.rows[i:]...)
+			break
+		}
+		c.inflightID = r.ID
+		blocked[chat] = true
+		q.inflight++
+		send(job{row: r, limiter: c.limiter})
+	}
+	q.rows = kept
+	return nextAt
+}
+
+// done records that a send finished.
+func (q *sendQueue) done(res result) {
+	q.inflight--
+	c := q.chats[res.row.Message.ChatID]
+	c.inflightID = 0
+	if res.flood > 0 {
+		c.cooldown = time.Now().Add(res.flood)
+	}
+	if len(q.chats) > 10000 {
+		pruneChats(q.chats)
+	}
+}
+
+// send performs one row and says what happened; the Run loop records it.
 func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {
 	row, m := j.row, j.row.Message
+	res := result{row: row, outcome: store.SendOutcome{ID: row.ID}}
+	retry := func(at time.Time, reason string) result {
+		res.outcome.Status, res.outcome.NotBefore, res.outcome.Error = store.StatusPending, at, reason
+		return res
+	}
+	fail := func(reason string) result {
+		res.outcome.Status, res.outcome.Error = store.StatusFailed, reason
+		return res
+	}
 	if counted(m.Kind) {
 		if err := j.limiter.Wait(ctx); err != nil {
-			return result{row: row, retry: true}
+			return retry(time.Now(), "shutdown")
 		}
 		if err := s.global.Wait(ctx); err != nil {
-			return result{row: row, retry: true}
+			return retry(time.Now(), "shutdown")
 		}
 	}
 	c, err := s.chattable(m)
 	if err != nil {
-		s.fail(row, err.Error())
-		return result{row: row}
+		return fail(err.Error())
 	}
 	resp, err := api.Request(c)
 	if err == nil {
-		if err := s.db.MarkSent(row.ID, messageID(resp)); err != nil {
-			s.log.Error("record sent message", "err", err)
-		}
-		return result{row: row}
+		res.outcome.Status, res.outcome.MessageID = store.StatusSent, messageID(resp)
+		return res
 	}
 	if ctx.Err() != nil {
-		return result{row: row, retry: true}
+		return retry(time.Now(), "shutdown")
 	}
 	kind, retryAfter := classify(err)
 	desc := description(err)
@@ -253,43 +327,24 @@ func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {
 			retryAfter = time.Second
 		}
 		s.log.Warn("send rate limited", "chat", m.ChatID, "retry_after", retryAfter)
-		s.retry(row, time.Now().Add(retryAfter), desc)
-		return result{row: row, retry: true, flood: retryAfter}
+		res.flood = retryAfter
+		return retry(time.Now().Add(retryAfter), desc)
 	case failBlocked:
-		s.fail(row, desc)
 		if m.ChatID > 0 {
-			if err := s.db.MarkUnreachable(m.ChatID); err != nil {
-				s.log.Error("mark user unreachable", "err", err)
-			}
+			res.outcome.Unreachable = m.ChatID
 		}
-		return result{row: row}
+		return fail(desc)
 	case failBadRequest, failUnauthorized, failConflict:
 		if harmless(m.Kind, desc) {
-			if err := s.db.MarkSent(row.ID, m.MessageID); err != nil {
-				s.log.Error("record sent message", "err", err)
-			}
-			return result{row: row}
+			res.outcome.Status, res.outcome.MessageID = store.StatusSent, m.MessageID
+			return res
 		}
 		s.log.Error("send rejected", "chat", m.ChatID, "kind", m.Kind, "err", desc)
-		s.fail(row, desc)
-		return result{row: row}
+		return fail(desc)
 	default:
 		wait := retryDelay(row.Attempts, s.cfg.MinBackoff, s.cfg.MaxBackoff)
 		s.log.Warn("send failed; will retry", "chat", m.ChatID, "attempt", row.Attempts+1, "retry_in", wait, "err", desc)
-		s.retry(row, time.Now().Add(wait), desc)
-		return result{row: row, retry: true}
-	}
-}
-
-func (s *sender) fail(row store.OutboxRow, reason string) {
-	if err := s.db.MarkFailed(row.ID, reason); err != nil {
-		s.log.Error("record failed send", "err", err)
-	}
-}
-
-func (s *sender) retry(row store.OutboxRow, at time.Time, reason string) {
-	if err := s.db.MarkRetry(row.ID, at, reason); err != nil {
-		s.log.Error("record send retry", "err", err)
+		return retry(time.Now().Add(wait), desc)
 	}
 }
 
@@ -379,7 +434,7 @@ func pruneChats(chats map[int64]*chatState) {
 	for id, c := range chats {
 		// A limiter with tokens spent must stay, or a new one would grant a
 		// fresh burst.
-		if !c.inflight && c.cooldown.Before(now) && c.limiter.TokensAt(now) >= float64(c.limiter.Burst()) {
+		if c.inflightID == 0 && c.cooldown.Before(now) && c.limiter.TokensAt(now) >= float64(c.limiter.Burst()) {
 			delete(chats, id)
 		}
 	}

@@ -3,34 +3,54 @@ package flows
 import (
 	"fmt"
 	"html"
-	"strings"
+	"slices"
+	"strconv"
 	"time"
 
 	"dinsosbot/flows/i18n"
+	"dinsosbot/flows/region"
 	"dinsosbot/store"
 )
 
 // Config is what the flows need from the deployment's configuration.
 type Config struct {
-	// BotUsername is the bot's Telegram username, for deep links.
+	// BotUsername is the bot's Telegram username (without @), for deep links.
 	BotUsername string
-	// Office is the name of the office shown in greetings.
+	// Office is the name of the office shown in greetings; default
+	// "Dinas Sosial Kota Jambi".
 	Office string
-	// DefaultLang is used for users who have not chosen one.
+	// DefaultLang is used for users who have not chosen one; default Indonesian.
 	DefaultLang i18n.Lang
-	// Admins are seeded as admins by Telegram user id.
+	// Admins are seeded as admins by Telegram user id on their first message.
 	Admins []int64
-	// Location is the time zone every date is shown in.
+	// Location is the time zone every date is shown in; default Asia/Jakarta
+	// (WIB), or UTC+7 when the zone database is missing.
 	Location *time.Location
+	// Regions are the kecamatan and kelurahan workers choose from; default
+	// Kota Jambi's 11 kecamatan and 68 kelurahan.
+	Regions *region.Catalog
+	// DraftExpiry is how long an untouched draft lives; default 24 h.
+	DraftExpiry time.Duration
+	// ReminderLead is how long before expiry the one reminder goes out; default
+	// 2 h. A lead not shorter than DraftExpiry means no reminder.
+	ReminderLead time.Duration
+	// CoordinatorGroups are group chats where coordinators and admins may use
+	// commands; in any other group the bot only points to a private chat.
+	CoordinatorGroups []int64
 }
 
-// App handles events. It is safe to use from one goroutine at a time, which is
-// how the runtime calls it: one update at a time, in order.
+// App handles events. It holds no mutable state of its own (everything is in the
+// store), and the runtime calls it one update at a time, in order.
 type App struct {
-	cfg Config
+	cfg      Config
+	flows    map[string]*Flow
+	commands map[string]*command
+	order    []string // command names in menu order
 }
 
-// New returns an App with cfg; zero fields take Kota Jambi's defaults.
+// New returns an App for cfg; zero fields take Kota Jambi's defaults. It panics
+// when a built-in flow or command declaration is broken: that is a programming
+// error that must stop the bot at start, not surface in a user's chat.
 func New(cfg Config) *App {
 	if cfg.DefaultLang == "" {
 		cfg.DefaultLang = i18n.ID
@@ -39,39 +59,142 @@ func New(cfg Config) *App {
 		cfg.Office = "Dinas Sosial Kota Jambi"
 	}
 	if cfg.Location == nil {
-		cfg.Location = time.UTC
+		loc, err := time.LoadLocation("Asia/Jakarta")
+		if err != nil {
+			loc = time.FixedZone("WIB", 7*3600)
+		}
+		cfg.Location = loc
 	}
-	return &App{cfg: cfg}
+	if cfg.Regions == nil {
+		cfg.Regions = region.KotaJambi()
+	}
+	if cfg.DraftExpiry <= 0 {
+		cfg.DraftExpiry = 24 * time.Hour
+	}
+	if cfg.ReminderLead <= 0 {
+		cfg.ReminderLead = 2 * time.Hour
+	}
+	a := &App{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]*command{}}
+	for _, f := range []*Flow{a.registrationFlow(), a.profileFlow(), a.inviteFlow(), a.meetingFlow(), a.checkinFlow(),
+		a.caseFlow(), a.caseNoteFlow()} {
+		if err := a.AddFlow(f); err != nil {
+			panic(err)
+		}
+	}
+	for _, cmd := range a.builtinCommands() {
+		if err := a.addCommand(cmd); err != nil {
+			panic(err)
+		}
+	}
+	return a
 }
 
-// Handle decides what ev means and writes its effects and replies in tx.
+// AddFlow validates f and makes it available to commands. It fails on a broken
+// declaration or a name already taken.
+func (a *App) AddFlow(f *Flow) error {
+	if err := f.validate(); err != nil {
+		return fmt.Errorf("add flow: %w", err)
+	}
+	if _, dup := a.flows[f.Name]; dup {
+		return fmt.Errorf("add flow: %s declared twice", f.Name)
+	}
+	a.flows[f.Name] = f
+	return nil
+}
+
+// Handle decides what ev means and writes its effects and replies in tx. Every
+// callback query is answered, whatever happens.
 func (a *App) Handle(tx *store.Tx, ev Event) error {
 	if ev.Kind == EventMember {
 		return a.memberChanged(tx, ev)
+	}
+	if ev.UserID == 0 {
+		return nil // channel posts and service messages have no person to answer
 	}
 	user, err := tx.TouchUser(ev.UserID, ev.FirstName, ev.Username)
 	if err != nil {
 		return fmt.Errorf("handle update %d: %w", ev.UpdateID, err)
 	}
-	lang := a.lang(user, ev)
-	if !ev.Private() {
-		if ev.Command == "" {
+	c := &Ctx{Tx: tx, Ev: ev, app: a}
+	if user, err = a.seedAdmin(c, user); err != nil {
+		return fmt.Errorf("handle update %d: %w", ev.UpdateID, err)
+	}
+	c.User, c.Lang = user, a.lang(user)
+	if err := a.dispatch(c); err != nil {
+		return fmt.Errorf("handle update %d: %w", ev.UpdateID, err)
+	}
+	if err := c.Answer(""); err != nil {
+		return fmt.Errorf("handle update %d: %w", ev.UpdateID, err)
+	}
+	return nil
+}
+
+func (a *App) dispatch(c *Ctx) error {
+	ev := c.Ev
+	if c.User.Status == store.UserBlocked {
+		if ev.Kind == EventCallback {
+			return c.Answer(c.T("auth.blocked"))
+		}
+		if !ev.Private() {
 			return nil
 		}
-		return a.reply(tx, ev, i18n.T(lang, "group.private", "link", a.deepLink("")))
+		return c.Reply(c.T("auth.blocked"))
 	}
-	switch ev.Command {
-	case "start":
-		return a.reply(tx, ev, i18n.T(lang, "start.greeting",
-			"name", html.EscapeString(ev.FirstName), "bot", html.EscapeString(a.cfg.BotUsername),
-			"office", html.EscapeString(a.cfg.Office)))
-	case "bantuan", "help":
-		return a.reply(tx, ev, i18n.T(lang, "help.text"))
-	}
-	if ev.Kind == EventCallback {
+	if !ev.Private() && !(slices.Contains(a.cfg.CoordinatorGroups, ev.ChatID) && isStaff(c.User)) {
+		switch {
+		case ev.Kind == EventCallback:
+			return a.stale(c)
+		case ev.Command != "":
+			return c.Reply(c.T("group.private", "link", a.deepLink("")))
+		}
 		return nil
 	}
-	return a.reply(tx, ev, i18n.T(lang, "hint.unknown"))
+	if ev.Kind == EventCallback {
+		return a.onCallback(c)
+	}
+	if ev.Command != "" {
+		return a.onCommand(c)
+	}
+	s, open, err := a.loadSession(c)
+	if err != nil {
+		return err
+	}
+	if open {
+		return a.onMessage(c, s)
+	}
+	if !ev.Private() {
+		return nil
+	}
+	if c.User.Status == store.UserNew || c.User.Status == store.UserRejected {
+		return c.Reply(c.T("hint.register"))
+	}
+	return c.Reply(c.T("hint.unknown"))
+}
+
+func (a *App) onCallback(c *Ctx) error {
+	cb, err := ParseCallback(c.Ev.CallbackData)
+	if err != nil {
+		if err := c.Tx.Audit(c.User.ID, "bad_callback", clip(c.Ev.CallbackData, 64)); err != nil {
+			return err
+		}
+		return a.stale(c)
+	}
+	switch cb.Kind {
+	case cbFlow:
+		return a.onFlowCallback(c, cb)
+	case cbApproval:
+		if !isAdmin(c.User) {
+			return a.deny(c, "approve")
+		}
+		return a.decide(c, cb)
+	case cbLanguage:
+		return a.chooseLanguage(c, cb.Arg)
+	case cbMeeting:
+		return a.onMeetingCallback(c, cb)
+	case cbCase:
+		return a.onCaseCallback(c, cb)
+	}
+	return a.stale(c)
 }
 
 // Apologize tells the user that their update could not be handled; the runtime
@@ -84,13 +207,17 @@ func (a *App) Apologize(tx *store.Tx, ev Event) error {
 	if err != nil {
 		return fmt.Errorf("apologize: %w", err)
 	}
-	if ev.CallbackID != "" {
-		if _, err := tx.Enqueue(store.Message{Kind: store.KindAnswerCallback, ChatID: ev.ChatID,
-			CallbackID: ev.CallbackID}); err != nil {
-			return fmt.Errorf("apologize: %w", err)
-		}
+	c := &Ctx{Tx: tx, Ev: ev, User: user, Lang: a.lang(user), app: a}
+	if err := c.Answer(c.T("error.apology")); err != nil {
+		return fmt.Errorf("apologize: %w", err)
 	}
-	return a.reply(tx, ev, i18n.T(a.lang(user, ev), "error.apology"))
+	if ev.Kind == EventCallback {
+		return nil
+	}
+	if err := c.Reply(c.T("error.apology")); err != nil {
+		return fmt.Errorf("apologize: %w", err)
+	}
+	return nil
 }
 
 func (a *App) memberChanged(tx *store.Tx, ev Event) error {
@@ -104,14 +231,7 @@ func (a *App) memberChanged(tx *store.Tx, ev Event) error {
 	return tx.SetUnreachable(ev.UserID, gone)
 }
 
-func (a *App) reply(tx *store.Tx, ev Event, text string) error {
-	if _, err := tx.Enqueue(store.Message{ChatID: ev.ChatID, Text: text}); err != nil {
-		return fmt.Errorf("reply: %w", err)
-	}
-	return nil
-}
-
-func (a *App) lang(u store.User, ev Event) i18n.Lang {
+func (a *App) lang(u store.User) i18n.Lang {
 	if u.Language != "" {
 		return i18n.Parse(u.Language, a.cfg.DefaultLang)
 	}
@@ -123,21 +243,12 @@ func (a *App) deepLink(payload string) string {
 	if payload != "" {
 		link += "?start=" + payload
 	}
-	return link
+	return html.EscapeString(link)
 }
 
-// Commands is the command menu for workers, in lang.
-func Commands(lang i18n.Lang) []store.Command {
-	cmds := []struct{ cmd, key string }{
-		{"start", "cmd.start"}, {"bantuan", "cmd.help"}, {"bahasa", "cmd.language"}, {"batal", "cmd.cancel"},
-	}
-	out := make([]store.Command, 0, len(cmds))
-	for _, c := range cmds {
-		out = append(out, store.Command{Command: c.cmd, Description: strings.TrimSpace(i18n.T(lang, c.key))})
-	}
-	return out
+// formatTime shows t in the configured zone, as people there read it.
+func (a *App) formatTime(t time.Time) string {
+	return t.In(a.cfg.Location).Format("02-01-2006 15.04 MST")
 }
 
-// Sweep runs the time-driven parts of the flows (stale-draft reminders and
-// expiry) against tx.Now(); the runtime calls it periodically.
-func (a *App) Sweep(tx *store.Tx) error { return nil }
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -19,7 +19,11 @@ const TimeFormat = "2006-01-02T15:04:05.000Z"
 // DB is an open dinsosbot database. All writes go through one connection, so
 // transactions never wait on SQLite's own locks and never see SQLITE_BUSY.
 type DB struct {
-	db   *sql.DB
+	db *sql.DB
+	// ro serves reads that need not see the writer's open transaction (the
+	// sender's outbox reads): in WAL mode they run beside the writer instead of
+	// queueing for its single connection.
+	ro   *sql.DB
 	path string
 	now  func() time.Time
 
@@ -81,6 +85,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		sqldb.Close()
 		return nil, err
 	}
+	ro, err := sql.Open("sqlite3", fmt.Sprintf("file:%s?mode=ro&_busy_timeout=%d", path, opts.BusyTimeout.Milliseconds()))
+	if err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+	}
+	ro.SetMaxOpenConns(4)
+	db.ro = ro
 	return db, nil
 }
 
@@ -96,7 +107,7 @@ func createPrivate(path string) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	if err := db.db.Close(); err != nil {
+	if err := errors.Join(db.ro.Close(), db.db.Close()); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
 	return nil
@@ -200,3 +211,11 @@ func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(TimeFormat, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
+	}
+	return t, nil
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -133,8 +134,19 @@ type OutboxRow struct {
 // PendingOutbox returns up to limit pending rows, highest priority first, then in
 // enqueue order.
 func (db *DB) PendingOutbox(limit int) ([]OutboxRow, error) {
-	rows, err := db.db.Query(`SELECT id, payload, file, attempts, not_before FROM outbox
+	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before FROM outbox
 		WHERE status = 'pending' ORDER BY priority, id LIMIT ?`, limit)
+}
+
+// PendingOutboxAfter returns up to limit pending rows with ids above after, in id
+// order, so the sender can read only what was enqueued since its last read.
+func (db *DB) PendingOutboxAfter(after int64, limit int) ([]OutboxRow, error) {
+	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before FROM outbox
+		WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?`, after, limit)
+}
+
+func (db *DB) pendingOutbox(query string, args ...any) ([]OutboxRow, error) {
+	rows, err := db.ro.Query(query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -162,7 +174,7 @@ func (db *DB) PendingOutbox(limit int) ([]OutboxRow, error) {
 // is not (yet) sent.
 func (db *DB) SentMessageID(id int64) (int, error) {
 	var mid int
-	err := db.db.QueryRow(`SELECT tg_message_id FROM outbox WHERE id = ?`, id).Scan(&mid)
+	err := db.ro.QueryRow(`SELECT tg_message_id FROM outbox WHERE id = ?`, id).Scan(&mid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -170,36 +182,6 @@ func (db *DB) SentMessageID(id int64) (int, error) {
 		return 0, fmt.Errorf("read outbox row %d: %w", id, err)
 	}
 	return mid, nil
-}
-
-// MarkSent records a delivered row and the Telegram message id it produced.
-func (db *DB) MarkSent(id int64, messageID int) error {
-	_, err := db.db.Exec(`UPDATE outbox SET status = 'sent', tg_message_id = ?, attempts = attempts + 1,
-		sent_at = ?, error = '' WHERE id = ?`, messageID, formatTime(db.now()), id)
-	if err != nil {
-		return fmt.Errorf("mark outbox row %d sent: %w", id, err)
-	}
-	return nil
-}
-
-// MarkFailed records a permanent failure with Telegram's description.
-func (db *DB) MarkFailed(id int64, reason string) error {
-	_, err := db.db.Exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?`,
-		reason, id)
-	if err != nil {
-		return fmt.Errorf("mark outbox row %d failed: %w", id, err)
-	}
-	return nil
-}
-
-// MarkRetry records a failed attempt to be retried no earlier than at.
-func (db *DB) MarkRetry(id int64, at time.Time, reason string) error {
-	_, err := db.db.Exec(`UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?`,
-		at.UnixMilli(), reason, id)
-	if err != nil {
-		return fmt.Errorf("mark outbox row %d for retry: %w", id, err)
-	}
-	return nil
 }
 
 // OutboxCounts counts rows by status.
@@ -219,4 +201,47 @@ func (db *DB) OutboxCounts() (map[string]int, error) {
 		counts[s] = n
 	}
 	return counts, rows.Err()
+}
+
+// SendOutcome is what happened to one outbox row's send attempt.
+type SendOutcome struct {
+	ID        int64
+	Status    string    // StatusSent, StatusFailed, or StatusPending for a retry
+	MessageID int       // Telegram's id of the sent message
+	NotBefore time.Time // for a retry
+	Error     string    // Telegram's description or the network error
+	// Unreachable, when set, is a user to mark unreachable (403).
+	Unreachable int64
+}
+
+// RecordSends stores many outcomes in one transaction: one fsync for a batch of
+// sends instead of one each. A crash before it commits resends those rows,
+// which the at-least-once delivery policy allows.
+func (db *DB) RecordSends(ctx context.Context, outcomes []SendOutcome) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		now := formatTime(tx.now)
+		for _, o := range outcomes {
+			var err error
+			switch o.Status {
+			case StatusSent:
+				_, err = tx.Exec(`UPDATE outbox SET status = 'sent', tg_message_id = ?, attempts = attempts + 1,
+					sent_at = ?, error = '' WHERE id = ?`, o.MessageID, now, o.ID)
+			case StatusFailed:
+				_, err = tx.Exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?`,
+					o.Error, o.ID)
+			default:
+				_, err = tx.Exec(`UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?`,
+					o.NotBefore.UnixMilli(), o.Error, o.ID)
+			}
+			if err != nil {
+				return fmt.Errorf("record send of outbox row %d: %w", o.ID, err)
+			}
+			if o.Unreachable != 0 {
+				if err := tx.SetUnreachable(o.Unreachable, true); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // User is a person who has talked to the bot.
@@ -12,10 +13,41 @@ type User struct {
 	FirstName   string
 	Username    string
 	Language    string // "" = the deployment default
-	Role        string
-	Status      string
+	Role        string // see the Role constants
+	Status      string // see the Status constants
 	Unreachable bool
+	// Covers lists the kecamatan codes a coordinator covers; ["*"] is all.
+	Covers []string
+	Profile
 }
+
+// Profile is what a worker registers and an admin approves.
+type Profile struct {
+	FullName  string `json:"full_name"`
+	Phone     string `json:"phone"`
+	Role      string `json:"role"`
+	Kecamatan string `json:"kecamatan"` // catalogue code
+	Kelurahan string `json:"kelurahan"` // catalogue code
+}
+
+// Roles. RoleNone is someone who never registered.
+const (
+	RoleNone        = "none"
+	RolePSM         = "psm"
+	RoleTKSK        = "tksk"
+	RoleCoordinator = "coordinator"
+	RoleAdmin       = "admin"
+)
+
+// User statuses: new (never registered), pending (waiting for an admin), active,
+// rejected (may register again) and blocked (ignored).
+const (
+	UserNew      = "new"
+	UserPending  = "pending"
+	UserActive   = "active"
+	UserRejected = "rejected"
+	UserBlocked  = "blocked"
+)
 
 // TouchUser creates the user on first contact and refreshes the Telegram profile
 // fields; it marks a user who writes again as reachable.
@@ -68,10 +100,94 @@ func (db *DB) MarkUnreachable(id int64) error {
 	return nil
 }
 
-const userSelect = `SELECT id, first_name, username, language, role, status, unreachable FROM users`
+const userSelect = `SELECT id, first_name, username, language, role, status, unreachable,
+	full_name, phone, kecamatan, kelurahan, covers FROM users`
 
-func scanUser(row *sql.Row) (User, error) {
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(row scanner) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.FirstName, &u.Username, &u.Language, &u.Role, &u.Status, &u.Unreachable)
+	var covers string
+	err := row.Scan(&u.ID, &u.FirstName, &u.Username, &u.Language, &u.Role, &u.Status, &u.Unreachable,
+		&u.FullName, &u.Phone, &u.Kecamatan, &u.Kelurahan, &covers)
+	u.Profile.Role = u.Role
+	u.Covers = splitCovers(covers)
 	return u, err
+}
+
+// SetProfile stores p as the user's approved profile with role p.Role and status.
+func (tx *Tx) SetProfile(id int64, p Profile, status string) error {
+	if _, err := tx.Exec(`UPDATE users SET full_name = ?, phone = ?, role = ?, kecamatan = ?, kelurahan = ?,
+		status = ?, updated_at = ? WHERE id = ?`,
+		p.FullName, p.Phone, p.Role, p.Kecamatan, p.Kelurahan, status, formatTime(tx.now), id); err != nil {
+		return fmt.Errorf("set profile of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetStatus changes the user's status only.
+func (tx *Tx) SetStatus(id int64, status string) error {
+	if _, err := tx.Exec(`UPDATE users SET status = ?, updated_at = ? WHERE id = ?`,
+		status, formatTime(tx.now), id); err != nil {
+		return fmt.Errorf("set status of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetRole grants role with status active; covers is for coordinators (nil for
+// others, ["*"] for all kecamatan).
+func (tx *Tx) SetRole(id int64, role string, covers []string) error {
+	if _, err := tx.Exec(`UPDATE users SET role = ?, covers = ?, status = 'active', updated_at = ? WHERE id = ?`,
+		role, strings.Join(covers, ","), formatTime(tx.now), id); err != nil {
+		return fmt.Errorf("set role of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetLanguage records the user's language choice.
+func (tx *Tx) SetLanguage(id int64, lang string) error {
+	if _, err := tx.Exec(`UPDATE users SET language = ?, updated_at = ? WHERE id = ?`,
+		lang, formatTime(tx.now), id); err != nil {
+		return fmt.Errorf("set language of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// UsersWithRole lists active, reachable users with role, by id.
+func (tx *Tx) UsersWithRole(role string) ([]User, error) {
+	rows, err := tx.Query(userSelect+` WHERE role = ? AND status = 'active' AND unreachable = 0 ORDER BY id`, role)
+	if err != nil {
+		return nil, fmt.Errorf("list users with role %s: %w", role, err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users with role %s: %w", role, err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list users with role %s: %w", role, err)
+	}
+	return out, nil
+}
+
+// CountInArea counts active users with role in kecamatan, leaving out user except
+// (to flag a second TKSK for one kecamatan).
+func (tx *Tx) CountInArea(role, kecamatan string, except int64) (int, error) {
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM users WHERE role = ? AND kecamatan = ? AND status = 'active'
+		AND id != ?`, role, kecamatan, except).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s in %s: %w", role, kecamatan, err)
+	}
+	return n, nil
+}
+
+func splitCovers(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

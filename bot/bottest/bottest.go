@@ -99,7 +99,6 @@ func (h *Harness) Launch() {
 		SweepInterval:   time.Hour, // tests call Sweep after moving the clock
 		Limits:          bot.Limits{Global: 1000, PerChat: 200, PerChatBurst: 20, GroupPerMinute: 6000},
 		Logger:          slog.New(slog.NewTextHandler(h.Log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Commands:        flows.Commands("id"),
 	}
 	if h.opts.Bot != nil {
 		h.opts.Bot(&cfg)

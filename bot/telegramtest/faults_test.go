@@ -218,6 +218,9 @@ func TestRateLimits(t *testing.T) {
 	}
 
 	srv.SetEnforceRateLimits(false)
+	if srv.BotUsername() != "dinsos_test_bot" {
+		t.Errorf("BotUsername = %q", srv.BotUsername())
+	}
 	if _, err := bot.Send(tgbotapi.NewMessage(u.ID(), "free")); err != nil {
 		t.Errorf("with enforcement off: %v", err)
 	}

@@ -66,6 +66,16 @@ func (p *params) markup() *markup {
 	return mk
 }
 
+// inlineOnly is the inline keyboard a message shows for markup: none for
+// other kinds of markup, and none for an empty inline_keyboard, which looks
+// the same to the user as no keyboard at all.
+func inlineOnly(mk *markup) *markup {
+	if mk == nil || mk.typ != "InlineKeyboardMarkup" || len(mk.buttons) == 0 {
+		return nil
+	}
+	return mk
+}
+
 func parseMarkup(alts []string, v string) (*markup, *apiError) {
 	decoded, err := decodeJSON(v)
 	m, isObj := decoded.(map[string]any)

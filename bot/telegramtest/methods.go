@@ -136,9 +136,7 @@ func (s *Server) send(c *call, build func(m *message) *apiError) (any, *apiError
 	}
 	if mk := c.p.markup(); mk != nil {
 		m.markup = mk
-		if mk.typ == "InlineKeyboardMarkup" {
-			m.inline = mk
-		}
+		m.inline = inlineOnly(mk)
 	}
 	if aerr := build(m); aerr != nil {
 		return nil, aerr
@@ -257,7 +255,7 @@ func (s *Server) edit(c *call, apply func(m *message) *apiError) (any, *apiError
 		return nil, badRequest("message can't be edited")
 	}
 	next := *m
-	next.inline = c.p.markup()
+	next.inline = inlineOnly(c.p.markup())
 	if aerr := apply(&next); aerr != nil {
 		return nil, aerr
 	}

@@ -25,8 +25,9 @@ func (s *Server) CallsByResult(method string) map[int]int {
 	return maps.Clone(s.calls[strings.ToLower(method)])
 }
 
-// Violations lists every 400 the server gave, as "method: description".
-// A bot that talks to Telegram correctly leaves it empty.
+// Violations lists every 400 the server gave, and every call of a method
+// that does not exist (404), as "method: description". A bot that talks to
+// Telegram correctly leaves it empty.
 func (s *Server) Violations() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -201,7 +201,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, key string, body []byte) {
 	name, known := specMethodNames[key]
 	if !known {
-		s.record(key, 404)
+		// Telegram answers 404 too; it is still the bot's mistake, so it
+		// counts as a violation.
+		s.mu.Lock()
+		s.recordLocked(key, 404)
+		s.violations = append(s.violations, r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]+": Not Found (no such method)")
+		s.mu.Unlock()
 		s.logf("%s -> 404 Not Found", key)
 		writeError(w, errNotFound)
 		return

@@ -181,6 +181,9 @@ func TestGroups(t *testing.T) {
 	if ups := pollOnce(t, bot, ups[0].UpdateID+1); ups[0].CallbackQuery.From.ID != a.ID() || ups[0].CallbackQuery.Message.Chat.ID != g.ID() {
 		t.Errorf("group press = %+v", ups[0].CallbackQuery)
 	}
+	if m, err := g.WaitForText(waitTimeout, "minggu"); err != nil || m.ChatID != g.ID() || len(g.Messages()) != 1 || len(g.Members()) != 2 {
+		t.Errorf("WaitForText = %+v, %v", m, err)
+	}
 	if len(a.Messages()) != 0 {
 		t.Errorf("group messages leaked into a private chat")
 	}

@@ -20,7 +20,7 @@ func TestRouting(t *testing.T) {
 		desc       string
 	}{
 		{"wrong token", "/bot999:WRONG/getMe", 401, "Unauthorized"},
-		{"unknown method", "/bot" + srv.Token() + "/sendMessages", 404, "Not Found"},
+		{"unknown method", "/bot" + srv.Token() + "/sendMessages", 404, "Not Found"}, // and a violation
 		{"no method", "/bot" + srv.Token() + "/", 404, "Not Found"},
 		{"not an API path", "/getMe", 404, "Not Found"},
 		{"method names ignore case", "/bot" + srv.Token() + "/GETME", 200, ""},
@@ -33,6 +33,9 @@ func TestRouting(t *testing.T) {
 				t.Errorf("got %d %+v", r.Status, r)
 			}
 		})
+	}
+	if v := srv.Violations(); !slices.Equal(v, []string{"sendMessages: Not Found (no such method)"}) {
+		t.Errorf("Violations = %q", v)
 	}
 }
 
@@ -49,6 +52,10 @@ func TestSpecViolations(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, err := bot.Send(tgbotapi.NewPhoto(u.ID(), tgbotapi.FileBytes{Name: "p.jpg", Bytes: testJPEG(t, 8, 8)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := bot.Send(tgbotapi.NewDocument(u.ID(), tgbotapi.FileBytes{Name: "a.txt", Bytes: []byte("a")}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +117,7 @@ func TestSpecViolations(t *testing.T) {
 		{"answer an unknown query", "answerCallbackQuery", url.Values{"callback_query_id": {"123"}}, "", "Bad Request: query is too old and response timeout expired or query ID is invalid"},
 		{"unknown file_id", "getFile", url.Values{"file_id": {"nope"}}, "", "Bad Request: invalid file_id"},
 		{"re-send unknown file_id", "sendPhoto", url.Values{"chat_id": {chatID}, "photo": {"nope"}}, "", "Bad Request: wrong file identifier/HTTP URL specified"},
+		{"re-send a document as a photo", "sendPhoto", url.Values{"chat_id": {chatID}, "photo": {d.Document.FileID}}, "", "Bad Request: can't use file of type Document as Photo"},
 		{"bad chat action", "sendChatAction", url.Values{"chat_id": {chatID}, "action": {"dancing"}}, "", "Bad Request: wrong parameter action in request"},
 		{"bad command", "setMyCommands", url.Values{"commands": {`[{"command":"Lapor!","description":"x"}]`}}, "", "Bad Request: BOT_COMMAND_INVALID"},
 		{"bad command scope", "setMyCommands", url.Values{"commands": {`[{"command":"a","description":"x"}]`}, "scope": {`{"type":"everyone"}`}}, "", "Bad Request: can't parse scope: unsupported BotCommandScope"},
@@ -132,9 +140,10 @@ func TestSpecViolations(t *testing.T) {
 			if r.Status != 400 || r.ErrorCode != 400 || r.OK || r.Description != tt.desc {
 				t.Fatalf("got %d %q\nwant 400 %q", r.Status, r.Description, tt.desc)
 			}
-			if v := srv.Violations(); !slices.Contains(v, tt.method+": "+tt.desc) {
+			if v := srv.Violations(); !slices.Equal(v, []string{tt.method + ": " + tt.desc}) {
 				t.Errorf("violation not recorded; have %q", v)
 			}
+			srv.ClearViolations()
 		})
 	}
 }

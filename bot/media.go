@@ -1,0 +1,213 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"dinsosbot/store"
+)
+
+// MediaConfig sets up the background download of case photos. The zero value
+// downloads nothing.
+type MediaConfig struct {
+	// Dir is the media folder photos are saved in (created with mode 0700);
+	// "" turns downloading off. Files are Dir/case-<id>/<file_unique_id>.jpg.
+	Dir string
+	// Interval is how often the store is asked for photos waiting; default 10 s.
+	Interval time.Duration
+	// MaxAttempts is how many failed attempts make a photo be given up;
+	// default 8. A file Telegram no longer knows (400) is given up at once.
+	MaxAttempts int
+	// MinBackoff and MaxBackoff bound the wait before a retry, doubling from
+	// MinBackoff; defaults 5 s and 10 min.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+func (c *MediaConfig) setDefaults() {
+	if c.Interval <= 0 {
+		c.Interval = 10 * time.Second
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 8
+	}
+	if c.MinBackoff <= 0 {
+		c.MinBackoff = 5 * time.Second
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 10 * time.Minute
+	}
+}
+
+// mediaBatch is how many due photos one pass handles.
+const mediaBatch = 20
+
+// downloader saves the photos the store lists as waiting: getFile, then the
+// file itself, with retry and backoff. Retry times use the wall clock, not the
+// store's clock, like the sender's.
+type downloader struct {
+	cfg     MediaConfig
+	db      *store.DB
+	api     *tgbotapi.BotAPI
+	client  *http.Client
+	fileURL string // APIBase + "/file/bot" + token + "/"
+	log     interface {
+		Warn(msg string, args ...any)
+		Error(msg string, args ...any)
+	}
+}
+
+// mediaLoop downloads waiting photos until ctx is cancelled.
+func (b *Bot) mediaLoop(ctx context.Context) {
+	cfg := b.cfg.Media
+	cfg.setDefaults()
+	d := &downloader{cfg: cfg, db: b.db, api: withContext(ctx, b.api, b.cfg.HTTPClient), client: b.cfg.HTTPClient,
+		fileURL: b.cfg.APIBase + "/file/bot" + b.cfg.Token + "/", log: b.log}
+	t := time.NewTicker(cfg.Interval)
+	defer t.Stop()
+	for {
+		if err := d.pass(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("photo download pass failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// pass handles the photos due now.
+func (d *downloader) pass(ctx context.Context) error {
+	photos, err := d.db.PendingPhotos(time.Now(), mediaBatch)
+	if err != nil {
+		return err
+	}
+	for _, p := range photos {
+		if ctx.Err() != nil {
+			return nil
+		}
+		rel, err := d.fetch(ctx, p)
+		if err == nil {
+			if err := d.db.PhotoDownloaded(p.ID, rel); err != nil {
+				return err
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		reason := Redact(err.Error())
+		var perm permanentError
+		if errors.As(err, &perm) || p.Attempts+1 >= d.cfg.MaxAttempts {
+			d.log.Warn("photo download given up", "photo", p.ID, "case", p.CaseID, "err", reason)
+			if err := d.db.PhotoFailed(p.ID, reason); err != nil {
+				return err
+			}
+			continue
+		}
+		wait := d.backoff(p.Attempts)
+		d.log.Warn("photo download failed; will retry", "photo", p.ID, "in", wait, "err", reason)
+		if err := d.db.PhotoRetry(p.ID, time.Now().Add(wait), reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *downloader) backoff(attempts int) time.Duration {
+	w := time.Duration(float64(d.cfg.MinBackoff) * math.Pow(2, float64(attempts)))
+	if w <= 0 || w > d.cfg.MaxBackoff {
+		w = d.cfg.MaxBackoff
+	}
+	return w
+}
+
+type permanentError struct{ error }
+
+// fetch downloads photo p and returns its path relative to the media folder.
+func (d *downloader) fetch(ctx context.Context, p store.CasePhoto) (string, error) {
+	f, err := d.api.GetFile(tgbotapi.FileConfig{FileID: p.FileID})
+	if err != nil {
+		if kind, _ := classify(err); kind == failBadRequest {
+			return "", permanentError{fmt.Errorf("getFile: %s", description(err))}
+		}
+		return "", fmt.Errorf("getFile: %s", description(err))
+	}
+	if f.FilePath == "" {
+		return "", errors.New("getFile: no file_path")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.fileURL+f.FilePath, nil)
+	if err != nil {
+		return "", permanentError{err}
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return "", redactedError{err}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("download: HTTP %d", resp.StatusCode)
+	}
+	ext := path.Ext(f.FilePath)
+	if ext == "" || len(ext) > 5 {
+		ext = ".jpg"
+	}
+	rel := filepath.Join(fmt.Sprintf("case-%d", p.CaseID), safeName(p.FileUniqueID)+ext)
+	if err := writeFile(filepath.Join(d.cfg.Dir, rel), resp.Body); err != nil {
+		return "", err
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// safeName keeps letters, digits, '-' and '_' of a Telegram id for a file name.
+func safeName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+	if s == "" {
+		return "photo"
+	}
+	return s
+}
+
+// writeFile writes r to name through a temporary file renamed at the end, so
+// a half-written photo never looks complete. Photos are personal data: 0600.
+func writeFile(name string, r io.Reader) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
+		return fmt.Errorf("save photo: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".download-*")
+	if err != nil {
+		return fmt.Errorf("save photo: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, r); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save photo: %w", redactedError{err})
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save photo: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save photo: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("save photo: %w", err)
+	}
+	return nil
+}

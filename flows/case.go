@@ -1,0 +1,378 @@
+package flows
+
+import (
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"dinsosbot/flows/nik"
+	"dinsosbot/flows/parse"
+	"dinsosbot/flows/pmks"
+	"dinsosbot/store"
+)
+
+// The PMKS case report, /lapor: category (by group), name, NIK or the reason
+// there is none, gender, birth date or age, address, area, location, photos,
+// description, needs and urgency. A NIK that is already on record offers to
+// add a follow-up note to that case instead.
+//
+// The full NIK never sits in an answer: the answer holds the masked form (what
+// the summary shows) and the digits live in the flow's variables until Save
+// writes them into the case record.
+
+const (
+	caseFlowName = "case"
+	// caseCodePrefix starts every case code: JMB-26-00042.
+	caseCodePrefix = "JMB"
+	maxCasePhotos  = 5
+
+	// Flow variables of the case form.
+	varNIK = "nik" // the 16 digits of the answered NIK
+	varDup = "dup" // id of a case with the same NIK
+	varFix = "fix" // id of the case being fixed after a coordinator asked
+)
+
+// Values of the nik_dup step.
+const (
+	dupFollowUp = "followup"
+	dupNew      = "new"
+)
+
+var caseNeeds = []string{"pangan", "kesehatan", "pendidikan", "tempat_tinggal", "adminduk", "rehabilitasi",
+	"bansos", "lainnya"}
+
+var caseUrgencies = []string{"biasa", "mendesak", "darurat"}
+
+var noNIKReasons = []string{"tidak_punya", "hilang", "tidak_tahu", "menolak", "lainnya"}
+
+func keyedOptions(prefix string, values []string) []Option {
+	opts := make([]Option, 0, len(values))
+	for _, v := range values {
+		opts = append(opts, Option{Value: v, Key: prefix + v})
+	}
+	return opts
+}
+
+// notFollowUp: the report goes on as a new case (not a note on a duplicate).
+func notFollowUp(c *Ctx) bool { return c.Answers.Text("nik_dup") != dupFollowUp }
+
+func (a *App) caseFlow() *Flow {
+	groups := make([]Option, 0, 5)
+	for _, g := range pmks.Groups() {
+		groups = append(groups, Option{Value: g.Key, Key: "case.group." + g.Key})
+	}
+	nf := notFollowUp
+	return &Flow{Name: caseFlowName, Title: "case.title", Save: a.saveCase, Steps: []Step{
+		{Key: "group", Prompt: "case.group", Input: InputChoice, Options: groups, Match: matchGroup},
+		{Key: "category", Prompt: "case.category", Input: InputChoice, DependsOn: []string{"group"},
+			OptionsFrom: categoryOptions, Match: matchCategory},
+		{Key: "name", Prompt: "case.name", Input: InputName, Min: 3, Max: 80},
+		{Key: "nik", Prompt: "case.nik", Input: InputChoice, Options: []Option{{Value: "none", Key: "case.nik.none"}},
+			Match: a.matchNIK, Check: checkNoNIK},
+		{Key: "nik_dup", Prompt: "case.dup", Input: InputChoice, DependsOn: []string{"nik"},
+			If:      func(c *Ctx) bool { return c.Vars[varDup] != "" },
+			Options: []Option{{Value: dupFollowUp, Key: "case.dup.followup"}, {Value: dupNew, Key: "case.dup.new"}}},
+		{Key: "followup", Prompt: "case.followup", Input: InputText, Min: 5, Max: 1000,
+			If: func(c *Ctx) bool { return c.Answers.Text("nik_dup") == dupFollowUp }},
+		{Key: "no_nik", Prompt: "case.no_nik", Input: InputChoice, Options: keyedOptions("case.no_nik.", noNIKReasons),
+			If: func(c *Ctx) bool { return c.Answers.Text("nik") == "none" }},
+		{Key: "gender", Prompt: "case.gender", Input: InputChoice, If: nf, DependsOn: []string{"nik"},
+			OptionsFrom: genderOptions, Check: checkGender},
+		{Key: "birth", Prompt: "case.birth", Input: InputChoice, If: nf, DependsOn: []string{"nik"},
+			OptionsFrom: a.birthOptions, Match: a.matchBirth, Check: checkBirth},
+		{Key: "address", Prompt: "case.address", Input: InputText, Min: 5, Max: 200, If: nf},
+		{Key: "area", Prompt: "case.area", Input: InputChoice, OptionsFrom: a.areaOptions, Check: a.checkArea,
+			If: func(c *Ctx) bool { return nf(c) && c.User.Kelurahan != "" }},
+		a.caseKecamatanStep(),
+		a.caseKelurahanStep(),
+		{Key: "location", Prompt: "case.location", Input: InputLocation, Optional: true, If: nf},
+		{Key: "photos", Prompt: "case.photos", Input: InputPhotos, Min: 0, Max: maxCasePhotos, If: nf},
+		{Key: "description", Prompt: "case.description", Input: InputText, Min: 10, Max: 1000, If: nf},
+		{Key: "needs", Prompt: "case.needs", Input: InputMulti, Min: 1, Max: len(caseNeeds), If: nf,
+			Options: keyedOptions("case.need.", caseNeeds)},
+		{Key: "urgency", Prompt: "case.urgency", Input: InputChoice, If: nf,
+			Options: keyedOptions("case.urgency.", caseUrgencies)},
+	}}
+}
+
+func matchGroup(c *Ctx, text string) (string, error) {
+	if cat, ok := pmks.Find(text); ok {
+		return cat.Group, nil
+	}
+	return "", refuseCategory(text)
+}
+
+func categoryOptions(c *Ctx) ([]Option, error) {
+	var opts []Option
+	for _, cat := range pmks.InGroup(c.Answers.Text("group")) {
+		opts = append(opts, Option{Value: cat.Code, Text: cat.Name})
+	}
+	return opts, nil
+}
+
+func matchCategory(c *Ctx, text string) (string, error) {
+	cat, ok := pmks.Find(text)
+	if !ok {
+		return "", refuseCategory(text)
+	}
+	if cat.Group != c.Answers.Text("group") {
+		return "", refuse("case.err.category.group", "category", html.EscapeString(cat.Name),
+			"group", c.T("case.group."+cat.Group))
+	}
+	return cat.Code, nil
+}
+
+// refuseCategory names close categories when there are some.
+func refuseCategory(text string) error {
+	var names []string
+	for _, cat := range pmks.Search(text) {
+		names = append(names, html.EscapeString(cat.Name))
+	}
+	if len(names) > 0 && len(names) <= 5 {
+		return refuse("case.err.category.suggest", "text", html.EscapeString(clip(text, 40)),
+			"names", strings.Join(names, ", "))
+	}
+	return refuse("case.err.category", "text", html.EscapeString(clip(text, 40)))
+}
+
+// hasDigits reports whether s holds at least n digits: a message that may
+// carry a NIK, to delete from the chat.
+func hasDigits(s string, n int) bool {
+	k := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			k++
+		}
+	}
+	return k >= n
+}
+
+// matchNIK reads a typed NIK. The message is deleted from the chat whether or
+// not the number is valid (it is personal data either way), the NIK is shown
+// back masked, and a case with the same NIK is announced.
+func (a *App) matchNIK(c *Ctx, text string) (string, error) {
+	if hasDigits(text, 6) && c.Ev.MessageID != 0 {
+		if _, err := c.Send(store.Message{Kind: store.KindDelete, MessageID: c.Ev.MessageID}); err != nil {
+			return "", err
+		}
+	}
+	n, err := nik.Parse(text, c.Tx.Now().In(a.cfg.Location))
+	if err != nil {
+		return "", fromParse(err)
+	}
+	c.Vars[varNIK] = n.String()
+	delete(c.Vars, varDup)
+	if err := c.Reply(c.T("case.nik.received", "nik", n.Masked())); err != nil {
+		return "", err
+	}
+	dups, err := c.Tx.CasesByNIK(n.String())
+	if err != nil {
+		return "", err
+	}
+	for _, d := range dups {
+		if strconv.FormatInt(d.ID, 10) == c.Vars[varFix] {
+			continue
+		}
+		c.Vars[varDup] = strconv.FormatInt(d.ID, 10)
+		if err := c.Reply(c.T("case.dup.found", "code", d.Code, "status", c.T("case.status."+d.Status),
+			"category", html.EscapeString(categoryName(d.Category)), "name", html.EscapeString(maskName(d.FullName)),
+			"date", a.formatTime(d.CreatedAt))); err != nil {
+			return "", err
+		}
+		break
+	}
+	return n.Masked(), nil
+}
+
+// checkNoNIK forgets a NIK answered before when "no NIK" is chosen.
+func checkNoNIK(c *Ctx, v Value) error {
+	if v.Text == "none" {
+		delete(c.Vars, varNIK)
+		delete(c.Vars, varDup)
+	}
+	return nil
+}
+
+// answeredNIK is the NIK of the form, zero when none was given.
+func (a *App) answeredNIK(c *Ctx) nik.NIK {
+	if c.Vars[varNIK] == "" || c.Answers.Text("nik") == "none" {
+		return nik.NIK{}
+	}
+	n, err := nik.Parse(c.Vars[varNIK], c.Tx.Now().In(a.cfg.Location))
+	if err != nil {
+		return nik.NIK{}
+	}
+	return n
+}
+
+func nikGender(n nik.NIK) string {
+	switch {
+	case n.IsZero():
+		return ""
+	case n.Female():
+		return "P"
+	}
+	return "L"
+}
+
+func genderOptions(c *Ctx) ([]Option, error) {
+	want := nikGender(c.app.answeredNIK(c))
+	var opts []Option
+	for _, g := range []string{"L", "P"} {
+		label := c.T("case.gender." + g)
+		if g == want {
+			label += " " + c.T("case.from_nik")
+		}
+		opts = append(opts, Option{Value: g, Text: label})
+	}
+	return opts, nil
+}
+
+// checkGender warns (never refuses) when the gender differs from the NIK's.
+func checkGender(c *Ctx, v Value) error {
+	if want := nikGender(c.app.answeredNIK(c)); want != "" && want != v.Text {
+		return c.Reply("⚠️ " + c.T("case.warn.gender", "gender", c.T("case.gender."+want)))
+	}
+	return nil
+}
+
+const agePrefix = "age-"
+
+var ageWords = regexp.MustCompile(`(?i)^\s*(\d{1,3})\s*(tahun|thn|th|thn\.|years?|yrs?|y)?\s*$`)
+
+func (a *App) birthOptions(c *Ctx) ([]Option, error) {
+	var opts []Option
+	if n := a.answeredNIK(c); !n.IsZero() {
+		d := n.BirthDate()
+		opts = append(opts, Option{Value: d.String(), Text: formatDay(d) + " " + c.T("case.from_nik")})
+	}
+	if cur := c.Answers.Text("birth"); cur != "" && (len(opts) == 0 || opts[0].Value != cur) {
+		opts = append(opts, Option{Value: cur, Text: birthText(c, cur)})
+	}
+	return opts, nil
+}
+
+// birthText shows a birth answer: a date as 21-11-1980, an age as "45 tahun".
+func birthText(c *Ctx, v string) string {
+	if age, ok := strings.CutPrefix(v, agePrefix); ok {
+		return c.T("case.age", "n", age)
+	}
+	if d, err := parse.Date(v); err == nil {
+		return formatDay(d)
+	}
+	return v
+}
+
+func formatDay(d parse.Day) string { return d.Time().Format("02-01-2006") }
+
+// matchBirth reads a birth date (not in the future) or an age in years.
+func (a *App) matchBirth(c *Ctx, text string) (string, error) {
+	if m := ageWords.FindStringSubmatch(text); m != nil {
+		age, err := parse.Number(m[1], 0, 120)
+		if err != nil {
+			return "", refuse("case.err.age")
+		}
+		return agePrefix + strconv.Itoa(age), nil
+	}
+	d, err := parse.Date(text)
+	if err == nil {
+		err = parse.NotFuture(d, parse.DayOf(c.Tx.Now().In(a.cfg.Location)))
+	}
+	if err != nil {
+		ie, ok := fromParse(err).(*InputError)
+		if !ok {
+			return "", err
+		}
+		return "", refuse("case.err.birth", "why", c.T(ie.Key, ie.Args...))
+	}
+	return d.String(), nil
+}
+
+// checkBirth warns (never refuses) when the birth date differs from the NIK's.
+func checkBirth(c *Ctx, v Value) error {
+	n := c.app.answeredNIK(c)
+	if n.IsZero() || strings.HasPrefix(v.Text, agePrefix) || v.Text == n.BirthDate().String() {
+		return nil
+	}
+	return c.Reply("⚠️ " + c.T("case.warn.birth", "date", formatDay(n.BirthDate())))
+}
+
+const areaOwn, areaOther = "own", "other"
+
+func (a *App) areaOptions(c *Ctx) ([]Option, error) {
+	own := c.User.Kelurahan
+	if pl, ok := a.cfg.Regions.KelurahanByCode(own); ok {
+		own = pl.Kelurahan.Name + ", " + pl.Kecamatan.Name
+	}
+	return []Option{{Value: areaOwn, Text: "📍 " + own}, {Value: areaOther, Key: "case.area.other"}}, nil
+}
+
+func (a *App) checkArea(c *Ctx, v Value) error {
+	if v.Text != areaOwn {
+		return nil
+	}
+	return a.warnSimilar(c, c.User.Kelurahan)
+}
+
+// caseKelurahan is the case's kelurahan code as answered so far.
+func caseArea(c *Ctx) (kec, kel string) {
+	if c.Answers.Text("area") == areaOwn {
+		return c.User.Kecamatan, c.User.Kelurahan
+	}
+	return c.Answers.Text("kecamatan"), c.Answers.Text("kelurahan")
+}
+
+// warnSimilar warns when a case with the same name, kelurahan and birth date
+// is on record.
+func (a *App) warnSimilar(c *Ctx, kel string) error {
+	birth := c.Answers.Text("birth")
+	if strings.HasPrefix(birth, agePrefix) {
+		return nil
+	}
+	fix, _ := strconv.ParseInt(c.Vars[varFix], 10, 64)
+	similar, err := c.Tx.SimilarCases(c.Answers.Text("name"), kel, birth, fix)
+	if err != nil || len(similar) == 0 {
+		return err
+	}
+	s := similar[0]
+	return c.Reply("⚠️ " + c.T("case.warn.similar", "code", s.Code, "status", c.T("case.status."+s.Status),
+		"category", html.EscapeString(categoryName(s.Category))))
+}
+
+func (a *App) caseKecamatanStep() Step {
+	st := a.kecamatanStep()
+	st.Prompt, st.Label = "case.kecamatan", "reg.kecamatan.label"
+	st.If = func(c *Ctx) bool { return notFollowUp(c) && c.Answers.Text("area") != areaOwn }
+	return st
+}
+
+func (a *App) caseKelurahanStep() Step {
+	st := a.kelurahanStep()
+	st.Prompt, st.Label = "case.kelurahan", "reg.kelurahan.label"
+	st.If = func(c *Ctx) bool { return notFollowUp(c) && c.Answers.Text("area") != areaOwn }
+	st.Check = func(c *Ctx, v Value) error { return a.warnSimilar(c, v.Text) }
+	return st
+}
+
+func categoryName(code string) string {
+	if cat, ok := pmks.ByCode(code); ok {
+		return cat.Name
+	}
+	return code
+}
+
+// maskName keeps the first letter of each word: "Siti Wahyuni" -> "S*** W***".
+func maskName(name string) string {
+	words := strings.Fields(name)
+	for i, w := range words {
+		r := []rune(w)
+		words[i] = string(r[:1]) + "***"
+	}
+	return strings.Join(words, " ")
+}
+
+// cmdReport is /lapor: it opens the case form.
+func (a *App) cmdReport(c *Ctx, _ *session) error {
+	return a.startFlow(c, a.flows[caseFlowName], map[string]string{"v": "1"}, nil, false)
+}

@@ -1,0 +1,362 @@
+package flows
+
+import (
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+
+	"dinsosbot/flows/i18n"
+	"dinsosbot/flows/nik"
+	"dinsosbot/flows/parse"
+	"dinsosbot/store"
+)
+
+// Case buttons outside a conversation: "cs:<id>:<op>:<arg>", where id is the
+// case id (or the page number of a list).
+const cbCase = "cs"
+
+const (
+	opCaseAct    = "a" // Arg: the target status's short code (caseStatusCodes)
+	opCaseDetail = "d" // show the case with its history
+	opCaseFix    = "e" // the reporter opens the form to fix it
+	opCaseList   = "l" // Nonce: page; Arg: the list's scope
+)
+
+func init() {
+	validOps[cbCase] = map[string]bool{opCaseAct: true, opCaseDetail: true, opCaseFix: true, opCaseList: true}
+}
+
+// caseStatusCodes keeps callback data short.
+var caseStatusCodes = map[string]string{
+	"v": store.CaseVerified, "f": store.CaseNeedsFix, "t": store.CaseFollowUp, "c": store.CaseClosed,
+	"r": store.CaseRejected,
+}
+
+func statusCode(status string) string {
+	for k, v := range caseStatusCodes {
+		if v == status {
+			return k
+		}
+	}
+	return ""
+}
+
+// caseText describes case k in lang for the reporter or a coordinator; the NIK
+// is masked.
+func (a *App) caseText(c *Ctx, lang i18n.Lang, k store.Case) (string, error) {
+	t := func(key string, args ...string) string { return i18n.T(lang, key, args...) }
+	reporter, _, err := c.Tx.GetUser(k.ReporterID)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "<b>%s</b> · %s · %s\n", k.Code, t("case.status."+k.Status), t("case.urgency."+k.Urgency))
+	line := func(label, value string) { fmt.Fprintf(&b, "\n%s: <b>%s</b>", t(label), value) }
+	line("case.category.label", html.EscapeString(categoryName(k.Category)))
+	line("case.name.label", html.EscapeString(k.FullName))
+	var n nik.NIK
+	if k.NIK != "" {
+		line("case.nik.label", nik.Mask(k.NIK))
+		n, _ = nik.Parse(k.NIK, k.CreatedAt.In(a.cfg.Location))
+	} else {
+		line("case.nik.label", t("case.nik.none")+" ("+t("case.no_nik."+k.NoNIKReason)+")")
+	}
+	line("case.gender.label", t("case.gender."+k.Gender))
+	if k.BirthDate != "" {
+		d, _ := parse.Date(k.BirthDate)
+		line("case.birth.label", formatDay(d))
+	} else {
+		line("case.birth.label", t("case.age", "n", strconv.Itoa(k.Age)))
+	}
+	if !n.IsZero() && (nikGender(n) != k.Gender || (k.BirthDate != "" && k.BirthDate != n.BirthDate().String())) {
+		b.WriteString("\n⚠️ " + t("case.warn.nik_mismatch"))
+	}
+	line("case.address.label", html.EscapeString(k.Address))
+	line("case.area.label", a.areaText(store.Profile{Kecamatan: k.Kecamatan, Kelurahan: k.Kelurahan}))
+	if k.HasLocation {
+		fmt.Fprintf(&b, "\n%s: <a href=\"https://maps.google.com/?q=%.6f,%.6f\">%.5f, %.5f</a>", t("case.location.label"),
+			k.Latitude, k.Longitude, k.Latitude, k.Longitude)
+	}
+	photos, err := c.Tx.CasePhotos(k.ID)
+	if err != nil {
+		return "", err
+	}
+	line("case.photos.label", t("flow.photos", "n", strconv.Itoa(len(photos))))
+	var needs []string
+	for _, nd := range k.Needs {
+		needs = append(needs, t("case.need."+nd))
+	}
+	line("case.needs.label", strings.Join(needs, ", "))
+	fmt.Fprintf(&b, "\n%s:\n%s", t("case.description.label"), html.EscapeString(k.Description))
+	fmt.Fprintf(&b, "\n\n%s", t("case.reported_by", "who", html.EscapeString(displayName(reporter)),
+		"date", a.formatTime(k.CreatedAt)))
+	similar, err := c.Tx.SimilarCases(k.FullName, k.Kelurahan, k.BirthDate, k.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(similar) > 0 {
+		b.WriteString("\n⚠️ " + t("case.warn.similar.short", "code", similar[0].Code))
+	}
+	return b.String(), nil
+}
+
+// actionButtons are the transitions open from k's status, for a reviewer.
+func actionButtons(lang i18n.Lang, k store.Case) ([][]store.Button, error) {
+	var row []store.Button
+	var rows [][]store.Button
+	for _, to := range store.CaseTransitions[k.Status] {
+		d, err := data(cbCase, strconv.FormatInt(k.ID, 10), opCaseAct, statusCode(to))
+		if err != nil {
+			return nil, err
+		}
+		row = append(row, store.Button{Text: i18n.T(lang, "case.btn."+to), Data: d})
+		if len(row) == 2 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// sendCaseNotice sends case k to reviewer u with the action buttons, and
+// remembers it so a decision can update every copy.
+func (a *App) sendCaseNotice(c *Ctx, k store.Case, u store.User, headKey string) error {
+	lang := a.lang(u)
+	text, err := a.caseText(c, lang, k)
+	if err != nil {
+		return err
+	}
+	buttons, err := actionButtons(lang, k)
+	if err != nil {
+		return err
+	}
+	ref, err := c.Send(store.Message{ChatID: u.ID, Priority: store.PriorityNotice,
+		Text: i18n.T(lang, headKey) + "\n\n" + text, Buttons: buttons})
+	if err != nil {
+		return err
+	}
+	if k.HasLocation {
+		if _, err := c.Send(store.Message{Kind: store.KindLocation, ChatID: u.ID, Priority: store.PriorityNotice,
+			Latitude: k.Latitude, Longitude: k.Longitude}); err != nil {
+			return err
+		}
+	}
+	return c.Tx.AddCaseNotice(k.ID, u.ID, ref)
+}
+
+// onCaseCallback handles the case buttons. Every action is checked here,
+// against the stored case, whatever the button said.
+func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
+	if cb.Op == opCaseList {
+		page, err := strconv.Atoi(cb.Nonce)
+		if err != nil {
+			return a.stale(c)
+		}
+		return a.showCaseList(c, cb.Arg, page, c.Ev.CallbackMessageID)
+	}
+	id, err := strconv.ParseInt(cb.Nonce, 10, 64)
+	if err != nil {
+		return a.stale(c)
+	}
+	k, ok, err := c.Tx.GetCase(id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return a.stale(c)
+	}
+	switch cb.Op {
+	case opCaseDetail:
+		if k.ReporterID != c.User.ID && !a.canReview(c.User, k) {
+			return a.deny(c, "case_view "+k.Code)
+		}
+		return a.showCase(c, k)
+	case opCaseFix:
+		if k.ReporterID != c.User.ID {
+			return a.deny(c, "case_fix "+k.Code)
+		}
+		if k.Status != store.CaseNeedsFix {
+			return c.Answer(c.T("case.fix.gone"))
+		}
+		if s, open, err := a.loadSession(c); err != nil {
+			return err
+		} else if open {
+			return a.reprompt(c, s, c.T("flow.busy"))
+		}
+		ans, vars, err := a.caseAnswers(c, k)
+		if err != nil {
+			return err
+		}
+		if err := c.Answer(""); err != nil {
+			return err
+		}
+		return a.startFlow(c, a.flows[caseFlowName], vars, ans, true)
+	case opCaseAct:
+		to, ok := caseStatusCodes[cb.Arg]
+		if !ok {
+			return a.stale(c)
+		}
+		if !a.canReview(c.User, k) {
+			return a.deny(c, "case_"+to+" "+k.Code)
+		}
+		if !store.CanTransition(k.Status, to) {
+			return c.Answer(c.T("case.already", "status", c.T("case.status."+k.Status)))
+		}
+		if to == store.CaseVerified {
+			return a.transition(c, k, to, "", true)
+		}
+		if s, open, err := a.loadSession(c); err != nil {
+			return err
+		} else if open {
+			return a.reprompt(c, s, c.T("flow.busy"))
+		}
+		if err := c.Answer(""); err != nil {
+			return err
+		}
+		if _, err := c.Send(store.Message{Text: c.T("case.review.head", "code", k.Code,
+			"status", c.T("case.status."+to))}); err != nil {
+			return err
+		}
+		return a.startFlow(c, a.flows[caseNoteFlowName], map[string]string{"case": cb.Nonce, "to": to,
+			"from": k.Status}, nil, false)
+	}
+	return a.stale(c)
+}
+
+const caseNoteFlowName = "case_note"
+
+// caseNoteFlow asks a coordinator for the comment, note or reason of a
+// transition; closing a case takes an optional note.
+func (a *App) caseNoteFlow() *Flow {
+	closing := func(c *Ctx) bool { return c.Vars["to"] == store.CaseClosed }
+	return &Flow{Name: caseNoteFlowName, Title: "case.review.title", Save: a.saveCaseNote, Steps: []Step{
+		{Key: "note", Prompt: "case.review.note", Input: InputText, Min: 3, Max: 1000,
+			If: func(c *Ctx) bool { return !closing(c) }},
+		{Key: "close_note", Prompt: "case.review.close_note", Label: "case.review.note.label", Input: InputText,
+			Min: 3, Max: 1000, Optional: true, If: closing},
+	}}
+}
+
+func (a *App) saveCaseNote(c *Ctx) error {
+	id, err := strconv.ParseInt(c.Vars["case"], 10, 64)
+	if err != nil {
+		return fmt.Errorf("case note without a case: %q", c.Vars["case"])
+	}
+	k, ok, err := c.Tx.GetCase(id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return c.Reply(c.T("case.fix.gone"))
+	}
+	// Checked again: the role or the case may have changed while typing.
+	if !a.canReview(c.User, k) {
+		return a.deny(c, "case_"+c.Vars["to"]+" "+k.Code)
+	}
+	if k.Status != c.Vars["from"] || !store.CanTransition(k.Status, c.Vars["to"]) {
+		return c.Reply(c.T("case.already", "status", c.T("case.status."+k.Status)))
+	}
+	note := c.Answers.Text("note")
+	if note == "" {
+		note = c.Answers.Text("close_note")
+	}
+	return a.transition(c, k, c.Vars["to"], note, false)
+}
+
+// transition moves case k to status to, records it, updates every
+// coordinator's copy and tells the reporter. onNotice says the event is a
+// press on a notice of k itself, which is then edited in place.
+func (a *App) transition(c *Ctx, k store.Case, to, note string, onNotice bool) error {
+	from := k.Status
+	done, err := c.Tx.SetCaseStatus(k.ID, from, to, c.User.ID, note)
+	if err != nil {
+		return err
+	}
+	if !done {
+		return c.Answer(c.T("case.already", "status", c.T("case.status."+k.Status)))
+	}
+	if err := c.Tx.Audit(c.User.ID, "case_"+to, k.Code); err != nil {
+		return err
+	}
+	k.Status, k.ReviewerID = to, c.User.ID
+	if err := c.Answer(c.T("case.done", "status", c.T("case.status."+to))); err != nil {
+		return err
+	}
+	if !onNotice {
+		if err := c.Reply(c.T("case.done", "status", c.T("case.status."+to))); err != nil {
+			return err
+		}
+	}
+	if err := a.refreshNotices(c, k, note, onNotice); err != nil {
+		return err
+	}
+	return a.tellReporter(c, k, note)
+}
+
+// refreshNotices edits every reviewer's copy of k: the new status, who set it,
+// and the buttons open from there.
+func (a *App) refreshNotices(c *Ctx, k store.Case, note string, onNotice bool) error {
+	notices, err := c.Tx.CaseNotices(k.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range notices {
+		u, _, err := c.Tx.GetUser(n.ChatID)
+		if err != nil {
+			return err
+		}
+		lang := a.lang(u)
+		text, err := a.caseText(c, lang, k)
+		if err != nil {
+			return err
+		}
+		text += "\n\n" + i18n.T(lang, "case.decided", "status", i18n.T(lang, "case.status."+k.Status),
+			"who", html.EscapeString(displayName(c.User)))
+		if note != "" {
+			text += "\n" + i18n.T(lang, "case.note", "note", html.EscapeString(note))
+		}
+		var buttons [][]store.Button
+		if a.canReview(u, k) {
+			if buttons, err = actionButtons(lang, k); err != nil {
+				return err
+			}
+		}
+		m := store.Message{Kind: store.KindEditText, ChatID: n.ChatID, EditOf: n.OutboxID, Text: text,
+			Buttons: buttons, Priority: store.PriorityNotice}
+		if onNotice && n.ChatID == c.Ev.ChatID && c.Ev.CallbackMessageID != 0 {
+			m.EditOf, m.MessageID = 0, c.Ev.CallbackMessageID
+		}
+		if _, err := c.Send(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tellReporter tells the reporter of k its new status in their language; a
+// request to fix it comes with the button that opens the form.
+func (a *App) tellReporter(c *Ctx, k store.Case, note string) error {
+	rep, ok, err := c.Tx.GetUser(k.ReporterID)
+	if err != nil || !ok {
+		return err
+	}
+	lang := a.lang(rep)
+	text := i18n.T(lang, "case.reporter.status", "code", k.Code, "category", html.EscapeString(categoryName(k.Category)),
+		"name", html.EscapeString(k.FullName), "status", i18n.T(lang, "case.status."+k.Status))
+	if note != "" {
+		text += "\n" + i18n.T(lang, "case.note", "note", html.EscapeString(note))
+	}
+	m := store.Message{ChatID: rep.ID, Text: text, Priority: store.PriorityNotice}
+	if k.Status == store.CaseNeedsFix {
+		d, err := data(cbCase, strconv.FormatInt(k.ID, 10), opCaseFix, "")
+		if err != nil {
+			return err
+		}
+		m.Buttons = [][]store.Button{{{Text: i18n.T(lang, "case.btn.fix"), Data: d}}}
+	}
+	_, err = c.Send(m)
+	return err
+}

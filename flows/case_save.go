@@ -1,0 +1,238 @@
+package flows
+
+import (
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+
+	"dinsosbot/flows/i18n"
+	"dinsosbot/flows/nik"
+	"dinsosbot/flows/pmks"
+	"dinsosbot/store"
+)
+
+// saveCase stores the report: a follow-up note on the duplicate case, a fixed
+// report resubmitted, or a new case with a fresh code.
+func (a *App) saveCase(c *Ctx) error {
+	if c.Answers.Text("nik_dup") == dupFollowUp {
+		return a.saveFollowUp(c)
+	}
+	k := a.caseFromAnswers(c)
+	if id, err := strconv.ParseInt(c.Vars[varFix], 10, 64); err == nil {
+		return a.resubmitCase(c, id, k)
+	}
+	year := c.Tx.Now().In(a.cfg.Location).Year()
+	code, err := c.Tx.NextCaseCode(caseCodePrefix, year)
+	if err != nil {
+		return err
+	}
+	k.Code = code
+	id, err := c.Tx.InsertCase(k)
+	if err != nil {
+		return err
+	}
+	k.ID, k.Status, k.CreatedAt = id, store.CaseNew, c.Tx.Now()
+	if err := a.addPhotos(c, id); err != nil {
+		return err
+	}
+	if err := c.Tx.Audit(c.User.ID, "case_create", code); err != nil {
+		return err
+	}
+	if _, err := c.Send(store.Message{Text: c.T("case.saved", "code", code), RemoveReply: true}); err != nil {
+		return err
+	}
+	coords, err := a.caseReviewers(c, k)
+	if err != nil {
+		return err
+	}
+	for _, u := range coords {
+		if err := a.sendCaseNotice(c, k, u, "case.notice.new"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *App) addPhotos(c *Ctx, id int64) error {
+	for _, p := range c.Answers["photos"].Photos {
+		if err := c.Tx.AddCasePhoto(id, store.CasePhoto{FileID: p.FileID, FileUniqueID: p.FileUniqueID,
+			Width: p.Width, Height: p.Height, Size: p.Size}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// caseFromAnswers builds the case record from the form.
+func (a *App) caseFromAnswers(c *Ctx) store.Case {
+	ans := c.Answers
+	kec, kel := caseArea(c)
+	k := store.Case{ReporterID: c.User.ID, Category: ans.Text("category"), FullName: ans.Text("name"),
+		Gender: ans.Text("gender"), Address: ans.Text("address"), Kecamatan: kec, Kelurahan: kel,
+		Description: ans.Text("description"), Needs: ans["needs"].List, Urgency: ans.Text("urgency")}
+	if n := a.answeredNIK(c); !n.IsZero() {
+		k.NIK = n.String()
+	} else {
+		k.NoNIKReason = ans.Text("no_nik")
+	}
+	if age, ok := strings.CutPrefix(ans.Text("birth"), agePrefix); ok {
+		k.Age, _ = strconv.Atoi(age)
+	} else {
+		k.BirthDate = ans.Text("birth")
+	}
+	if loc := ans["location"]; !loc.Skipped && (loc.Lat != 0 || loc.Lon != 0) {
+		k.HasLocation, k.Latitude, k.Longitude = true, loc.Lat, loc.Lon
+	}
+	return k
+}
+
+// caseAnswers is the inverse of caseFromAnswers: the form prefilled from a
+// stored case, to fix it.
+func (a *App) caseAnswers(c *Ctx, k store.Case) (Answers, map[string]string, error) {
+	vars := map[string]string{"v": "1", varFix: strconv.FormatInt(k.ID, 10)}
+	cat, _ := pmks.ByCode(k.Category)
+	ans := Answers{"group": {Text: cat.Group}, "category": {Text: k.Category}, "name": {Text: k.FullName},
+		"gender": {Text: k.Gender}, "address": {Text: k.Address}, "kecamatan": {Text: k.Kecamatan},
+		"kelurahan": {Text: k.Kelurahan}, "area": {Text: areaOther}, "description": {Text: k.Description},
+		"needs": {List: k.Needs}, "urgency": {Text: k.Urgency}, "location": {Skipped: true}}
+	if k.NIK != "" {
+		vars[varNIK] = k.NIK
+		ans["nik"] = Value{Text: nik.Mask(k.NIK)}
+	} else {
+		ans["nik"], ans["no_nik"] = Value{Text: "none"}, Value{Text: k.NoNIKReason}
+	}
+	if k.BirthDate != "" {
+		ans["birth"] = Value{Text: k.BirthDate}
+	} else {
+		ans["birth"] = Value{Text: agePrefix + strconv.Itoa(k.Age)}
+	}
+	if k.HasLocation {
+		ans["location"] = Value{Lat: k.Latitude, Lon: k.Longitude}
+	}
+	photos, err := c.Tx.CasePhotos(k.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ph Value
+	for _, p := range photos {
+		ph.Photos = append(ph.Photos, Photo{FileID: p.FileID, FileUniqueID: p.FileUniqueID, Width: p.Width,
+			Height: p.Height, Size: p.Size})
+	}
+	ans["photos"] = ph
+	return ans, vars, nil
+}
+
+// resubmitCase stores a fixed report and sends it back to the coordinator
+// who asked for the fix.
+func (a *App) resubmitCase(c *Ctx, id int64, k store.Case) error {
+	old, ok, err := c.Tx.GetCase(id)
+	if err != nil {
+		return err
+	}
+	if !ok || old.ReporterID != c.User.ID {
+		return c.Reply(c.T("case.fix.gone"))
+	}
+	k.ID = id
+	done, err := c.Tx.ResubmitCase(k, c.User.ID, "")
+	if err != nil {
+		return err
+	}
+	if !done {
+		return c.Reply(c.T("case.fix.gone"))
+	}
+	if err := c.Tx.DeleteCasePhotos(id); err != nil {
+		return err
+	}
+	if err := a.addPhotos(c, id); err != nil {
+		return err
+	}
+	k, _, err = c.Tx.GetCase(id)
+	if err != nil {
+		return err
+	}
+	if err := c.Reply(c.T("case.fix.sent", "code", k.Code)); err != nil {
+		return err
+	}
+	reviewers, err := a.caseReviewers(c, k)
+	if err != nil {
+		return err
+	}
+	if rev, ok, err := c.Tx.GetUser(old.ReviewerID); err != nil {
+		return err
+	} else if ok && a.canReview(rev, k) {
+		reviewers = []store.User{rev}
+	}
+	for _, u := range reviewers {
+		if err := a.sendCaseNotice(c, k, u, "case.notice.resubmitted"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveFollowUp adds the form's note to the case with the same NIK.
+func (a *App) saveFollowUp(c *Ctx) error {
+	id, err := strconv.ParseInt(c.Vars[varDup], 10, 64)
+	if err != nil {
+		return fmt.Errorf("follow-up without a duplicate: %q", c.Vars[varDup])
+	}
+	k, ok, err := c.Tx.GetCase(id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return c.Reply(c.T("case.fix.gone"))
+	}
+	note := c.Answers.Text("followup")
+	if err := c.Tx.AddCaseNote(id, c.User.ID, note); err != nil {
+		return err
+	}
+	if err := c.Reply(c.T("case.followup.saved", "code", k.Code)); err != nil {
+		return err
+	}
+	reviewers, err := a.caseReviewers(c, k)
+	if err != nil {
+		return err
+	}
+	if rep, ok, err := c.Tx.GetUser(k.ReporterID); err != nil {
+		return err
+	} else if ok && rep.ID != c.User.ID {
+		reviewers = append(reviewers, rep)
+	}
+	for _, u := range reviewers {
+		lang := a.lang(u)
+		if _, err := c.Send(store.Message{ChatID: u.ID, Priority: store.PriorityNotice,
+			Text: i18n.T(lang, "case.notice.note", "code", k.Code, "who", html.EscapeString(displayName(c.User)),
+				"note", html.EscapeString(note))}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// caseReviewers are who is told of a new case: the coordinators covering its
+// kecamatan, or the admins when no coordinator does.
+func (a *App) caseReviewers(c *Ctx, k store.Case) ([]store.User, error) {
+	coords, err := c.Tx.CaseCoordinators(k.Kecamatan)
+	if err != nil || len(coords) > 0 {
+		return coords, err
+	}
+	return c.Tx.UsersWithRole(store.RoleAdmin)
+}
+
+// canReview: an admin, or a coordinator covering the case's kecamatan.
+func (a *App) canReview(u store.User, k store.Case) bool {
+	if isAdmin(u) {
+		return true
+	}
+	if !isStaff(u) || u.Role != store.RoleCoordinator {
+		return false
+	}
+	for _, kec := range u.Covers {
+		if kec == "*" || kec == k.Kecamatan {
+			return true
+		}
+	}
+	return false
+}

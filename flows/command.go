@@ -1,0 +1,239 @@
+package flows
+
+import (
+	"fmt"
+	"slices"
+
+	"dinsosbot/flows/i18n"
+	"dinsosbot/store"
+)
+
+// command is a slash command with who may use it. The gate (allow) is checked in
+// one place, onCommand, before anything runs.
+type command struct {
+	name    string
+	aliases []string
+	// allow says who may run it; nil means everyone who is not blocked.
+	allow func(u store.User) bool
+	// opensFlow commands are refused while another flow is open, so a half-typed
+	// draft is never dropped by a stray command.
+	opensFlow bool
+	// menu is the catalogue key of its description in the command menu; "" hides it.
+	menu string
+	run  func(c *Ctx, s *session) error
+}
+
+func (a *App) addCommand(cmd *command) error {
+	if cmd.menu != "" {
+		if err := needKey(cmd.menu); err != nil {
+			return fmt.Errorf("command %s: %w", cmd.name, err)
+		}
+	}
+	for _, n := range append([]string{cmd.name}, cmd.aliases...) {
+		if _, dup := a.commands[n]; dup {
+			return fmt.Errorf("command %s declared twice", n)
+		}
+		a.commands[n] = cmd
+	}
+	a.order = append(a.order, cmd.name)
+	return nil
+}
+
+func isActive(u store.User) bool { return u.Status == store.UserActive }
+
+func isAdmin(u store.User) bool { return isActive(u) && u.Role == store.RoleAdmin }
+
+// isStaff: coordinators and admins.
+func isStaff(u store.User) bool {
+	return isActive(u) && (u.Role == store.RoleAdmin || u.Role == store.RoleCoordinator)
+}
+
+// isRegistered: anyone whose registration was approved.
+func isRegistered(u store.User) bool { return isActive(u) && u.Role != store.RoleNone }
+
+func (a *App) builtinCommands() []*command {
+	return []*command{
+		{name: "start", menu: "cmd.start", run: a.cmdStart},
+		{name: "profil", aliases: []string{"profile"}, allow: isRegistered, menu: "cmd.profile", run: a.cmdProfile},
+		{name: "ubah", aliases: []string{"edit"}, allow: isRegistered, opensFlow: true, menu: "cmd.edit", run: a.cmdEdit},
+		{name: "undang", aliases: []string{"invite"}, allow: isAdmin, opensFlow: true, menu: "cmd.invite", run: a.cmdInvite},
+		{name: "rapat_baru", aliases: []string{"new_meeting"}, allow: isStaff, opensFlow: true, menu: "cmd.meeting_new", run: a.cmdNewMeeting},
+		{name: "rapat", aliases: []string{"meetings"}, allow: isRegistered, run: a.cmdMeetings},
+		{name: "hadir", aliases: []string{"present"}, allow: isStaff, menu: "cmd.present", run: a.cmdMarkPresent},
+		{name: "lapor", aliases: []string{"report"}, allow: isRegistered, opensFlow: true, menu: "cmd.report", run: a.cmdReport},
+		{name: "kasus", aliases: []string{"cases"}, allow: isRegistered, menu: "cmd.cases", run: a.cmdCases},
+		{name: "verifikasi", aliases: []string{"verify"}, allow: isStaff, menu: "cmd.queue", run: a.cmdQueue},
+		{name: "bahasa", aliases: []string{"language"}, menu: "cmd.language", run: a.cmdLanguage},
+		{name: "bantuan", aliases: []string{"help"}, menu: "cmd.help", run: a.cmdHelp},
+		{name: "batal", aliases: []string{"cancel"}, menu: "cmd.cancel", run: a.cmdCancel},
+		{name: "kembali", aliases: []string{"back"}, run: a.cmdBack},
+		{name: "lewati", aliases: []string{"skip"}, run: a.cmdSkip},
+	}
+}
+
+func (a *App) onCommand(c *Ctx) error {
+	cmd, ok := a.commands[c.Ev.Command]
+	if !ok {
+		return c.Reply(c.T("hint.unknown_command", "command", "/"+clip(c.Ev.Command, 32)))
+	}
+	if cmd.allow != nil && !cmd.allow(c.User) {
+		return a.deny(c, "/"+cmd.name)
+	}
+	s, open, err := a.loadSession(c)
+	if err != nil {
+		return err
+	}
+	if open && cmd.opensFlow {
+		return a.reprompt(c, s, c.T("flow.busy"))
+	}
+	return cmd.run(c, s)
+}
+
+// deny refuses a forbidden action politely and records it in the audit log.
+func (a *App) deny(c *Ctx, what string) error {
+	if err := c.Tx.Audit(c.User.ID, "denied", what); err != nil {
+		return err
+	}
+	if c.Ev.Kind == EventCallback {
+		return c.Answer(c.T("auth.denied"))
+	}
+	return c.Reply(c.T("auth.denied"))
+}
+
+// reprompt asks the open flow's current question again (after a restart, or when
+// another command came in between).
+func (a *App) reprompt(c *Ctx, s *session, note string) error {
+	if s.Step == summaryStep {
+		return a.showSummary(c, s, note)
+	}
+	return a.prompt(c, s, note)
+}
+
+// seedAdmin makes a configured admin an active admin on their first message.
+func (a *App) seedAdmin(c *Ctx, u store.User) (store.User, error) {
+	if !slices.Contains(a.cfg.Admins, u.ID) || isAdmin(u) {
+		return u, nil
+	}
+	if err := c.Tx.SetRole(u.ID, store.RoleAdmin, []string{"*"}); err != nil {
+		return u, err
+	}
+	if err := c.Tx.Audit(u.ID, "seed_admin", "config"); err != nil {
+		return u, err
+	}
+	u.Role, u.Status, u.Covers = store.RoleAdmin, store.UserActive, []string{"*"}
+	if _, err := c.Tx.Enqueue(a.chatMenu(u)); err != nil {
+		return u, err
+	}
+	return u, nil
+}
+
+func (a *App) cmdCancel(c *Ctx, s *session) error {
+	if s == nil {
+		return c.Reply(c.T("flow.nothing"))
+	}
+	return a.cancel(c, s, "flow.cancelled")
+}
+
+func (a *App) cmdBack(c *Ctx, s *session) error {
+	if s == nil {
+		return c.Reply(c.T("flow.nothing"))
+	}
+	return a.back(c, s)
+}
+
+func (a *App) cmdSkip(c *Ctx, s *session) error {
+	if s == nil {
+		return c.Reply(c.T("flow.nothing"))
+	}
+	return a.skip(c, s)
+}
+
+func (a *App) cmdHelp(c *Ctx, s *session) error {
+	text := "<b>" + c.T("help.title") + "</b>\n"
+	for _, cmd := range a.menu(c.User, c.Lang) {
+		text += "\n/" + cmd.Command + " — " + cmd.Description
+	}
+	if err := c.Reply(text); err != nil {
+		return err
+	}
+	if s != nil {
+		return a.reprompt(c, s, c.T("flow.resume"))
+	}
+	return nil
+}
+
+// menu is the command list u may use, derived from the same gate that checks them.
+func (a *App) menu(u store.User, lang i18n.Lang) []store.Command {
+	var out []store.Command
+	for _, name := range a.order {
+		cmd := a.commands[name]
+		if cmd.menu == "" || (cmd.allow != nil && !cmd.allow(u)) {
+			continue
+		}
+		out = append(out, store.Command{Command: cmd.name, Description: i18n.T(lang, cmd.menu)})
+	}
+	return out
+}
+
+// chatMenu is the setMyCommands message for u's own chat, in u's language.
+func (a *App) chatMenu(u store.User) store.Message {
+	return store.Message{Kind: store.KindSetCommands, ChatID: u.ID, Scope: "chat",
+		Commands: a.menu(u, a.lang(u)), Priority: store.PriorityNotice}
+}
+
+// Menus are the setMyCommands messages to send at start: the default menu (what
+// a registered worker may use, in the default language) and the admin menu in
+// each configured admin's chat. Coordinators and newly approved users get theirs
+// when their role is granted.
+func (a *App) Menus() []store.Message {
+	worker := store.User{Role: store.RolePSM, Status: store.UserActive}
+	out := []store.Message{{Kind: store.KindSetCommands, Commands: a.menu(worker, a.cfg.DefaultLang),
+		Priority: store.PriorityNotice}}
+	for _, id := range a.cfg.Admins {
+		out = append(out, a.chatMenu(store.User{ID: id, Role: store.RoleAdmin, Status: store.UserActive}))
+	}
+	return out
+}
+
+// Commands is the default command menu in lang, for the runtime's setMyCommands.
+func (a *App) Commands(lang i18n.Lang) []store.Command {
+	return a.menu(store.User{Role: store.RolePSM, Status: store.UserActive}, lang)
+}
+
+// Commands is the default command menu in lang, for callers without an App.
+func Commands(lang i18n.Lang) []store.Command { return New(Config{DefaultLang: lang}).Commands(lang) }
+
+// FlowCommand declares a slash command that opens a flow.
+type FlowCommand struct {
+	// Name is the command without the slash, lower case; Aliases are other names.
+	Name    string
+	Aliases []string
+	// Allow says who may run it (nil: everyone not blocked); it also decides who
+	// sees it in their command menu.
+	Allow func(u store.User) bool
+	// Menu is the catalogue key of its menu description; "" keeps it out of menus.
+	Menu string
+	Flow *Flow
+	// Vars, when set, gives the flow its starting variables (c.Vars).
+	Vars func(c *Ctx) map[string]string
+}
+
+// AddCommand validates cmd.Flow and makes /cmd.Name open it. Call it before the
+// App handles events; it fails on a broken flow or a name already taken.
+func (a *App) AddCommand(cmd FlowCommand) error {
+	if cmd.Flow == nil {
+		return fmt.Errorf("command %s: no flow", cmd.Name)
+	}
+	if err := a.AddFlow(cmd.Flow); err != nil {
+		return fmt.Errorf("command %s: %w", cmd.Name, err)
+	}
+	f := cmd.Flow
+	return a.addCommand(&command{name: cmd.Name, aliases: cmd.Aliases, allow: cmd.Allow, opensFlow: true,
+		menu: cmd.Menu, run: func(c *Ctx, _ *session) error {
+			var vars map[string]string
+			if cmd.Vars != nil {
+				vars = cmd.Vars(c)
+			}
+			return a.startFlow(c, f, vars, nil, false)
+		}})
+}

@@ -1,0 +1,120 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"strings"
+
+	"dinsosbot/flows/i18n"
+	"dinsosbot/flows/parse"
+	"dinsosbot/store"
+)
+
+// Value is one answer of a flow.
+type Value struct {
+	// Text holds text, a chosen option's value, "yes"/"no", a date (YYYY-MM-DD),
+	// a time (HH:MM), a number or a phone number.
+	Text string `json:"t,omitempty"`
+	// List holds the values of a several-choice step.
+	List []string `json:"l,omitempty"`
+	// Photos holds the photos of a photos step.
+	Photos []Photo `json:"p,omitempty"`
+	// Lat and Lon hold a location.
+	Lat float64 `json:"la,omitempty"`
+	Lon float64 `json:"lo,omitempty"`
+	// Skipped marks an optional step the person skipped.
+	Skipped bool `json:"s,omitempty"`
+}
+
+func (v Value) equal(o Value) bool {
+	return v.Text == o.Text && strings.Join(v.List, "\x00") == strings.Join(o.List, "\x00") &&
+		v.Lat == o.Lat && v.Lon == o.Lon && v.Skipped == o.Skipped && len(v.Photos) == len(o.Photos)
+}
+
+// Answers are a flow's answers by step key.
+type Answers map[string]Value
+
+// Text is the Text of the answer to key, "" when unanswered or skipped.
+func (a Answers) Text(key string) string { return a[key].Text }
+
+// Has reports whether key was answered (skipping counts as an answer).
+func (a Answers) Has(key string) bool {
+	_, ok := a[key]
+	return ok
+}
+
+// Ctx is what a flow's functions get: the transaction, the event, the person and
+// their language, and the flow's answers and variables.
+type Ctx struct {
+	Tx   *store.Tx
+	Ev   Event
+	User store.User
+	Lang i18n.Lang
+	// Answers and Vars are the open flow's (nil outside a flow). Vars carry
+	// context the flow was started with (an invite id, for example).
+	Answers Answers
+	Vars    map[string]string
+
+	app      *App
+	answered bool
+}
+
+// T returns the text for key in the person's language.
+func (c *Ctx) T(key string, args ...string) string { return i18n.T(c.Lang, key, args...) }
+
+// Send enqueues m, in the event's chat unless m.ChatID is set, and returns the
+// outbox id.
+func (c *Ctx) Send(m store.Message) (int64, error) {
+	if m.ChatID == 0 {
+		m.ChatID = c.Ev.ChatID
+	}
+	id, err := c.Tx.Enqueue(m)
+	if err != nil {
+		return 0, fmt.Errorf("send to %d: %w", m.ChatID, err)
+	}
+	return id, nil
+}
+
+// Reply sends text (HTML, already escaped where needed) in the event's chat.
+func (c *Ctx) Reply(text string) error {
+	_, err := c.Send(store.Message{Text: text})
+	return err
+}
+
+// Answer answers the event's callback query once, with an optional short text.
+func (c *Ctx) Answer(text string) error {
+	if c.Ev.CallbackID == "" || c.answered {
+		return nil
+	}
+	c.answered = true
+	_, err := c.Send(store.Message{Kind: store.KindAnswerCallback, CallbackID: c.Ev.CallbackID, Text: text})
+	return err
+}
+
+// InputError is an answer refused with a reason a person can act on: Key is the
+// catalogue text, Args its placeholders (already escaped).
+type InputError struct {
+	Key  string
+	Args []string
+}
+
+func (e *InputError) Error() string { return "input refused: " + e.Key }
+
+// refuse builds an *InputError.
+func refuse(key string, args ...string) *InputError { return &InputError{Key: key, Args: args} }
+
+// fromParse turns a parser's *parse.Error into an *InputError with the catalogue
+// text "err.<code>"; its parameters come from what the person typed, so they are
+// escaped here.
+func fromParse(err error) error {
+	var pe *parse.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	args := make([]string, 0, 2*len(pe.Param))
+	for k, v := range pe.Param {
+		args = append(args, k, html.EscapeString(v))
+	}
+	return refuse("err."+pe.Code, args...)
+}

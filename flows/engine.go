@@ -1,0 +1,334 @@
+package flows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"dinsosbot/store"
+)
+
+// summaryStep is the step name of a flow's summary.
+const summaryStep = "_summary"
+
+// state is what a conversation stores besides its step: everything needed to
+// resume after a restart.
+type state struct {
+	Answers Answers           `json:"a"`
+	History []string          `json:"h,omitempty"` // steps answered, for /kembali
+	Vars    map[string]string `json:"v,omitempty"`
+	// Editing: a field is being changed from the summary; answering it returns there.
+	Editing bool `json:"e,omitempty"`
+	// Draft collects a several-choice or photos answer until "done".
+	Draft *Value `json:"d,omitempty"`
+	// PromptKB: the last prompt still shows an inline keyboard to take away.
+	PromptKB bool `json:"k,omitempty"`
+	// PromptText is the last prompt's text, to edit it when a button is chosen.
+	PromptText string `json:"pt,omitempty"`
+}
+
+// session is an open conversation with its flow.
+type session struct {
+	store.Conversation
+	flow *Flow
+	st   state
+}
+
+func (a *App) loadSession(c *Ctx) (*session, bool, error) {
+	conv, ok, err := c.Tx.Conversation(c.Ev.ChatID, c.Ev.UserID)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	f, known := a.flows[conv.Flow]
+	if !known {
+		// A flow removed in a new version: drop its draft rather than fail forever.
+		return nil, false, c.Tx.DeleteConversation(conv.ChatID, conv.UserID)
+	}
+	s := &session{Conversation: conv, flow: f}
+	if err := json.Unmarshal([]byte(conv.Data), &s.st); err != nil {
+		return nil, false, fmt.Errorf("conversation %d/%d: %w", conv.ChatID, conv.UserID, err)
+	}
+	if s.st.Answers == nil {
+		s.st.Answers = Answers{}
+	}
+	c.Answers, c.Vars = s.st.Answers, s.st.Vars
+	return s, true, nil
+}
+
+func (s *session) save(tx *store.Tx, touch bool) error {
+	b, err := json.Marshal(s.st)
+	if err != nil {
+		return fmt.Errorf("save conversation: %w", err)
+	}
+	s.Data = string(b)
+	return tx.SaveConversation(s.Conversation, touch)
+}
+
+// startFlow opens flow f for the event's chat and user with vars and prefilled
+// answers; atSummary starts at the summary (editing existing data).
+func (a *App) startFlow(c *Ctx, f *Flow, vars map[string]string, prefill Answers, atSummary bool) error {
+	s := &session{flow: f, st: state{Answers: Answers{}, Vars: vars}}
+	s.ChatID, s.UserID, s.Flow = c.Ev.ChatID, c.Ev.UserID, f.Name
+	for k, v := range prefill {
+		s.st.Answers[k] = v
+	}
+	c.Answers, c.Vars = s.st.Answers, s.st.Vars
+	if atSummary {
+		return a.showSummary(c, s, "")
+	}
+	return a.advance(c, s, "")
+}
+
+// applicable reports whether step i is asked given the answers so far.
+func (s *session) applicable(c *Ctx, i int) bool {
+	st := &s.flow.Steps[i]
+	return st.If == nil || st.If(c)
+}
+
+// advance moves to the next step: in order after the current one, or, when
+// editing from the summary, the first unanswered one (a changed kecamatan has
+// dropped the kelurahan); the summary when nothing is left.
+func (a *App) advance(c *Ctx, s *session, note string) error {
+	for i := range s.flow.Steps {
+		if !s.applicable(c, i) {
+			delete(s.st.Answers, s.flow.Steps[i].Key)
+		}
+	}
+	from := -1
+	if i, ok := s.flow.index[s.Step]; ok && !s.st.Editing {
+		from = i
+	}
+	next := ""
+	for i := from + 1; i < len(s.flow.Steps) && next == "" && !s.st.Editing; i++ {
+		if s.applicable(c, i) {
+			next = s.flow.Steps[i].Key
+		}
+	}
+	for i := range s.flow.Steps {
+		if next == "" && s.applicable(c, i) && !s.st.Answers.Has(s.flow.Steps[i].Key) {
+			next = s.flow.Steps[i].Key
+		}
+	}
+	if next == "" {
+		return a.showSummary(c, s, note)
+	}
+	s.Step = next
+	return a.prompt(c, s, note)
+}
+
+// accept stores v as the answer to the current step and moves on.
+func (a *App) accept(c *Ctx, s *session, step *Step, v Value) error {
+	old, had := s.st.Answers[step.Key]
+	s.st.Answers[step.Key] = v
+	if had && !old.equal(v) {
+		s.dropDependents(step.Key)
+	}
+	if !s.st.Editing {
+		s.st.History = append(s.st.History, step.Key)
+	}
+	s.st.Draft = nil
+	return a.advance(c, s, "")
+}
+
+// dropDependents forgets the answers that depend on key, transitively.
+func (s *session) dropDependents(key string) {
+	for _, st := range s.flow.Steps {
+		if slices.Contains(st.DependsOn, key) && s.st.Answers.Has(st.Key) {
+			delete(s.st.Answers, st.Key)
+			s.dropDependents(st.Key)
+		}
+	}
+}
+
+// takeKeyboard removes the inline keyboard of the last prompt, if it still has
+// one, so an old button cannot be pressed again. (A pressed prompt was already
+// edited by closeChosen, which clears PromptKB.)
+func (a *App) takeKeyboard(c *Ctx, s *session) error {
+	if !s.st.PromptKB || s.PromptRef == 0 {
+		return nil
+	}
+	s.st.PromptKB = false
+	_, err := c.Send(store.Message{Kind: store.KindEditButtons, EditOf: s.PromptRef})
+	return err
+}
+
+// sendPrompt enqueues a prompt with a fresh nonce and records it as the last one.
+func (a *App) sendPrompt(c *Ctx, s *session, m store.Message) error {
+	if err := a.takeKeyboard(c, s); err != nil {
+		return err
+	}
+	id, err := c.Send(m)
+	if err != nil {
+		return err
+	}
+	s.PromptRef = id
+	s.st.PromptKB = len(m.Buttons) > 0
+	s.st.PromptText = m.Text
+	return s.save(c.Tx, true)
+}
+
+// prompt asks the current step, after note (an error, "going back") if any.
+func (a *App) prompt(c *Ctx, s *session, note string) error {
+	step, ok := s.flow.step(s.Step)
+	if !ok {
+		return fmt.Errorf("flow %s: no step %q", s.flow.Name, s.Step)
+	}
+	s.Nonce = newNonce()
+	m, err := a.promptMessage(c, s, step)
+	if err != nil {
+		return fmt.Errorf("flow %s step %s: %w", s.flow.Name, step.Key, err)
+	}
+	if note != "" {
+		m.Text = note + "\n\n" + m.Text
+	}
+	return a.sendPrompt(c, s, m)
+}
+
+// showSummary shows every visible answer with an edit button each, and save.
+func (a *App) showSummary(c *Ctx, s *session, note string) error {
+	s.Step, s.st.Editing, s.st.Draft = summaryStep, false, nil
+	s.Nonce = newNonce()
+	text, err := a.summaryText(c, s.flow, s.st.Answers)
+	if err != nil {
+		return err
+	}
+	text += "\n\n" + c.T("flow.summary.hint")
+	if note != "" {
+		text = note + "\n\n" + text
+	}
+	var row []store.Button
+	var rows [][]store.Button
+	for i, st := range s.flow.Steps {
+		if st.Hidden || !s.applicable(c, i) {
+			continue
+		}
+		d, err := data(cbFlow, s.Nonce, opEdit, st.Key)
+		if err != nil {
+			return err
+		}
+		row = append(row, store.Button{Text: "✏️ " + c.T(st.label()), Data: d})
+		if len(row) == 2 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	save, err := data(cbFlow, s.Nonce, opSave, "")
+	if err != nil {
+		return err
+	}
+	cancel, err := data(cbFlow, s.Nonce, opCancel, "")
+	if err != nil {
+		return err
+	}
+	rows = append(rows, []store.Button{{Text: c.T("flow.btn.save"), Data: save}, {Text: c.T("flow.btn.cancel"), Data: cancel}})
+	return a.sendPrompt(c, s, store.Message{Text: text, Buttons: rows})
+}
+
+// summaryText lists the visible answers of f, one "label: value" per line.
+func (a *App) summaryText(c *Ctx, f *Flow, ans Answers) (string, error) {
+	text := "<b>" + c.T(f.Title) + "</b>\n"
+	for _, st := range f.Steps {
+		v, ok := ans[st.Key]
+		if st.Hidden || !ok {
+			continue
+		}
+		shown, err := a.display(c, &st, v)
+		if err != nil {
+			return "", err
+		}
+		text += "\n" + c.T(st.label()) + ": <b>" + shown + "</b>"
+	}
+	return text, nil
+}
+
+// onMessage handles a message sent while a flow is open.
+func (a *App) onMessage(c *Ctx, s *session) error {
+	if s.Step == summaryStep {
+		return a.showSummary(c, s, c.T("flow.summary.use_buttons"))
+	}
+	step, ok := s.flow.step(s.Step)
+	if !ok {
+		return fmt.Errorf("flow %s: no step %q", s.flow.Name, s.Step)
+	}
+	if step.Input == InputPhotos && c.Ev.Photo != nil {
+		return a.addPhoto(c, s, step)
+	}
+	v, err := a.read(c, s, step)
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return a.prompt(c, s, "⚠️ "+c.T(ie.Key, ie.Args...)+a.example(c, step))
+	}
+	if err != nil {
+		return err
+	}
+	if step.Input == InputContact || step.Input == InputLocation {
+		// Take the request keyboard away; the next prompt may carry inline buttons,
+		// and a message has room for only one keyboard.
+		shown, err := a.display(c, step, v)
+		if err != nil {
+			return err
+		}
+		if _, err := c.Send(store.Message{Text: c.T("flow.received", "value", shown), RemoveReply: true}); err != nil {
+			return err
+		}
+	}
+	return a.accept(c, s, step, v)
+}
+
+// cancel ends the flow without saving.
+func (a *App) cancel(c *Ctx, s *session, key string) error {
+	if err := a.takeKeyboard(c, s); err != nil {
+		return err
+	}
+	if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
+		return err
+	}
+	_, err := c.Send(store.Message{Text: c.T(key), RemoveReply: true})
+	return err
+}
+
+// back re-asks the previous step, showing its answer.
+func (a *App) back(c *Ctx, s *session) error {
+	if s.st.Editing {
+		return a.showSummary(c, s, "")
+	}
+	if len(s.st.History) == 0 {
+		if s.Step == summaryStep {
+			return a.showSummary(c, s, c.T("flow.back.first"))
+		}
+		return a.prompt(c, s, c.T("flow.back.first"))
+	}
+	s.Step = s.st.History[len(s.st.History)-1]
+	s.st.History = s.st.History[:len(s.st.History)-1]
+	s.st.Draft = nil
+	return a.prompt(c, s, c.T("flow.back"))
+}
+
+// skip leaves an optional step empty; a required one is asked again with why.
+func (a *App) skip(c *Ctx, s *session) error {
+	if s.Step == summaryStep {
+		return a.showSummary(c, s, c.T("flow.summary.use_buttons"))
+	}
+	step, ok := s.flow.step(s.Step)
+	if !ok {
+		return fmt.Errorf("flow %s: no step %q", s.flow.Name, s.Step)
+	}
+	if !step.Optional {
+		return a.prompt(c, s, "⚠️ "+c.T("flow.skip.required", "field", c.T(step.label())))
+	}
+	return a.accept(c, s, step, Value{Skipped: true})
+}
+
+// finish runs the flow's Save with the answers and closes the conversation.
+func (a *App) finish(c *Ctx, s *session) error {
+	if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
+		return err
+	}
+	if err := s.flow.Save(c); err != nil {
+		return fmt.Errorf("save flow %s: %w", s.flow.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,252 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"dinsosbot/flows"
+	"dinsosbot/store"
+)
+
+// formFlow declares one step of every input kind (reusing catalogue texts) and
+// records what Save got.
+func formFlow(saved *flows.Answers) *flows.Flow {
+	opts := []flows.Option{{Value: "a", Key: "role.psm"}, {Value: "b", Key: "role.tksk"}, {Value: "c", Key: "role.admin"}}
+	return &flows.Flow{Name: "form", Title: "profile.title", Steps: []flows.Step{
+		{Key: "note", Prompt: "reg.name", Label: "cmd.start", Input: flows.InputText, Min: 2, Max: 100, Optional: true},
+		{Key: "count", Prompt: "invite.uses", Label: "invite.uses.label", Input: flows.InputNumber, Min: 1, Max: 50},
+		{Key: "born", Prompt: "reg.role", Label: "cmd.help", Input: flows.InputDate, PastOnly: true},
+		{Key: "at", Prompt: "reg.kecamatan", Label: "cmd.edit", Input: flows.InputTime},
+		{Key: "ok", Prompt: "reg.kelurahan", Label: "cmd.profile", Input: flows.InputYesNo},
+		{Key: "needs", Prompt: "invite.role", Label: "cmd.invite", Input: flows.InputMulti, Options: opts, Min: 1, Max: 2},
+		{Key: "where", Prompt: "reg.phone", Label: "cmd.language", Input: flows.InputLocation},
+		{Key: "pics", Prompt: "invite.days", Label: "cmd.cancel", Input: flows.InputPhotos, Max: 2, Optional: true},
+	}, Save: func(c *flows.Ctx) error {
+		*saved = c.Answers
+		return c.Reply(c.T("profile.saved"))
+	}}
+}
+
+func formWorld(t *testing.T) (*world, *flows.Answers) {
+	w := newWorld(t, flows.Config{})
+	saved := new(flows.Answers)
+	if err := w.app.AddCommand(flows.FlowCommand{Name: "form", Flow: formFlow(saved)}); err != nil {
+		t.Fatal(err)
+	}
+	return w, saved
+}
+
+// A step refused an answer: the reason was given, the step is asked again and
+// nothing was stored.
+func refused(t *testing.T, p *person, step, reason string) {
+	t.Helper()
+	p.expect("⚠️").expect(reason)
+	c, ok := p.w.conversation(p.id)
+	if !ok || c.Step != step {
+		t.Fatalf("step = %q, want %q", c.Step, step)
+	}
+	if strings.Contains(c.Data, `"`+step+`":`) {
+		t.Fatalf("answer to %s stored: %s", step, c.Data)
+	}
+}
+
+func TestEveryInputKind(t *testing.T) {
+	w, saved := formWorld(t)
+	p := w.person(1, "Sri")
+	p.send("/form").expect("/lewati")
+
+	p.send(strings.Repeat("x", 5000))
+	refused(t, p, "note", "Terlalu panjang: 5000 huruf, maksimal 100.")
+	p.send("x")
+	refused(t, p, "note", "Terlalu pendek")
+	p.location(1, 2)
+	refused(t, p, "note", "Mohon jawab dengan teks")
+	p.send("/lewati").expect("Untuk berapa orang")
+
+	p.send("abc")
+	refused(t, p, "count", "Tulis dengan angka saja.")
+	p.send("99")
+	refused(t, p, "count", "Angka harus dari 1 sampai 50.")
+	p.send("7")
+
+	p.send("31-02-2000")
+	refused(t, p, "born", "Tanggal 31-2-2000 tidak ada di kalender.")
+	p.send("21-11-2099")
+	refused(t, p, "born", "belum terjadi")
+	p.send("🙂")
+	refused(t, p, "born", "Contoh: <code>21-11-2023</code>")
+	p.send("21 Nov 2023")
+
+	p.send("25.00")
+	refused(t, p, "at", "Jam 25 tidak ada")
+	p.send("9:00")
+
+	p.send("mungkin")
+	refused(t, p, "ok", "Ya atau Tidak")
+	p.press("Ya")
+
+	p.send("PSM")
+	refused(t, p, "needs", "pilih dengan tombol")
+	p.press("Selesai")
+	if got := p.callbackAnswer(); got != "Pilih paling sedikit 1." {
+		t.Fatalf("done with nothing: %q", got)
+	}
+	p.press("PSM").press("TKSK").press("Admin")
+	if got := p.callbackAnswer(); got != "Paling banyak 2 pilihan." {
+		t.Fatalf("third pick: %q", got)
+	}
+	p.press("✅ TKSK") // untoggle
+	p.press("Admin").press("Selesai")
+
+	p.send("Jl. Sudirman no. 5")
+	refused(t, p, "where", "Kirim lokasi saya")
+	p.location(-1.6, 103.6).expect("Diterima: -1.60000, 103.60000")
+
+	p.do(flows.Event{Kind: flows.EventMessage, Photo: &flows.Photo{FileID: "f1", FileUniqueID: "u1"}})
+	p.expect("Foto ke-1 diterima")
+	p.press("Selesai").expect("Profil")
+	p.expect("21-11-2023").expect("09.00").expect("PSM, Admin").expect("1 foto").expect("—")
+
+	p.press("Simpan").expect("Profil disimpan")
+	a := *saved
+	if a.Text("count") != "7" || a.Text("born") != "2023-11-21" || a.Text("at") != "09:00" || a.Text("ok") != "yes" ||
+		strings.Join(a["needs"].List, ",") != "a,c" || a["where"].Lat != -1.6 || len(a["pics"].Photos) != 1 ||
+		!a["note"].Skipped {
+		t.Fatalf("saved %+v", a)
+	}
+	if p.step() != "" {
+		t.Fatal("conversation not closed")
+	}
+}
+
+func TestRegistrationBadInputs(t *testing.T) {
+	w := newWorld(t, flows.Config{})
+	p := w.person(1, "Sri")
+	p.send("/start").press("Setuju")
+	p.do(flows.Event{Kind: flows.EventMessage}) // a sticker: no text at all
+	refused(t, p, "name", "jawab dengan teks")
+	p.send("   ")
+	refused(t, p, "name", "Nama masih kosong")
+	p.send(strings.Repeat("a", 5000))
+	refused(t, p, "name", "Nama terlalu panjang")
+	p.send("Budi123")
+	refused(t, p, "name", "tidak boleh berisi angka")
+	p.send("Budi 🙂")
+	refused(t, p, "name", "tidak boleh berisi «🙂»")
+	p.send("/lewati")
+	refused(t, p, "name", "wajib diisi")
+	p.send("Sri Wahyuni").press("PSM")
+	p.send("Kecamatan Antah")
+	refused(t, p, "kecamatan", "tidak ada dalam daftar")
+	p.send("telanaipura") // typed, not pressed
+	p.send("Pasir Putih")
+	refused(t, p, "kelurahan", "Kelurahan Pasir Putih ada di Kecamatan Jambi Selatan, bukan Telanaipura")
+	p.send("simpang empat sipin") // a spelling variant
+	p.send("081234567890")
+	refused(t, p, "phone", "nomor tidak perlu diketik")
+	p.contact("+628111111111", 2)
+	refused(t, p, "phone", "kontak orang lain")
+	p.location(-1.6, 103.6)
+	refused(t, p, "phone", "Kirim nomor HP saya")
+	p.contact("628129999999", 1).expect("Simpang IV Sipin").expect("+628129999999")
+}
+
+func TestBackSkipEditCancel(t *testing.T) {
+	w := newWorld(t, flows.Config{})
+	p := w.person(1, "Sri")
+	p.send("/kembali").expect("Tidak ada isian")
+	p.send("/start").press("Setuju")
+	p.send("/kembali").expect("Kembali satu langkah").expect("Lanjutkan?")
+	p.press("Setuju")
+	p.send("Sri Wahyun")
+	p.send("/kembali").expect("Jawaban sebelumnya: <b>Sri Wahyun</b>")
+	p.send("Sri Wahyuni").expect("peran")
+	// A double press: the second is answered and changes nothing.
+	data, id, _ := p.find("PSM")
+	p.pressData(data, id).expect("kecamatan")
+	p.pressData(data, id)
+	if got := p.callbackAnswer(); got != "Tombol ini sudah tidak berlaku." {
+		t.Fatalf("double press answer = %q", got)
+	}
+	if p.step() != "kecamatan" {
+		t.Fatalf("step = %s", p.step())
+	}
+	p.press("Telanaipura").press("Buluran Kenali").contact("081234567890", 1)
+
+	// Edit from the summary: a new kecamatan drops the kelurahan, which is asked
+	// before returning to the summary.
+	p.press("✏️ Kecamatan").expect("Jawaban sebelumnya: <b>Telanaipura</b>")
+	p.press("Jambi Selatan").expect("kelurahan")
+	p.reject("Buluran")
+	p.press("Pasir Putih").expect("Kelurahan: <b>Pasir Putih</b>").expect("Kecamatan: <b>Jambi Selatan</b>")
+	p.press("✏️ Nama")
+	p.send("Sri Wahyuningsih").expect("Nama: <b>Sri Wahyuningsih</b>")
+	if p.step() != "_summary" {
+		t.Fatalf("step = %s, want the summary", p.step())
+	}
+
+	// Cancel, then the old summary's button is stale.
+	save, sid, _ := p.find("Simpan")
+	p.send("/batal").expect("Isian dibatalkan")
+	if p.step() != "" {
+		t.Fatal("conversation kept after /batal")
+	}
+	p.pressData(save, sid)
+	if got := p.callbackAnswer(); got != "Tombol ini sudah tidak berlaku." {
+		t.Fatalf("stale press answer = %q", got)
+	}
+	if u := w.user(1); u.Status != store.UserNew || u.FullName != "" {
+		t.Fatalf("cancelled registration stored: %+v", u)
+	}
+}
+
+func TestExpiryWithReminder(t *testing.T) {
+	w := newWorld(t, flows.Config{})
+	p := w.person(1, "Sri")
+	p.send("/start").press("Setuju")
+	w.now = w.now.Add(21 * time.Hour)
+	if rows := w.sweep(); len(rows) != 0 {
+		t.Fatalf("early sweep sent %d", len(rows))
+	}
+	w.now = w.now.Add(61 * time.Minute)
+	p.w.sweep()
+	p.expect("belum selesai").expect("03-11-2026 09.00 WIB")
+	if rows := w.sweep(); len(rows) != 0 {
+		t.Fatalf("second reminder: %d rows", len(rows))
+	}
+	w.now = w.now.Add(2 * time.Hour)
+	w.sweep()
+	p.expect("kedaluwarsa")
+	if p.step() != "" {
+		t.Fatal("expired draft kept")
+	}
+	p.send("Sri").expect("belum terdaftar") // no flow any more
+}
+
+func TestActivityPostponesExpiry(t *testing.T) {
+	w := newWorld(t, flows.Config{DraftExpiry: time.Hour, ReminderLead: 10 * time.Minute})
+	p := w.person(1, "Sri")
+	p.send("/start").press("Setuju")
+	w.now = w.now.Add(55 * time.Minute)
+	p.send("Sri Wahyuni")
+	w.now = w.now.Add(55 * time.Minute)
+	w.sweep()
+	p.expect("belum selesai")
+	if p.step() != "role" {
+		t.Fatalf("step = %q", p.step())
+	}
+}
+
+func TestRestartResumes(t *testing.T) {
+	w := newWorld(t, flows.Config{})
+	p := w.person(1, "Sri")
+	p.send("/start").press("Setuju")
+	p.send("Sri Wahyuni").press("TKSK")
+	w.restart()
+	// The button sent before the restart still works.
+	p.press("Kota Baru").expect("kelurahan")
+	w.restart()
+	p.send("/start").expect("Melanjutkan isian").expect("kelurahan")
+	p.press("Paal Lima").contact("081234567890", 1).expect("Peran: <b>TKSK</b>").expect("Nama: <b>Sri Wahyuni</b>")
+}

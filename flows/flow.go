@@ -1,0 +1,234 @@
+package flows
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"dinsosbot/flows/i18n"
+)
+
+// InputKind is what a step asks for; it decides the keyboard and the parser.
+type InputKind int
+
+// The input kinds a step can ask for.
+const (
+	InputText     InputKind = iota + 1 // free text: Min/Max characters, optional Pattern
+	InputName                          // a person's name (parse.Name): Min/Max characters
+	InputNumber                        // a whole number in Min..Max
+	InputDate                          // a date (21-11-2023, 21 Nov 2023, ...); PastOnly refuses the future
+	InputTime                          // a time of day (09.00, 9:00)
+	InputChoice                        // one of Options, by button (or typed label)
+	InputMulti                         // several of Options, toggled by buttons, then "done"; Min/Max picks
+	InputYesNo                         // yes or no, by button
+	InputContact                       // the phone number, by the request_contact button; must be the sender's own
+	InputLocation                      // a location, by the request_location button
+	InputPhotos                        // Min..Max photos, then "done"
+)
+
+var kindNames = map[InputKind]string{
+	InputText: "text", InputName: "name", InputNumber: "number", InputDate: "date", InputTime: "time",
+	InputChoice: "choice", InputMulti: "multi", InputYesNo: "yesno", InputContact: "contact",
+	InputLocation: "location", InputPhotos: "photos",
+}
+
+func (k InputKind) String() string {
+	if n, ok := kindNames[k]; ok {
+		return n
+	}
+	return fmt.Sprintf("InputKind(%d)", int(k))
+}
+
+// Option is one button of a choice. Key is a catalogue key for its label, or Text
+// a label shown as is (escaped), for options from data such as kelurahan names.
+type Option struct {
+	Value string
+	Key   string
+	Text  string
+	// Cancels ends the flow when chosen (a consent step's "stop").
+	Cancels bool
+}
+
+// Step is one question of a flow.
+type Step struct {
+	// Key names the answer; unique within the flow.
+	Key string
+	// Prompt is the catalogue key of the question; Label the key of the field's
+	// name in the summary (default Prompt + ".label").
+	Prompt string
+	Label  string
+	Input  InputKind
+	// Min and Max bound text length (characters), numbers, picks and photos.
+	Min, Max int
+	// Pattern, with PatternHint (a catalogue key), restricts free text.
+	Pattern     *regexp.Regexp
+	PatternHint string
+	// PastOnly refuses a date after today (birth dates).
+	PastOnly bool
+	// Options are a choice's buttons; OptionsFrom computes them from earlier answers.
+	Options     []Option
+	OptionsFrom func(c *Ctx) ([]Option, error)
+	// Match reads a typed answer to a choice (beyond the labels); it returns the
+	// option's value or an *InputError saying what is wrong.
+	Match func(c *Ctx, text string) (string, error)
+	// Optional steps can be skipped with /lewati.
+	Optional bool
+	// If, when set, asks the step only when it returns true (c.Answers holds the
+	// answers so far, c.Vars the flow's variables); otherwise its answer is dropped.
+	If func(c *Ctx) bool
+	// DependsOn lists earlier answers this step's meaning depends on: when one of
+	// them changes, this answer is dropped and asked again.
+	DependsOn []string
+	// Hidden steps (consent) are not shown in the summary and cannot be edited.
+	Hidden bool
+	// Check validates a parsed answer further; return an *InputError to refuse.
+	Check func(c *Ctx, v Value) error
+}
+
+func (s *Step) label() string {
+	if s.Label != "" {
+		return s.Label
+	}
+	return s.Prompt + ".label"
+}
+
+// Flow is a form declared as data: steps in order, then a summary with an edit
+// button per field and "save", then Save.
+type Flow struct {
+	// Name identifies the flow in stored state; never rename a deployed flow.
+	Name string
+	// Title is the catalogue key of the summary's heading.
+	Title string
+	Steps []Step
+	// Save runs when the person confirms the summary; the draft is then deleted.
+	Save func(c *Ctx) error
+
+	index map[string]int
+}
+
+// step returns the step named key.
+func (f *Flow) step(key string) (*Step, bool) {
+	i, ok := f.index[key]
+	if !ok {
+		return nil, false
+	}
+	return &f.Steps[i], true
+}
+
+// validate checks a declaration once, at New, so a broken flow stops the bot at
+// start instead of failing in someone's chat.
+func (f *Flow) validate() error {
+	if f.Name == "" || strings.ContainsAny(f.Name, ": ") {
+		return fmt.Errorf("flow %q: bad name", f.Name)
+	}
+	if f.Save == nil {
+		return fmt.Errorf("flow %s: no Save", f.Name)
+	}
+	if len(f.Steps) == 0 {
+		return fmt.Errorf("flow %s: no steps", f.Name)
+	}
+	if err := needKey(f.Title); err != nil {
+		return fmt.Errorf("flow %s: title: %w", f.Name, err)
+	}
+	f.index = make(map[string]int, len(f.Steps))
+	for i := range f.Steps {
+		s := &f.Steps[i]
+		if err := s.validate(f.index); err != nil {
+			return fmt.Errorf("flow %s: step %d (%s): %w", f.Name, i, s.Key, err)
+		}
+		f.index[s.Key] = i
+	}
+	return nil
+}
+
+func (s *Step) validate(earlier map[string]int) error {
+	if s.Key == "" || s.Key == summaryStep || strings.ContainsAny(s.Key, ": ") || len(s.Key) > maxArg {
+		return fmt.Errorf("bad key")
+	}
+	if _, dup := earlier[s.Key]; dup {
+		return fmt.Errorf("duplicate key")
+	}
+	if _, ok := kindNames[s.Input]; !ok {
+		return fmt.Errorf("unknown input kind %d", s.Input)
+	}
+	if err := needKey(s.Prompt); err != nil {
+		return fmt.Errorf("prompt: %w", err)
+	}
+	if !s.Hidden {
+		if err := needKey(s.label()); err != nil {
+			return fmt.Errorf("label: %w", err)
+		}
+	}
+	if s.Pattern != nil {
+		if err := needKey(s.PatternHint); err != nil {
+			return fmt.Errorf("pattern hint: %w", err)
+		}
+	}
+	for _, d := range s.DependsOn {
+		if _, ok := earlier[d]; !ok {
+			return fmt.Errorf("depends on %q, which is not an earlier step", d)
+		}
+	}
+	switch s.Input {
+	case InputChoice, InputMulti:
+		if (len(s.Options) == 0) == (s.OptionsFrom == nil) {
+			return fmt.Errorf("a choice needs exactly one of Options and OptionsFrom")
+		}
+		if err := checkOptions(s.Options); err != nil {
+			return err
+		}
+	default:
+		if len(s.Options) > 0 || s.OptionsFrom != nil || s.Match != nil {
+			return fmt.Errorf("options on a %s step", s.Input)
+		}
+	}
+	switch s.Input {
+	case InputText, InputName, InputNumber, InputMulti, InputPhotos:
+		if s.Max < s.Min || (s.Max == 0 && s.Input != InputNumber) {
+			return fmt.Errorf("bad bounds %d..%d", s.Min, s.Max)
+		}
+	}
+	return nil
+}
+
+// checkOptions is used at declaration and for computed options, so a value that
+// would not fit in callback_data is caught wherever it comes from.
+func checkOptions(opts []Option) error {
+	seen := map[string]bool{}
+	for _, o := range opts {
+		if o.Value == "" || len(o.Value) > maxArg || !alnum(o.Value, "._-") {
+			return fmt.Errorf("option value %q does not fit in callback data", o.Value)
+		}
+		if seen[o.Value] {
+			return fmt.Errorf("duplicate option %q", o.Value)
+		}
+		seen[o.Value] = true
+		if o.Key == "" && o.Text == "" {
+			return fmt.Errorf("option %q has no label", o.Value)
+		}
+		if o.Key != "" {
+			if err := needKey(o.Key); err != nil {
+				return fmt.Errorf("option %q: %w", o.Value, err)
+			}
+		}
+	}
+	return nil
+}
+
+func needKey(key string) error {
+	for _, l := range i18n.Langs {
+		if !hasText(l, key) {
+			return fmt.Errorf("no text %q in %s", key, l)
+		}
+	}
+	return nil
+}
+
+func hasText(l i18n.Lang, key string) bool {
+	for _, k := range i18n.Keys(l) {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}

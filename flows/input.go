@@ -1,0 +1,340 @@
+package flows
+
+import (
+	"fmt"
+	"html"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"dinsosbot/flows/parse"
+	"dinsosbot/store"
+)
+
+// options returns a choice step's options, checked like declared ones.
+func (a *App) options(c *Ctx, step *Step) ([]Option, error) {
+	if step.OptionsFrom == nil {
+		return step.Options, nil
+	}
+	opts, err := step.OptionsFrom(c)
+	if err != nil {
+		return nil, fmt.Errorf("options of %s: %w", step.Key, err)
+	}
+	if err := checkOptions(opts); err != nil {
+		return nil, fmt.Errorf("options of %s: %w", step.Key, err)
+	}
+	return opts, nil
+}
+
+func (c *Ctx) optionLabel(o Option) string {
+	if o.Key != "" {
+		return c.T(o.Key)
+	}
+	return html.EscapeString(o.Text)
+}
+
+// promptMessage builds the question of step with its keyboard.
+func (a *App) promptMessage(c *Ctx, s *session, step *Step) (store.Message, error) {
+	text := c.T(step.Prompt)
+	if v, ok := s.st.Answers[step.Key]; ok && !step.Hidden {
+		shown, err := a.display(c, step, v)
+		if err != nil {
+			return store.Message{}, err
+		}
+		text += "\n" + c.T("flow.previous", "value", shown)
+	}
+	m := store.Message{}
+	button := func(label, op, arg string) (store.Button, error) {
+		d, err := data(cbFlow, s.Nonce, op, arg)
+		return store.Button{Text: label, Data: d}, err
+	}
+	switch step.Input {
+	case InputChoice, InputMulti:
+		opts, err := a.options(c, step)
+		if err != nil {
+			return store.Message{}, err
+		}
+		op, picked := opChoose, []string(nil)
+		if step.Input == InputMulti {
+			op = opToggle
+			if s.st.Draft != nil {
+				picked = s.st.Draft.List
+			}
+		}
+		perRow := 2
+		if len(opts) > 8 {
+			perRow = 3
+		}
+		var row []store.Button
+		for _, o := range opts {
+			label := c.optionLabel(o)
+			if slices.Contains(picked, o.Value) {
+				label = "✅ " + label
+			}
+			b, err := button(label, op, o.Value)
+			if err != nil {
+				return store.Message{}, err
+			}
+			if row = append(row, b); len(row) == perRow {
+				m.Buttons, row = append(m.Buttons, row), nil
+			}
+		}
+		if len(row) > 0 {
+			m.Buttons = append(m.Buttons, row)
+		}
+		if step.Input == InputMulti {
+			b, err := button(c.T("flow.btn.done"), opDone, "")
+			if err != nil {
+				return store.Message{}, err
+			}
+			m.Buttons = append(m.Buttons, []store.Button{b})
+		}
+	case InputYesNo:
+		yes, err := button(c.T("flow.yes"), opChoose, "yes")
+		if err != nil {
+			return store.Message{}, err
+		}
+		no, err := button(c.T("flow.no"), opChoose, "no")
+		if err != nil {
+			return store.Message{}, err
+		}
+		m.Buttons = [][]store.Button{{yes, no}}
+	case InputPhotos:
+		b, err := button(c.T("flow.btn.done"), opDone, "")
+		if err != nil {
+			return store.Message{}, err
+		}
+		m.Buttons = [][]store.Button{{b}}
+	case InputContact:
+		m.Reply = &store.ReplyKeyboard{OneTime: true,
+			Buttons: [][]store.ReplyButton{{{Text: c.T("flow.btn.contact"), RequestContact: true}}}}
+	case InputLocation:
+		m.Reply = &store.ReplyKeyboard{OneTime: true,
+			Buttons: [][]store.ReplyButton{{{Text: c.T("flow.btn.location"), RequestLocation: true}}}}
+	}
+	if step.Optional && len(m.Buttons) > 0 {
+		b, err := button(c.T("flow.btn.skip"), opSkip, "")
+		if err != nil {
+			return store.Message{}, err
+		}
+		m.Buttons = append(m.Buttons, []store.Button{b})
+	}
+	footer := "flow.footer"
+	if step.Optional {
+		footer = "flow.footer.optional"
+	}
+	m.Text = text + "\n\n<i>" + c.T(footer) + "</i>"
+	return m, nil
+}
+
+// read parses the event as an answer to step; an *InputError says what is wrong.
+func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
+	ev := c.Ev
+	text := strings.TrimSpace(ev.Text)
+	needText := func() error {
+		if ev.Text == "" {
+			return refuse("err.need_text")
+		}
+		return nil
+	}
+	var v Value
+	switch step.Input {
+	case InputText:
+		if err := needText(); err != nil {
+			return v, err
+		}
+		n := utf8.RuneCountInString(text)
+		switch {
+		case n == 0:
+			return v, refuse("err.text.empty")
+		case n > step.Max:
+			return v, refuse("err.text.long", "max", strconv.Itoa(step.Max), "got", strconv.Itoa(n))
+		case n < step.Min:
+			return v, refuse("err.text.short", "min", strconv.Itoa(step.Min), "got", strconv.Itoa(n))
+		case step.Pattern != nil && !step.Pattern.MatchString(text):
+			return v, refuse(step.PatternHint)
+		}
+		v.Text = text
+	case InputName:
+		if err := needText(); err != nil {
+			return v, err
+		}
+		name, err := parse.Name(ev.Text, step.Min, step.Max)
+		if err != nil {
+			return v, fromParse(err)
+		}
+		v.Text = name
+	case InputNumber:
+		if err := needText(); err != nil {
+			return v, err
+		}
+		n, err := parse.Number(ev.Text, step.Min, step.Max)
+		if err != nil {
+			return v, fromParse(err)
+		}
+		v.Text = strconv.Itoa(n)
+	case InputDate:
+		if err := needText(); err != nil {
+			return v, err
+		}
+		d, err := parse.Date(ev.Text)
+		if err == nil && step.PastOnly {
+			err = parse.NotFuture(d, parse.DayOf(c.Tx.Now().In(a.cfg.Location)))
+		}
+		if err != nil {
+			return v, fromParse(err)
+		}
+		v.Text = d.String()
+	case InputTime:
+		if err := needText(); err != nil {
+			return v, err
+		}
+		h, m, err := parse.Time(ev.Text)
+		if err != nil {
+			return v, fromParse(err)
+		}
+		v.Text = fmt.Sprintf("%02d:%02d", h, m)
+	case InputChoice, InputYesNo:
+		if err := needText(); err != nil {
+			return v, err
+		}
+		val, err := a.matchChoice(c, step, text)
+		if err != nil {
+			return v, err
+		}
+		v.Text = val
+	case InputMulti, InputPhotos:
+		if step.Input == InputPhotos {
+			return v, refuse("err.photo.need")
+		}
+		return v, refuse("err.use_buttons")
+	case InputContact:
+		if ev.Contact == nil {
+			return v, refuse("err.contact.need")
+		}
+		if ev.Contact.UserID != ev.UserID {
+			return v, refuse("err.contact.other")
+		}
+		phone, err := parse.Phone(ev.Contact.PhoneNumber)
+		if err != nil {
+			return v, fromParse(err)
+		}
+		v.Text = phone
+	case InputLocation:
+		if ev.Location == nil {
+			return v, refuse("err.location.need")
+		}
+		v.Lat, v.Lon = ev.Location.Latitude, ev.Location.Longitude
+	}
+	if step.Check != nil {
+		if err := step.Check(c, v); err != nil {
+			return Value{}, err
+		}
+	}
+	return v, nil
+}
+
+// matchChoice reads a typed answer to a choice: an option's label, or what the
+// step's Match accepts.
+func (a *App) matchChoice(c *Ctx, step *Step, text string) (string, error) {
+	if step.Input == InputYesNo {
+		switch strings.ToLower(text) {
+		case "ya", "y", "yes", "iya":
+			return "yes", nil
+		case "tidak", "t", "no", "n", "tdk", "nggak", "gak":
+			return "no", nil
+		}
+		return "", refuse("err.yesno")
+	}
+	opts, err := a.options(c, step)
+	if err != nil {
+		return "", err
+	}
+	for _, o := range opts {
+		if strings.EqualFold(text, o.Text) || (o.Key != "" && strings.EqualFold(text, c.T(o.Key))) {
+			return o.Value, nil
+		}
+	}
+	if step.Match != nil {
+		return step.Match(c, text)
+	}
+	return "", refuse("err.choice", "text", html.EscapeString(clip(text, 40)))
+}
+
+// clip shortens s to n characters for quoting it back.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// example adds a right answer's example after an error, for kinds that have one.
+func (a *App) example(c *Ctx, step *Step) string {
+	switch step.Input {
+	case InputDate, InputTime, InputName:
+		return "\n" + c.T("ex."+step.Input.String())
+	case InputNumber:
+		return "\n" + c.T("ex.number", "min", strconv.Itoa(step.Min), "max", strconv.Itoa(step.Max))
+	}
+	return ""
+}
+
+// display renders an answer for the summary, escaped.
+func (a *App) display(c *Ctx, step *Step, v Value) (string, error) {
+	if v.Skipped {
+		return c.T("flow.skipped"), nil
+	}
+	switch step.Input {
+	case InputChoice, InputMulti:
+		opts, err := a.options(c, step)
+		if err != nil {
+			return "", err
+		}
+		vals := v.List
+		if step.Input == InputChoice {
+			vals = []string{v.Text}
+		}
+		var labels []string
+		for _, val := range vals {
+			label := html.EscapeString(val)
+			for _, o := range opts {
+				if o.Value == val {
+					label = c.optionLabel(o)
+				}
+			}
+			labels = append(labels, label)
+		}
+		return strings.Join(labels, ", "), nil
+	case InputYesNo:
+		return c.T("flow." + v.Text), nil
+	case InputDate:
+		d, err := time.Parse(time.DateOnly, v.Text)
+		if err != nil {
+			return "", fmt.Errorf("stored date %q: %w", v.Text, err)
+		}
+		return d.Format("02-01-2006"), nil
+	case InputTime:
+		return strings.Replace(v.Text, ":", ".", 1), nil
+	case InputLocation:
+		return fmt.Sprintf("%.5f, %.5f", v.Lat, v.Lon), nil
+	case InputPhotos:
+		return c.T("flow.photos", "n", strconv.Itoa(len(v.Photos))), nil
+	}
+	return html.EscapeString(v.Text), nil
+}
+
+// addPhoto collects a photo of a photos step; at Max it moves on by itself.
+func (a *App) addPhoto(c *Ctx, s *session, step *Step) error {
+	if s.st.Draft == nil {
+		s.st.Draft = &Value{}
+	}
+	s.st.Draft.Photos = append(s.st.Draft.Photos, *c.Ev.Photo)
+	n := len(s.st.Draft.Photos)
+	if n >= step.Max {
+		return a.accept(c, s, step, *s.st.Draft)
+	}
+	return a.prompt(c, s, c.T("flow.photo.received", "n", strconv.Itoa(n), "max", strconv.Itoa(step.Max)))
+}

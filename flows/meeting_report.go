@@ -1,0 +1,195 @@
+package flows
+
+import (
+	"html"
+	"strconv"
+	"strings"
+
+	"dinsosbot/flows/i18n"
+	"dinsosbot/store"
+)
+
+// maxMissingListed bounds the names of absentees in a report, to stay well
+// under Telegram's 4096 characters; the sheet has everyone.
+const maxMissingListed = 40
+
+// cmdMeetings is /rapat: with a meeting id, its report for the organiser
+// ("/rapat 3 batal" cancels it); without, the person's upcoming meetings with
+// their answers (and, for staff, the meetings they organise).
+func (a *App) cmdMeetings(c *Ctx, _ *session) error {
+	args := strings.Fields(c.Ev.Args)
+	if len(args) > 0 {
+		arg := strings.TrimPrefix(args[0], "#")
+		id, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil {
+			return c.Reply(c.T("mtg.usage"))
+		}
+		m, ok, err := c.Tx.MeetingByID(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return c.Reply(c.T("mtg.unknown", "id", arg))
+		}
+		if !a.mayManage(c.User, m) {
+			return a.deny(c, "/rapat "+arg)
+		}
+		switch {
+		case len(args) == 1:
+			return a.sendReport(c, m)
+		case len(args) == 2 && (args[1] == "batal" || args[1] == "cancel"):
+			return a.cancelMeeting(c, m)
+		}
+		return c.Reply(c.T("mtg.usage"))
+	}
+	now := c.Tx.Now()
+	ms, invs, err := c.Tx.UpcomingFor(c.User.ID, now)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	if len(ms) == 0 {
+		b.WriteString(c.T("mtg.list.none"))
+	} else {
+		b.WriteString("<b>" + c.T("mtg.list.title") + "</b>\n")
+	}
+	for i, m := range ms {
+		answer := c.T("mtg.rsvp.none")
+		if invs[i].RSVP != store.RSVPNone {
+			answer = c.T("mtg.rsvp." + invs[i].RSVP)
+		}
+		b.WriteString("\n" + c.T("mtg.list.item", "title", html.EscapeString(m.Title), "when", a.when(m),
+			"place", html.EscapeString(m.Place), "answer", answer))
+	}
+	if isStaff(c.User) {
+		own, err := c.Tx.MeetingsCreatedBy(c.User.ID, now)
+		if err != nil {
+			return err
+		}
+		if len(own) > 0 {
+			b.WriteString("\n\n<b>" + c.T("mtg.list.own") + "</b>\n")
+		}
+		for _, m := range own {
+			b.WriteString("\n" + c.T("mtg.list.own_item", "id", strconv.FormatInt(m.ID, 10),
+				"title", html.EscapeString(m.Title), "when", a.when(m)))
+		}
+	}
+	return c.Reply(b.String())
+}
+
+// meetingSummary counts a meeting's roster.
+type meetingSummary struct {
+	invited, unreachable int
+	yes, no, unanswered  int
+	present, walkIns     int
+	byMethod             map[string]int
+	byRole               map[string]int
+	byKecamatan          map[string]int
+	missing              []store.RosterEntry
+}
+
+func summarize(roster []store.RosterEntry) meetingSummary {
+	s := meetingSummary{byMethod: map[string]int{}, byRole: map[string]int{}, byKecamatan: map[string]int{}}
+	for _, e := range roster {
+		if e.Invited {
+			s.invited++
+			if e.User.Unreachable {
+				s.unreachable++
+			}
+			switch e.RSVP {
+			case store.RSVPYes:
+				s.yes++
+			case store.RSVPNo:
+				s.no++
+			default:
+				s.unanswered++
+			}
+		}
+		if e.Attended {
+			s.present++
+			s.byMethod[e.Attendance.Method]++
+			s.byRole[e.User.Role]++
+			s.byKecamatan[e.User.Kecamatan]++
+			if e.Attendance.WalkIn {
+				s.walkIns++
+			}
+		} else {
+			s.missing = append(s.missing, e)
+		}
+	}
+	return s
+}
+
+// roleOrder is the order roles are listed in reports.
+var roleOrder = []string{store.RolePSM, store.RoleTKSK, store.RoleCoordinator, store.RoleAdmin}
+
+// sendReport shows the organiser a meeting's numbers, with the sheet buttons.
+func (a *App) sendReport(c *Ctx, m store.Meeting) error {
+	roster, err := c.Tx.Roster(m.ID)
+	if err != nil {
+		return err
+	}
+	s := summarize(roster)
+	var b strings.Builder
+	b.WriteString(c.T("mtg.report.head", "id", strconv.FormatInt(m.ID, 10), "title", html.EscapeString(m.Title),
+		"when", a.when(m), "place", html.EscapeString(m.Place)))
+	if m.Status == store.MeetingCancelled {
+		b.WriteString("\n" + c.T("mtg.cancelled"))
+	}
+	b.WriteString("\n\n" + c.T("mtg.report.invited", "n", itoa(s.invited), "unreachable", itoa(s.unreachable)))
+	b.WriteString("\n" + c.T("mtg.report.rsvp", "yes", itoa(s.yes), "no", itoa(s.no), "none", itoa(s.unanswered)))
+	b.WriteString("\n" + c.T("mtg.report.present", "n", itoa(s.present), "roles", a.roleCounts(c.Lang, s.byRole)))
+	b.WriteString("\n" + c.T("mtg.report.methods", "qr", itoa(s.byMethod[store.CheckinQR]),
+		"location", itoa(s.byMethod[store.CheckinLocation]), "manual", itoa(s.byMethod[store.CheckinManual]),
+		"walkin", itoa(s.walkIns)))
+	if s.present > 0 {
+		b.WriteString("\n\n<b>" + c.T("mtg.report.by_kecamatan") + "</b>")
+		for _, k := range a.cfg.Regions.Kecamatan {
+			if n := s.byKecamatan[k.Code]; n > 0 {
+				b.WriteString("\n• " + html.EscapeString(k.Name) + ": " + itoa(n))
+			}
+		}
+		if n := s.byKecamatan[""]; n > 0 {
+			b.WriteString("\n• " + c.T("mtg.report.no_kecamatan") + ": " + itoa(n))
+		}
+	}
+	if len(s.missing) > 0 {
+		b.WriteString("\n\n<b>" + c.T("mtg.report.missing", "n", itoa(len(s.missing))) + "</b>")
+		for i, e := range s.missing {
+			if i == maxMissingListed {
+				b.WriteString("\n" + c.T("mtg.report.more", "n", itoa(len(s.missing)-i)))
+				break
+			}
+			b.WriteString("\n• " + html.EscapeString(displayName(e.User)) + " (" + c.T("role."+e.User.Role) + ")")
+			switch {
+			case e.RSVP == store.RSVPNo:
+				b.WriteString(" — " + c.T("mtg.rsvp.no"))
+			case e.User.Unreachable:
+				b.WriteString(" — " + c.T("mtg.report.unreachable"))
+			}
+		}
+	}
+	id := strconv.FormatInt(m.ID, 10)
+	xlsx, err := data(cbMeeting, id, opSheetXLSX, "")
+	if err != nil {
+		return err
+	}
+	csv, err := data(cbMeeting, id, opSheetCSV, "")
+	if err != nil {
+		return err
+	}
+	_, err = c.Send(store.Message{Text: b.String(), Buttons: [][]store.Button{{
+		{Text: c.T("mtg.btn.xlsx"), Data: xlsx}, {Text: c.T("mtg.btn.csv"), Data: csv}}}})
+	return err
+}
+
+// roleCounts is "PSM 68, TKSK 14" in lang.
+func (a *App) roleCounts(lang i18n.Lang, byRole map[string]int) string {
+	var parts []string
+	for _, r := range roleOrder {
+		if n := byRole[r]; n > 0 {
+			parts = append(parts, i18n.T(lang, "role."+r)+" "+itoa(n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,148 @@
+package flows
+
+import (
+	"html"
+	"strconv"
+
+	"dinsosbot/flows/i18n"
+	"dinsosbot/store"
+)
+
+// Callback ops of cbMeeting; the nonce is the meeting id.
+const (
+	opRSVPYes   = "h" // the invitee will come
+	opRSVPNo    = "t" // the invitee cannot come
+	opSheetXLSX = "x" // the organiser downloads the daftar hadir as XLSX
+	opSheetCSV  = "c" // ... as CSV
+)
+
+var meetingOps = map[string]bool{opRSVPYes: true, opRSVPNo: true, opSheetXLSX: true, opSheetCSV: true}
+
+// onMeetingCallback handles an invitation's answer buttons and a report's
+// download buttons. Who answers is the presser, never the data: a forged
+// callback for someone else's invitation finds no invitation of the presser.
+func (a *App) onMeetingCallback(c *Ctx, cb Callback) error {
+	id, err := strconv.ParseInt(cb.Nonce, 10, 64)
+	if err != nil {
+		return a.stale(c)
+	}
+	m, ok, err := c.Tx.MeetingByID(id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return a.stale(c)
+	}
+	switch cb.Op {
+	case opSheetXLSX, opSheetCSV:
+		if !a.mayManage(c.User, m) {
+			return a.deny(c, "meeting_sheet")
+		}
+		if err := c.Answer(""); err != nil {
+			return err
+		}
+		return a.sendSheet(c, m, cb.Op == opSheetXLSX)
+	}
+	return a.answerInvitation(c, m, cb.Op == opRSVPYes)
+}
+
+func (a *App) answerInvitation(c *Ctx, m store.Meeting, yes bool) error {
+	inv, ok, err := c.Tx.GetInvitation(m.ID, c.User.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := c.Tx.Audit(c.User.ID, "rsvp_not_invited", strconv.FormatInt(m.ID, 10)); err != nil {
+			return err
+		}
+		return a.stale(c)
+	}
+	edit := func(inv store.Invitation, open bool) error {
+		msg := a.invitationMessage(c.User, m, inv, open)
+		msg.Kind, msg.Priority = store.KindEditText, store.PriorityReply
+		if c.Ev.CallbackMessageID != 0 {
+			msg.MessageID = c.Ev.CallbackMessageID
+		} else {
+			msg.EditOf = inv.OutboxID
+		}
+		_, err := c.Send(msg)
+		return err
+	}
+	switch {
+	case m.Status == store.MeetingCancelled:
+		if err := c.Answer(c.T("mtg.cancelled")); err != nil {
+			return err
+		}
+		return edit(inv, false)
+	case !c.Tx.Now().Before(m.StartsAt):
+		if err := c.Answer(c.T("mtg.rsvp.closed")); err != nil {
+			return err
+		}
+		return edit(inv, false)
+	}
+	rsvp := store.RSVPNo
+	if yes {
+		rsvp = store.RSVPYes
+	}
+	if err := c.Answer(c.T("mtg.rsvp.saved." + rsvp)); err != nil {
+		return err
+	}
+	if inv.RSVP == rsvp {
+		return nil // the message already shows it; an identical edit is a 400
+	}
+	if err := c.Tx.SetRSVP(m.ID, c.User.ID, rsvp, ""); err != nil {
+		return err
+	}
+	inv.RSVP = rsvp
+	return edit(inv, true)
+}
+
+// mayManage: the organiser and admins see a meeting's report and mark attendance.
+func (a *App) mayManage(u store.User, m store.Meeting) bool {
+	return isAdmin(u) || (isStaff(u) && u.ID == m.CreatedBy)
+}
+
+// cancelMeeting cancels m and tells every reachable invitee: their invitation
+// loses its buttons and they get a notice.
+func (a *App) cancelMeeting(c *Ctx, m store.Meeting) error {
+	if !c.Tx.Now().Before(m.EndsAt) {
+		return c.Reply(c.T("mtg.cancel.over"))
+	}
+	cancelled, err := c.Tx.CancelMeeting(m.ID)
+	if err != nil {
+		return err
+	}
+	if !cancelled {
+		return c.Reply(c.T("mtg.cancelled"))
+	}
+	m.Status = store.MeetingCancelled
+	invs, err := c.Tx.Invitations(m.ID)
+	if err != nil {
+		return err
+	}
+	told := 0
+	for _, inv := range invs {
+		u, _, err := c.Tx.GetUser(inv.UserID)
+		if err != nil {
+			return err
+		}
+		if u.Unreachable || inv.OutboxID == 0 {
+			continue
+		}
+		// Same priority as the invitation, so the edit never overtakes it.
+		edit := a.invitationMessage(u, m, inv, false)
+		edit.Kind, edit.EditOf = store.KindEditText, inv.OutboxID
+		if _, err := c.Send(edit); err != nil {
+			return err
+		}
+		if _, err := c.Send(store.Message{ChatID: u.ID, Priority: store.PriorityBroadcast,
+			Text: i18n.T(a.lang(u), "mtg.cancel.notice", "title", html.EscapeString(m.Title), "when", a.when(m))}); err != nil {
+			return err
+		}
+		told++
+	}
+	if err := c.Tx.Audit(c.User.ID, "meeting_cancel", strconv.FormatInt(m.ID, 10)); err != nil {
+		return err
+	}
+	return c.Reply(c.T("mtg.cancel.done", "title", html.EscapeString(m.Title), "n", itoa(told)))
+}

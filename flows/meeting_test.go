@@ -1,0 +1,471 @@
+package flows_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"image/png"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dinsosbot/bot/telegramtest"
+	"dinsosbot/flows"
+	"dinsosbot/store"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// The rakor: 70 PSM and 20 TKSK across the 11 kecamatan are invited; some
+// answer; 67 PSM and 14 TKSK check in by the QR link, one PSM without a phone
+// is marked by hand; the report and the daftar hadir say exactly that.
+func TestMeetingRakor(t *testing.T) {
+	r := newMtRig(t)
+	var psm, tksk []*telegramtest.User
+	for i := range 70 {
+		psm = append(psm, r.worker(fmt.Sprintf("PSM %02d Jambi", i), store.RolePSM, i))
+	}
+	for j := range 20 {
+		tksk = append(tksk, r.worker(fmt.Sprintf("TKSK %02d Jambi", j), store.RoleTKSK, j))
+	}
+	// PSM 69 blocked the bot earlier.
+	if _, err := r.h.DB().SQL().Exec(`UPDATE users SET unreachable = 1 WHERE id = ?`, psm[69].ID()); err != nil {
+		t.Fatal(err)
+	}
+
+	qr, payload := r.createMeeting("Rapat Koordinasi PSM dan TKSK", "03-11-2026", "09.00", "12.00", "Semua PSM dan TKSK")
+	created, err := r.admin.WaitForText(mtWait, "Undangan dikirim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Undangan dikirim ke 89 orang; 1 tidak dapat dihubungi."; !strings.Contains(created.Text, want) {
+		t.Errorf("created = %q, want %q", created.Text, want)
+	}
+	link := "https://t.me/dinsos_test_bot?start=" + payload
+	t.Run("qr", func(t *testing.T) {
+		if _, err := png.Decode(bytes.NewReader(qr.File)); err != nil {
+			t.Fatalf("QR is not a PNG: %v", err)
+		}
+		want, err := flows.QRCode(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(qr.File, want) {
+			t.Error("the QR image is not the QR code of the check-in link")
+		}
+		if !strings.Contains(qr.Caption, link) {
+			t.Errorf("caption %q lacks the link", qr.Caption)
+		}
+	})
+
+	everyone := append(slices.Clone(psm[:69]), tksk...)
+	parallel(everyone, func(u *telegramtest.User) {
+		if _, err := u.WaitForText(mtWait, "Undangan rapat"); err != nil {
+			t.Error(err)
+		}
+	})
+	if n := len(psm[69].Messages()); n != 0 {
+		t.Errorf("unreachable worker got %d messages", n)
+	}
+	// Answers: PSM 0..9 will come, PSM 68 and TKSK 17..19 cannot.
+	for _, u := range psm[:10] {
+		must2(t, u.Press("✅ Hadir"))
+	}
+	for _, u := range append([]*telegramtest.User{psm[68]}, tksk[17:]...) {
+		must2(t, u.Press("✖️ Tidak bisa hadir"))
+	}
+	for _, u := range append(slices.Clone(psm[:10]), psm[68], tksk[17], tksk[18], tksk[19]) {
+		if _, err := u.WaitForText(mtWait, "Jawaban Anda"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The day: check-in opens 08.00 WIB; people arrive from 08.30.
+	r.set(time.Date(2026, 11, 3, 8, 30, 0, 0, wib))
+	scanners := append(slices.Clone(psm[:67]), tksk[:14]...)
+	parallel(scanners, func(u *telegramtest.User) {
+		u.OpenDeepLink(payload)
+		if _, err := u.WaitForText(mtWait, "Presensi tercatat"); err != nil {
+			t.Error(err)
+		}
+	})
+	r.say(r.admin, "/hadir 1 PSM 67 Jambi", "dicatat hadir (manual)")
+
+	report := r.say(r.admin, "/rapat 1", "Rapat #1")
+	for _, want := range []string{
+		"Diundang: 90 (tidak dapat dihubungi: 1)",
+		"Jawaban: hadir 10 · tidak bisa 4 · belum menjawab 76",
+		"Hadir 82: PSM 68, TKSK 14",
+		"QR 81 · lokasi 0 · manual 1 · tidak diundang (tambahan) 0",
+		"Belum hadir (8)",
+	} {
+		if !strings.Contains(report.Text, want) {
+			t.Errorf("report lacks %q:\n%s", want, report.Text)
+		}
+	}
+	byKec := map[string]int{}
+	for i := range 68 {
+		byKec[r.kec[i%11].Name]++
+	}
+	for j := range 14 {
+		byKec[r.kec[j%11].Name]++
+	}
+	for name, n := range byKec {
+		if want := "• " + name + ": " + strconv.Itoa(n) + "\n"; !strings.Contains(report.Text+"\n", want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, who := range []string{"PSM 68 Jambi (PSM) — Tidak bisa hadir", "PSM 69 Jambi (PSM) — tidak dapat dihubungi", "TKSK 19 Jambi"} {
+		if !strings.Contains(report.Text, who) {
+			t.Errorf("missing list lacks %q", who)
+		}
+	}
+
+	var want []string
+	for _, u := range psm[:68] {
+		want = append(want, displayNameOf(t, r, u))
+	}
+	for _, u := range tksk[:14] {
+		want = append(want, displayNameOf(t, r, u))
+	}
+	slices.Sort(want)
+
+	doc := r.after(r.admin, "Daftar hadir", func() { must2(t, r.admin.PressOn(report.ID, "📄 Daftar hadir (XLSX)")) })
+	if !strings.HasSuffix(doc.FileName, ".xlsx") {
+		t.Fatalf("document %q is not an XLSX", doc.FileName)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(doc.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Daftar Hadir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0][1] != "Rapat Koordinasi PSM dan TKSK" || !strings.Contains(rows[1][1], "03-11-2026, 09.00–12.00 WIB") ||
+		rows[2][1] != "Aula Dinsos Kota Jambi" {
+		t.Errorf("title block %q", rows[:3])
+	}
+	header := []string{"No", "Nama", "Peran", "Kecamatan", "Kelurahan", "Jam hadir", "Cara hadir", "Tanda tangan"}
+	if !slices.Equal(rows[4], header) {
+		t.Fatalf("header %q, want %q", rows[4], header)
+	}
+	checkSheet(t, "xlsx", rows[5:], want)
+
+	doc = r.after(r.admin, "Daftar hadir", func() { must2(t, r.admin.PressOn(report.ID, "📄 CSV")) })
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(doc.File, []byte("\ufeff"))))
+	cr.FieldsPerRecord = -1 // the title block has two columns
+	records, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := slices.IndexFunc(records, func(rec []string) bool { return slices.Equal(rec, header) })
+	if h < 0 {
+		t.Fatalf("csv without the header: %q", records)
+	}
+	checkSheet(t, "csv", records[h+1:], want)
+	r.h.NoViolations()
+}
+
+func checkSheet(t *testing.T, kind string, rows [][]string, wantNames []string) {
+	t.Helper()
+	var names []string
+	methods := map[string]int{}
+	for i, row := range rows {
+		if row[0] != strconv.Itoa(i+1) {
+			t.Errorf("%s row %d numbered %q", kind, i+1, row[0])
+		}
+		names = append(names, row[1])
+		methods[row[6]]++
+		if row[5] == "" || row[3] == "" || row[4] == "" {
+			t.Errorf("%s row %q lacks time or area", kind, row)
+		}
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, wantNames) {
+		t.Errorf("%s lists %d names, want %d:\n%q\nwant\n%q", kind, len(names), len(wantNames), names, wantNames)
+	}
+	if methods["QR"] != 81 || methods["manual"] != 1 {
+		t.Errorf("%s methods %v, want QR 81, manual 1", kind, methods)
+	}
+}
+
+func displayNameOf(t *testing.T, r *mtRig, u *telegramtest.User) string {
+	t.Helper()
+	var name string
+	if err := r.h.DB().SQL().QueryRow(`SELECT full_name FROM users WHERE id = ?`, u.ID()).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// parallel runs fn for every user at once and waits for all.
+func parallel(users []*telegramtest.User, fn func(u *telegramtest.User)) {
+	var wg sync.WaitGroup
+	for _, u := range users {
+		wg.Go(func() { fn(u) })
+	}
+	wg.Wait()
+}
+
+func must2(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A meeting in the past, or ending before it starts, is refused with the
+// reason, at the step and again at save when time moved on.
+func TestMeetingRefusesPastAndBackwards(t *testing.T) {
+	r := newMtRig(t)
+	a := r.admin
+	r.say(a, "/rapat_baru", "judul rapat")
+	r.say(a, "Rapat Evaluasi", "Tanggal rapat")
+	r.say(a, "01-11-2026", "Tanggal itu sudah lewat (hari ini 02-11-2026)")
+	r.say(a, "02-11-2026", "Jam mulai")
+	r.say(a, "08.00", "Jam itu sudah lewat (sekarang 09.00 WIB)")
+	r.say(a, "10.00", "Jam selesai")
+	r.say(a, "09.30", "Jam selesai (09.30) harus sesudah jam mulai (10.00)")
+	r.say(a, "11.00", "Di mana")
+	r.say(a, "Aula", "titik lokasi")
+	r.say(a, "/lewati", "Siapa yang diundang")
+	r.press(a, "TKSK saja", "Catatan")
+	r.say(a, "/lewati", "Simpan")
+	// The organiser went for coffee; it is 10.30 when they press save.
+	r.set(time.Date(2026, 11, 2, 10, 30, 0, 0, wib))
+	r.press(a, "✅ Simpan", "Jam itu sudah lewat (sekarang 10.30 WIB)")
+	summary, err := a.WaitForText(mtWait, "Periksa data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(summary.Text, "Rapat Evaluasi") {
+		t.Errorf("the draft was lost: %q", summary.Text)
+	}
+	var n int
+	if err := r.h.DB().SQL().QueryRow(`SELECT COUNT(*) FROM meetings`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d meetings saved (%v), want 0", n, err)
+	}
+	r.h.NoViolations()
+}
+
+// Answers change until the start, each change edits the invitation; after the
+// start they are refused; a forged callback changes nothing.
+func TestMeetingRSVP(t *testing.T) {
+	r := newMtRig(t)
+	siti := r.worker("Siti Aminah", store.RolePSM, 0)
+	budi := r.worker("Budi Santoso", store.RoleTKSK, 1)
+	r.createMeeting("Rakor Bulanan", "03-11-2026", "09.00", "12.00", "Semua PSM dan TKSK")
+	inv, err := siti.WaitForText(mtWait, "Undangan rapat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(inv.Text, "03-11-2026, 09.00–12.00 WIB") || !strings.Contains(inv.Text, "Membawa laporan bulanan") {
+		t.Errorf("invitation %q", inv.Text)
+	}
+	must2(t, siti.Press("✅ Hadir"))
+	r.waitEdited(siti, inv.ID, "Jawaban Anda: Hadir")
+	must2(t, siti.Press("✖️ Tidak bisa hadir"))
+	edited := r.waitEdited(siti, inv.ID, "Jawaban Anda: Tidak bisa hadir")
+	if len(edited.InlineKeyboard) == 0 {
+		t.Error("the answer buttons are gone before the start")
+	}
+	if got := rsvpOf(t, r, 1, siti); got != store.RSVPNo {
+		t.Fatalf("rsvp %q, want no", got)
+	}
+	list := r.say(budi, "/rapat", "Rapat mendatang")
+	if !strings.Contains(list.Text, "Rakor Bulanan") || !strings.Contains(list.Text, "Jawaban Anda: belum dijawab") {
+		t.Errorf("/rapat = %q", list.Text)
+	}
+
+	// Eko registered later and was not invited; he forges siti's button.
+	eko := r.worker("Eko Prasetyo", store.RolePSM, 2)
+	r.say(eko, "/rapat", "Tidak ada rapat")
+	last, _ := eko.Last()
+	eko.PressData(last.ID, "mt:1:h:")
+	if got := r.callbackAnswer(eko, 1); !strings.Contains(got, "tidak berlaku") {
+		t.Errorf("forged callback answered %q", got)
+	}
+	if got := rsvpOf(t, r, 1, siti); got != store.RSVPNo {
+		t.Errorf("forged callback changed siti's answer to %q", got)
+	}
+
+	r.set(time.Date(2026, 11, 3, 9, 30, 0, 0, wib))
+	must2(t, siti.PressOn(inv.ID, "✅ Hadir"))
+	if got := r.callbackAnswer(siti, 3); !strings.Contains(got, "sudah dimulai") {
+		t.Errorf("answer after the start: %q", got)
+	}
+	if got := rsvpOf(t, r, 1, siti); got != store.RSVPNo {
+		t.Errorf("answer changed after the start to %q", got)
+	}
+	r.h.WaitUntil(mtWait, "the buttons to go", func() bool {
+		for _, m := range siti.Messages() {
+			if m.ID == inv.ID {
+				return m.InlineKeyboard == nil
+			}
+		}
+		return false
+	})
+	r.h.NoViolations()
+}
+
+func rsvpOf(t *testing.T, r *mtRig, meeting int64, u *telegramtest.User) string {
+	t.Helper()
+	var rsvp string
+	if err := r.h.DB().SQL().QueryRow(`SELECT rsvp FROM meeting_invitations WHERE meeting_id = ? AND user_id = ?`,
+		meeting, u.ID()).Scan(&rsvp); err != nil {
+		t.Fatal(err)
+	}
+	return rsvp
+}
+
+// Check-in by the message's own date: early, in time, twice, a walk-in, a late
+// delivery dated inside the window, one dated after it, a wrong code and an
+// unregistered person.
+func TestMeetingCheckin(t *testing.T) {
+	r := newMtRig(t)
+	siti := r.worker("Siti Aminah", store.RolePSM, 0)
+	ani := r.worker("Ani Lestari", store.RolePSM, 1)
+	dodi := r.worker("Dodi Saputra", store.RoleTKSK, 2)
+	budi := r.worker("Budi Santoso", store.RoleTKSK, 3) // not invited
+	start := time.Date(2026, 11, 2, 11, 0, 0, 0, wib)
+	id, payload := r.meetingAt(start, start.Add(time.Hour), 0, 0, 0, siti, ani, dodi)
+
+	r.say(siti, "/start "+payload, "belum dibuka. Dibuka mulai 02-11-2026 10.00 WIB")
+	r.set(time.Date(2026, 11, 2, 10, 12, 0, 0, wib))
+	r.say(siti, "/start "+payload, "Presensi tercatat: Rakor PSM, pukul 10.12 WIB")
+	r.set(time.Date(2026, 11, 2, 10, 40, 0, 0, wib))
+	r.say(siti, "/start "+payload, "Anda sudah presensi di Rakor PSM pukul 10.12 WIB")
+
+	r.say(siti, "/start hadir_salah", "Kode presensi ini tidak dikenal")
+	walk := r.say(budi, "/start "+payload, "Presensi tercatat")
+	if !strings.Contains(walk.Text, "peserta tambahan") {
+		t.Errorf("walk-in told %q", walk.Text)
+	}
+	if a, ok := r.attendance(id, budi); !ok || !a.WalkIn {
+		t.Errorf("walk-in recorded as %+v (%v)", a, ok)
+	}
+
+	// 12.30: the window closed at 12.00. Ani scanned at 11.50 on a bad network;
+	// Dodi scanned at 12.10.
+	r.set(time.Date(2026, 11, 2, 12, 30, 0, 0, wib))
+	r.after(ani, "Presensi tercatat: Rakor PSM, pukul 11.50 WIB", func() {
+		ani.SendTextAt("/start "+payload, time.Date(2026, 11, 2, 11, 50, 0, 0, wib))
+	})
+	r.after(dodi, "sudah ditutup pada 02-11-2026 12.00 WIB", func() {
+		dodi.SendTextAt("/start "+payload, time.Date(2026, 11, 2, 12, 10, 0, 0, wib))
+	})
+	if _, ok := r.attendance(id, dodi); ok {
+		t.Error("a scan after the window was recorded")
+	}
+	if a, _ := r.attendance(id, siti); !a.At.Equal(time.Date(2026, 11, 2, 10, 12, 0, 0, wib)) || a.Method != store.CheckinQR {
+		t.Errorf("siti's check-in %+v", a)
+	}
+
+	eka := r.h.NewUser("Eka")
+	r.say(eka, "/start "+payload, "perlu mendaftar dulu")
+	if _, err := eka.WaitForText(mtWait, "Halo, Eka"); err != nil {
+		t.Fatal(err)
+	}
+	r.h.NoViolations()
+}
+
+// With a location and radius, the bot asks where the worker is and refuses
+// a point outside the radius with the distance.
+func TestMeetingCheckinLocation(t *testing.T) {
+	r := newMtRig(t)
+	siti := r.worker("Siti Aminah", store.RolePSM, 0)
+	start := time.Date(2026, 11, 2, 9, 30, 0, 0, wib)
+	id, payload := r.meetingAt(start, start.Add(2*time.Hour), 100, -1.6101, 103.6131, siti)
+
+	r.say(siti, "/start "+payload, "Kirim lokasi Anda")
+	r.after(siti, "berjarak 1,1 km dari tempat rapat; presensi hanya dalam 100 m", func() { siti.SendLocation(-1.6200, 103.6131) })
+	r.after(siti, "Lokasi Anda", func() { siti.SendLocation(-1.6102, 103.6131) })
+	r.press(siti, "✅ Simpan", "Presensi tercatat: Rakor PSM, pukul 09.00 WIB")
+	a, ok := r.attendance(id, siti)
+	if !ok || a.Method != store.CheckinLocation || a.DistanceM < 5 || a.DistanceM > 20 {
+		t.Errorf("check-in %+v (%v)", a, ok)
+	}
+	r.h.NoViolations()
+}
+
+// Chosen kecamatan invite only the workers there; hand-picked people are
+// named, and a name nobody has is refused.
+func TestMeetingAudiences(t *testing.T) {
+	r := newMtRig(t)
+	siti := r.worker("Siti Aminah", store.RolePSM, 0)
+	budi := r.worker("Budi Santoso", store.RoleTKSK, 1)
+	r.worker("Sri Wahyuni", store.RolePSM, 2)
+	a := r.admin
+	start := func(title string) {
+		r.say(a, "/rapat_baru", "judul rapat")
+		r.say(a, title, "Tanggal rapat")
+		r.say(a, "04-11-2026", "Jam mulai")
+		r.say(a, "13.00", "Jam selesai")
+		r.say(a, "15.00", "Di mana")
+		r.say(a, "Kantor Camat", "titik lokasi")
+		r.say(a, "/lewati", "Siapa yang diundang")
+	}
+	start("Rapat Wilayah")
+	r.press(a, "Kecamatan tertentu", "Pilih kecamatan")
+	must2(t, a.Press(r.kec[0].Name))
+	r.h.WaitUntil(mtWait, "the pick to show", func() bool {
+		last, _ := a.Last()
+		return slices.ContainsFunc(last.InlineKeyboard, func(row []telegramtest.Button) bool {
+			return slices.ContainsFunc(row, func(b telegramtest.Button) bool { return b.Text == "✅ "+r.kec[0].Name })
+		})
+	})
+	r.press(a, "✔️ Selesai", "Catatan")
+	r.say(a, "/lewati", "Simpan")
+	r.press(a, "✅ Simpan", "Undangan dikirim ke 1 orang; 0 tidak dapat dihubungi.")
+	if _, err := siti.WaitForText(mtWait, "Rapat Wilayah"); err != nil {
+		t.Fatal(err)
+	}
+
+	start("Rapat Kecil")
+	r.press(a, "Pilih orang", "Tulis nama")
+	r.say(a, "Siti, Joko", "Tidak ada pengguna terdaftar bernama «Joko»")
+	r.say(a, "S", "cocok dengan 3 orang")
+	r.say(a, "siti aminah, "+strconv.FormatInt(budi.ID(), 10), "Catatan")
+	r.say(a, "/lewati", "Simpan")
+	r.press(a, "✅ Simpan", "Undangan dikirim ke 2 orang")
+	if _, err := budi.WaitForText(mtWait, "Rapat Kecil"); err != nil {
+		t.Fatal(err)
+	}
+
+	// /hadir: usage, unknown meeting, a worker's attempt, and twice.
+	r.say(a, "/hadir", "Tulis /hadir <nomor rapat> <nama")
+	r.say(a, "/hadir 9 Siti", "Rapat #9 tidak ditemukan")
+	r.say(siti, "/hadir 2 Siti", "tidak berhak")
+	r.say(a, "/hadir 2 Siti Aminah", "Siti Aminah dicatat hadir (manual)")
+	r.say(a, "/hadir 2 Siti Aminah", "Siti Aminah sudah presensi pukul 09.00 WIB")
+	r.say(siti, "/rapat 2", "tidak berhak")
+	r.say(a, "/rapat dua", "Tulis /rapat untuk daftar rapat Anda, atau /rapat <nomor>")
+	r.say(a, "/bantuan", "/rapat_baru — Buat rapat")
+
+	// Cancelling tells every invitee and closes their buttons and the check-in.
+	inv, err := budi.WaitForText(mtWait, "Rapat Kecil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.say(a, "/rapat 2 batal", "dibatalkan; 2 orang diberi tahu")
+	if _, err := budi.WaitForText(mtWait, "Rapat Kecil (04-11-2026, 13.00–15.00 WIB) dibatalkan"); err != nil {
+		t.Fatal(err)
+	}
+	if m := r.waitEdited(budi, inv.ID, "Rapat ini dibatalkan"); m.InlineKeyboard != nil {
+		t.Error("a cancelled invitation keeps its buttons")
+	}
+	qr := a.Messages()
+	var payload string
+	for _, m := range qr {
+		if strings.Contains(m.Caption, "Rapat Kecil") {
+			payload = checkinLinkRE.FindStringSubmatch(m.Caption)[1]
+		}
+	}
+	r.say(budi, "/start "+payload, "Rapat Rapat Kecil dibatalkan; presensi tidak dibuka")
+	r.h.NoViolations()
+}

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"fmt"
+	"time"
+)
+
+// CasePhoto is a photo of a case as Telegram identifies it, and where it was
+// saved once downloaded.
+type CasePhoto struct {
+	ID           int64
+	CaseID       int64
+	FileID       string
+	FileUniqueID string
+	Width        int
+	Height       int
+	Size         int
+	// Status is PhotoPending until downloaded (PhotoDone) or given up on
+	// (PhotoFailed).
+	Status string
+	// LocalPath is relative to the media folder; "" until downloaded.
+	LocalPath string
+	Attempts  int
+}
+
+// Photo download statuses.
+const (
+	PhotoPending = "pending"
+	PhotoDone    = "done"
+	PhotoFailed  = "failed"
+)
+
+// AddCasePhoto records a photo of case id, waiting to be downloaded.
+func (tx *Tx) AddCasePhoto(id int64, p CasePhoto) error {
+	if _, err := tx.Exec(`INSERT INTO case_photos (case_id, file_id, file_unique_id, width, height, size, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, p.FileID, p.FileUniqueID, p.Width, p.Height, p.Size,
+		formatTime(tx.now)); err != nil {
+		return fmt.Errorf("add photo to case %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteCasePhotos forgets the photos of case id (before a fixed report stores
+// its photos again). Downloaded files stay in the media folder.
+func (tx *Tx) DeleteCasePhotos(id int64) error {
+	if _, err := tx.Exec(`DELETE FROM case_photos WHERE case_id = ?`, id); err != nil {
+		return fmt.Errorf("delete photos of case %d: %w", id, err)
+	}
+	return nil
+}
+
+const photoSelect = `SELECT id, case_id, file_id, file_unique_id, width, height, size, status, local_path, attempts
+	FROM case_photos`
+
+func scanPhoto(row scanner) (CasePhoto, error) {
+	var p CasePhoto
+	err := row.Scan(&p.ID, &p.CaseID, &p.FileID, &p.FileUniqueID, &p.Width, &p.Height, &p.Size, &p.Status,
+		&p.LocalPath, &p.Attempts)
+	return p, err
+}
+
+// CasePhotos lists the photos of case id in the order they were sent.
+func (tx *Tx) CasePhotos(id int64) ([]CasePhoto, error) {
+	rows, err := tx.Query(photoSelect+` WHERE case_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list photos of case %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []CasePhoto
+	for rows.Next() {
+		p, err := scanPhoto(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list photos of case %d: %w", id, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PendingPhotos returns up to limit photos waiting for download whose next
+// attempt is due at now, oldest first.
+func (db *DB) PendingPhotos(now time.Time, limit int) ([]CasePhoto, error) {
+	rows, err := db.db.Query(photoSelect+` WHERE status = 'pending' AND next_try <= ? ORDER BY id LIMIT ?`,
+		now.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list photos to download: %w", err)
+	}
+	defer rows.Close()
+	var out []CasePhoto
+	for rows.Next() {
+		p, err := scanPhoto(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list photos to download: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PhotoDownloaded records that photo id is saved at path (relative to the
+// media folder).
+func (db *DB) PhotoDownloaded(id int64, path string) error {
+	if _, err := db.db.Exec(`UPDATE case_photos SET status = 'done', local_path = ?, attempts = attempts + 1,
+		error = '' WHERE id = ?`, path, id); err != nil {
+		return fmt.Errorf("mark photo %d downloaded: %w", id, err)
+	}
+	return nil
+}
+
+// PhotoRetry records a failed download of photo id, to be tried again no
+// earlier than at.
+func (db *DB) PhotoRetry(id int64, at time.Time, reason string) error {
+	if _, err := db.db.Exec(`UPDATE case_photos SET attempts = attempts + 1, next_try = ?, error = ? WHERE id = ?`,
+		at.UnixMilli(), reason, id); err != nil {
+		return fmt.Errorf("mark photo %d for retry: %w", id, err)
+	}
+	return nil
+}
+
+// PhotoFailed gives up on downloading photo id, keeping the reason.
+func (db *DB) PhotoFailed(id int64, reason string) error {
+	if _, err := db.db.Exec(`UPDATE case_photos SET status = 'failed', attempts = attempts + 1, error = ?
+		WHERE id = ?`, reason, id); err != nil {
+		return fmt.Errorf("mark photo %d failed: %w", id, err)
+	}
+	return nil
+}

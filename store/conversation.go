@@ -1,0 +1,115 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Conversation is the stored state of one open flow in one chat with one user.
+// The flows package owns the meaning of Step and Data (JSON); the store only
+// keeps them, so a restart resumes every conversation where it was.
+type Conversation struct {
+	ChatID int64
+	UserID int64
+	Flow   string
+	Step   string
+	// Nonce changes with every prompt; buttons carry it, so a button of an older
+	// prompt is recognised as stale.
+	Nonce string
+	Data  string
+	// PromptRef is the outbox id of the last prompt, to take its keyboard away.
+	PromptRef int64
+	// Reminded is set once the stale-draft reminder was sent.
+	Reminded  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+const convSelect = `SELECT chat_id, user_id, flow, step, nonce, data, prompt_ref, reminded, created_at, updated_at
+	FROM conversations`
+
+// Conversation returns the open conversation of user in chat, ok=false if none.
+func (tx *Tx) Conversation(chatID, userID int64) (c Conversation, ok bool, err error) {
+	c, err = scanConversation(tx.QueryRow(convSelect+` WHERE chat_id = ? AND user_id = ?`, chatID, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Conversation{}, false, nil
+	}
+	if err != nil {
+		return Conversation{}, false, fmt.Errorf("read conversation %d/%d: %w", chatID, userID, err)
+	}
+	return c, true, nil
+}
+
+// SaveConversation inserts or replaces c. UpdatedAt becomes the transaction time
+// and Reminded is cleared when touch is true (the user did something); Sweep
+// saves with touch=false so a reminder does not postpone the expiry.
+func (tx *Tx) SaveConversation(c Conversation, touch bool) error {
+	now := formatTime(tx.now)
+	updated := now
+	if !touch && !c.UpdatedAt.IsZero() {
+		updated = formatTime(c.UpdatedAt)
+	}
+	if touch {
+		c.Reminded = false
+	}
+	if _, err := tx.Exec(`INSERT INTO conversations
+		(chat_id, user_id, flow, step, nonce, data, prompt_ref, reminded, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (chat_id, user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,
+			nonce = excluded.nonce, data = excluded.data, prompt_ref = excluded.prompt_ref,
+			reminded = excluded.reminded, updated_at = excluded.updated_at,
+			created_at = CASE WHEN conversations.flow = excluded.flow THEN conversations.created_at
+				ELSE excluded.created_at END`,
+		c.ChatID, c.UserID, c.Flow, c.Step, c.Nonce, c.Data, c.PromptRef, c.Reminded, now, updated); err != nil {
+		return fmt.Errorf("save conversation %d/%d: %w", c.ChatID, c.UserID, err)
+	}
+	return nil
+}
+
+// DeleteConversation ends the conversation of user in chat; no error if none.
+func (tx *Tx) DeleteConversation(chatID, userID int64) error {
+	if _, err := tx.Exec(`DELETE FROM conversations WHERE chat_id = ? AND user_id = ?`, chatID, userID); err != nil {
+		return fmt.Errorf("delete conversation %d/%d: %w", chatID, userID, err)
+	}
+	return nil
+}
+
+// IdleConversations lists conversations not touched since before, oldest first.
+func (tx *Tx) IdleConversations(before time.Time) ([]Conversation, error) {
+	rows, err := tx.Query(convSelect+` WHERE updated_at < ? ORDER BY updated_at`, formatTime(before))
+	if err != nil {
+		return nil, fmt.Errorf("list idle conversations: %w", err)
+	}
+	defer rows.Close()
+	var out []Conversation
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list idle conversations: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list idle conversations: %w", err)
+	}
+	return out, nil
+}
+
+func scanConversation(row scanner) (Conversation, error) {
+	var c Conversation
+	var created, updated string
+	if err := row.Scan(&c.ChatID, &c.UserID, &c.Flow, &c.Step, &c.Nonce, &c.Data, &c.PromptRef, &c.Reminded,
+		&created, &updated); err != nil {
+		return Conversation{}, err
+	}
+	var err error
+	if c.CreatedAt, err = parseTime(created); err != nil {
+		return Conversation{}, err
+	}
+	if c.UpdatedAt, err = parseTime(updated); err != nil {
+		return Conversation{}, err
+	}
+	return c, nil
+}
