@@ -23,10 +23,14 @@ type Config struct {
 	Office   string         `yaml:"office"`
 	Admins   []int64        `yaml:"admins"`
 	Send     SendConfig     `yaml:"send"`
+	Flood    FloodConfig    `yaml:"flood"`
 	Drafts   DraftConfig    `yaml:"drafts"`
 	Log      LogConfig      `yaml:"log"`
 	MediaDir string         `yaml:"media_dir"`
 	location *time.Location // TimeZone, loaded
+
+	// Schedules sets reminders and digests; see config_schedules.go.
+	Schedules SchedulesConfig `yaml:"schedules"`
 }
 
 // TelegramConfig says how to reach the Bot API.
@@ -47,6 +51,12 @@ type SendConfig struct {
 	ChatPerSecond   float64 `yaml:"chat_per_second"`
 	ChatBurst       int     `yaml:"chat_burst"`
 	GroupPerMinute  float64 `yaml:"group_per_minute"`
+}
+
+// FloodConfig is the per-user flood control of incoming updates.
+type FloodConfig struct {
+	PerMinute float64 `yaml:"per_minute"`
+	Burst     int     `yaml:"burst"`
 }
 
 // DraftConfig sets when unfinished forms are reminded and expire.
@@ -87,9 +97,12 @@ func defaultConfig() Config {
 		Language: "id",
 		Office:   "Dinas Sosial Kota Jambi",
 		Send:     SendConfig{GlobalPerSecond: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20},
+		Flood:    FloodConfig{PerMinute: 60, Burst: 30},
 		Drafts:   DraftConfig{ExpireAfter: Duration(24 * time.Hour), RemindBefore: Duration(2 * time.Hour)},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		MediaDir: "media",
+
+		Schedules: defaultSchedules(),
 	}
 }
 
@@ -156,6 +169,8 @@ func (c *Config) validate() error {
 		{c.Send.ChatPerSecond <= 0, "send.chat_per_second: must be above 0"},
 		{c.Send.ChatBurst < 1, "send.chat_burst: must be at least 1"},
 		{c.Send.GroupPerMinute <= 0, "send.group_per_minute: must be above 0"},
+		{c.Flood.PerMinute <= 0, "flood.per_minute: must be above 0"},
+		{c.Flood.Burst < 1, "flood.burst: must be at least 1"},
 		{c.Drafts.ExpireAfter < Duration(time.Minute), "drafts.expire_after: must be at least 1m"},
 		{c.Drafts.RemindBefore <= 0 || c.Drafts.RemindBefore >= c.Drafts.ExpireAfter,
 			"drafts.remind_before: must be above 0 and below drafts.expire_after"},
@@ -175,7 +190,7 @@ func (c *Config) validate() error {
 	if err := lvl.UnmarshalText([]byte(c.Log.Level)); err != nil {
 		return fmt.Errorf("log.level: %q is not debug, info, warn or error", c.Log.Level)
 	}
-	return nil
+	return c.Schedules.validate()
 }
 
 // Location is the configured time zone.

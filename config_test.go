@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"wrong type", "admins: lots\n", "line 1"},
 		{"remind after expiry", "drafts:\n  expire_after: 1h\n  remind_before: 2h\n", "drafts.remind_before"},
 		{"bad log level", "log:\n  level: loud\n", "log.level"},
+		{"bad cron expression", "schedules:\n  digest_daily: \"0 25 * * *\"\n", "schedules.digest_daily: \"0 25 * * *\" is not a cron expression"},
+		{"bad reminder offset", "schedules:\n  meeting_offsets: [\"kemarin\"]\n", "schedules.meeting_offsets[0]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,10 +93,25 @@ func TestDemoRunsScript(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, errOut.String())
 	}
-	for _, want := range []string{"👤: /start", "🤖 Halo, Siti", "demo finished"} {
+	for _, want := range []string{
+		"👤 Siti: /start", "🤖 → Siti: Halo, Siti",
+		"🤖 → Admin: 🆕 Pendaftaran baru dari Siti", "👤 Admin: #✅ Setujui",
+		"🤖 → Siti: 🎉 Pendaftaran Anda disetujui. Anda terdaftar sebagai PSM.",
+		"👤 Siti: /lapor", "NIK diterima: 1571********0003",
+		"🤖 → Admin: 🆕 Kasus baru", "📷 JMB-", "status sekarang 🟢 Diverifikasi",
+		"🤖 → Siti: 📅 Undangan rapat", "Tercatat: Anda akan hadir.", "Jawaban Anda: Hadir",
+		"demo finished",
+	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("transcript lacks %q:\n%s", want, out.String())
 		}
+	}
+	if !regexp.MustCompile(`Laporan tersimpan dengan kode JMB-\d{2}-00001\.`).MatchString(out.String()) {
+		t.Errorf("no case code in the transcript:\n%s", out.String())
+	}
+	// Only Siti's own line holds the full NIK; the bot shows it masked.
+	if n := strings.Count(out.String(), "1571015708900003"); n != 1 {
+		t.Errorf("the full NIK appears %d times in the transcript, want once (typed by Siti)", n)
 	}
 }
 

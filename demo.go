@@ -2,12 +2,18 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,11 +41,15 @@ func demo(ctx context.Context, cfg Config, dbPath string, stdin io.Reader, stdou
 	const adminID = 5000001
 	cfg.Admins = append(cfg.Admins, adminID)
 
+	// The fake Telegram does not enforce Telegram's sending limits, so the
+	// demo lifts the bot's own pacing (1 message/s per chat) to keep the
+	// transcript quick.
+	cfg.Send.GlobalPerSecond, cfg.Send.ChatPerSecond, cfg.Send.ChatBurst = 100, 50, 10
+
 	srv := telegramtest.NewServer(telegramtest.Options{BotUsername: "dinsos_jambi_bot"})
 	defer srv.Close()
 	admin := srv.NewUser(telegramtest.UserOptions{ID: adminID, FirstName: "Admin Dinsos", LanguageCode: "id"})
 	siti := srv.NewUser(telegramtest.UserOptions{FirstName: "Siti", LastName: "Aminah", LanguageCode: "id"})
-	_ = admin
 
 	ready := make(chan *bot.Bot, 1)
 	errc := make(chan error, 1)
@@ -52,18 +62,25 @@ func demo(ctx context.Context, cfg Config, dbPath string, stdin io.Reader, stdou
 	case err := <-errc:
 		return err
 	}
-	fmt.Fprintf(stdout, "dinsosbot demo: the real bot against a fake Telegram at %s\ndatabase: %s\n\n", srv.URL(), dbPath)
+	fmt.Fprintf(stdout, "dinsosbot demo: the real bot against a fake Telegram at %s\ndatabase: %s\n", srv.URL(), dbPath)
 
-	t := &transcript{out: stdout}
-	script := []string{"/start", "/bantuan", "halo"}
-	for _, line := range script {
-		if err := t.say(siti, line); err != nil {
-			return err
+	t := newTranscript(stdout, map[*telegramtest.User]string{admin: "Admin", siti: "Siti"})
+	for _, step := range demoScript(cfg.Location()) {
+		if step.title != "" {
+			fmt.Fprintf(stdout, "\n── %s ──\n", step.title)
+			continue
+		}
+		who := siti
+		if step.admin {
+			who = admin
+		}
+		if err := t.say(who, step.line); err != nil {
+			return fmt.Errorf("demo script, %q: %w", step.line, err)
 		}
 	}
 
 	if isTerminal(stdin) {
-		fmt.Fprintln(stdout, "\nNow you are Siti. Type a message; #Label presses a button; @lokasi LAT,LON shares a location; @kontak shares your phone; Ctrl-D ends.")
+		fmt.Fprintln(stdout, "\nNow you are Siti. Type a message; #Label presses a button; @lokasi LAT,LON shares a location; @kontak shares your phone; @foto sends a photo; Ctrl-D ends.")
 		in := bufio.NewScanner(stdin)
 		for fmt.Fprint(stdout, "> "); in.Scan(); fmt.Fprint(stdout, "> ") {
 			if line := strings.TrimSpace(in.Text()); line != "" {
@@ -81,23 +98,93 @@ func demo(ctx context.Context, cfg Config, dbPath string, stdin io.Reader, stdou
 	return nil
 }
 
-// transcript prints a conversation as a person would read it.
-type transcript struct {
-	out  io.Writer
-	seen map[*telegramtest.User]int
+// demoStep is one line of the scripted conversation: Siti's, or the admin's,
+// or a heading.
+type demoStep struct {
+	admin bool
+	line  string
+	title string
 }
 
-// say acts for u (text, #button, @lokasi, @kontak), waits for the bot to answer
-// and prints the exchange.
-func (t *transcript) say(u *telegramtest.User, line string) error {
-	if t.seen == nil {
-		t.seen = map[*telegramtest.User]int{}
+// demoScript is the product in a few minutes: Siti registers, the admin
+// approves her, she reports a case, the admin verifies it, creates a meeting
+// for tomorrow, and Siti answers the invitation.
+func demoScript(loc *time.Location) []demoStep {
+	s := func(line string) demoStep { return demoStep{line: line} }
+	a := func(line string) demoStep { return demoStep{admin: true, line: line} }
+	h := func(title string) demoStep { return demoStep{title: title} }
+	tomorrow := time.Now().In(loc).AddDate(0, 0, 1).Format("02-01-2006")
+	return []demoStep{
+		h("Siti, a PSM, registers"),
+		a("/start"),
+		s("/start"), s("#✅ Setuju, lanjut"), s("Siti Aminah"), s("#PSM"), s("#Telanaipura"), s("#Buluran Kenali"),
+		s("@kontak"), s("#✅ Simpan"),
+		h("the admin approves her"),
+		a("#✅ Setujui"),
+		h("Siti reports a PMKS case"),
+		s("/lapor"), s("#🏚 Kemiskinan & lainnya"), s("#Perempuan Rawan Sosial Ekonomi"), s("Dewi Anggraini"),
+		s("1571015708900003"), s("#Perempuan (sesuai NIK)"), s("#17-08-1990 (sesuai NIK)"),
+		s("Jl. Kapt. Pattimura RT 05, Buluran Kenali"), s("#📍 Buluran Kenali, Telanaipura"),
+		s("@lokasi -1.6101,103.6131"), s("@foto"), s("#✔️ Selesai"),
+		s("Ibu tunggal dengan tiga anak, tanpa penghasilan tetap sejak suaminya meninggal."),
+		s("#Pangan"), s("#Bantuan sosial"), s("#✔️ Selesai"), s("#⚠️ Mendesak"), s("#✅ Simpan"),
+		h("the admin verifies the case"),
+		a("#✅ Verifikasi"),
+		h("the admin calls a meeting; Siti answers"),
+		a("/rapat_baru"), a("Rapat Koordinasi PSM dan TKSK"), a(tomorrow), a("09.00"), a("12.00"),
+		a("Aula Dinsos Kota Jambi"), a("/lewati"), a("#Semua PSM dan TKSK"), a("Membawa laporan bulanan"),
+		a("#✅ Simpan"),
+		s("#✅ Hadir"), s("/rapat"),
 	}
-	before := len(u.Messages())
-	fmt.Fprintf(t.out, "%s: %s\n", "👤", line)
+}
+
+// transcript prints a conversation between people and the bot as they would
+// read it: each person's action, then every new message the bot sent anyone.
+type transcript struct {
+	out   io.Writer
+	names map[*telegramtest.User]string
+	users []*telegramtest.User
+	seen  map[*telegramtest.User]int // messages printed
+	toast map[*telegramtest.User]int // callback answers printed
+}
+
+func newTranscript(out io.Writer, names map[*telegramtest.User]string) *transcript {
+	t := &transcript{out: out, names: names, seen: map[*telegramtest.User]int{}, toast: map[*telegramtest.User]int{}}
+	for u := range names {
+		t.users = append(t.users, u)
+	}
+	slices.SortFunc(t.users, func(a, b *telegramtest.User) int { return cmp.Compare(a.ID(), b.ID()) })
+	return t
+}
+
+// state is a fingerprint of everything the people see, edits included.
+func (t *transcript) state() string {
+	var b strings.Builder
+	for _, u := range t.users {
+		for _, m := range u.Messages() {
+			fmt.Fprintf(&b, "%d|%s|%s|%v\n", m.ID, m.Text, m.Caption, m.InlineKeyboard)
+		}
+		fmt.Fprintf(&b, "answers %d\n", len(u.CallbackAnswers()))
+	}
+	return b.String()
+}
+
+// say acts for u (text, #button, @lokasi, @kontak, @foto), waits for the bot
+// to answer and fall quiet, and prints the exchange.
+func (t *transcript) say(u *telegramtest.User, line string) error {
+	fmt.Fprintf(t.out, "👤 %s: %s\n", t.names[u], line)
+	before := t.state()
 	switch {
 	case strings.HasPrefix(line, "#"):
-		if err := u.Press(strings.TrimSpace(line[1:])); err != nil {
+		label := strings.TrimSpace(line[1:])
+		// The button may still be on its way; wait for it briefly.
+		var err error
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if err = u.Press(label); err == nil || time.Now().After(deadline) {
+				break
+			}
+		}
+		if err != nil {
 			return err
 		}
 	case strings.HasPrefix(line, "@lokasi"):
@@ -109,38 +196,58 @@ func (t *transcript) say(u *telegramtest.User, line string) error {
 		}
 		u.SendLocation(la, lo)
 	case line == "@kontak":
-		u.SendContact("+6281234567890", u.ID(), "Siti")
+		u.SendContact("+6281234567890", u.ID(), t.names[u])
+	case line == "@foto":
+		u.SendPhoto(demoPhoto(), "")
 	default:
 		u.SendText(line)
 	}
-	// Wait for the first reply, then for the bot to fall quiet: a step may
-	// answer with more than one message.
-	if _, err := u.WaitFor(10*time.Second, func(m []telegramtest.Message) bool { return len(m) > before }); err != nil {
-		return fmt.Errorf("the bot did not answer: %w", err)
+	// Wait for the bot to answer, then for it to fall quiet: a step may
+	// answer with several messages, to several people.
+	for deadline := time.Now().Add(10 * time.Second); t.state() == before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the bot did not answer")
+		}
 	}
-	for n := -1; n != len(u.Messages()); {
-		n = len(u.Messages())
-		time.Sleep(300 * time.Millisecond)
+	for last, still := t.state(), 0; still < 10; time.Sleep(12 * time.Millisecond) {
+		if now := t.state(); now != last {
+			last, still = now, 0
+		} else {
+			still++
+		}
 	}
-	msgs := u.Messages()
-	for _, m := range msgs[before:] {
-		t.print(m)
+	for _, v := range t.users {
+		answers := v.CallbackAnswers()
+		for _, a := range answers[t.toast[v]:] {
+			if a.Text != "" {
+				fmt.Fprintf(t.out, "🤖 → %s (pop-up): %s\n", t.names[v], a.Text)
+			}
+		}
+		t.toast[v] = len(answers)
+		msgs := v.Messages()
+		for _, m := range msgs[t.seen[v]:] {
+			t.print(t.names[v], m)
+		}
+		t.seen[v] = len(msgs)
 	}
 	return nil
 }
 
-func (t *transcript) print(m telegramtest.Message) {
+func (t *transcript) print(to string, m telegramtest.Message) {
 	text := m.Text
 	if text == "" {
 		text = m.Caption
 	}
-	if m.Kind == "photo" || m.Kind == "document" {
-		text = fmt.Sprintf("[%s %s] %s", m.Kind, m.FileName, text)
+	switch m.Kind {
+	case "photo", "document":
+		text = fmt.Sprintf("[%s] %s", strings.TrimSpace(m.Kind+" "+m.FileName), text)
+	case "location":
+		text = "[lokasi]"
 	}
 	for i, line := range strings.Split(stripTags(text), "\n") {
 		prefix := "   "
 		if i == 0 {
-			prefix = "🤖 "
+			prefix = "🤖 → " + to + ": "
 		}
 		fmt.Fprintln(t.out, prefix+line)
 	}
@@ -158,6 +265,19 @@ func (t *transcript) print(m telegramtest.Message) {
 		}
 		fmt.Fprintln(t.out, "   "+strings.Join(labels, " "))
 	}
+}
+
+// demoPhoto is a small JPEG standing in for a photo taken in the field.
+func demoPhoto() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for y := range 240 {
+		for x := range 320 {
+			img.Set(x, y, color.RGBA{uint8(x * 255 / 320), uint8(y * 255 / 240), 120, 255})
+		}
+	}
+	var b bytes.Buffer
+	_ = jpeg.Encode(&b, img, nil) // encoding to memory does not fail
+	return b.Bytes()
 }
 
 // stripTags turns the bot's HTML into plain terminal text.

@@ -4,6 +4,7 @@
 //	dinsosbot [-config FILE] [run]   serve Telegram (needs a bot token)
 //	dinsosbot demo [-db FILE]        the bot against a built-in fake Telegram
 //	dinsosbot migrate                apply database migrations and exit
+//	dinsosbot loadtest [flags]       load, fault and crash test against the fake Telegram
 //	dinsosbot version                print the version
 package main
 
@@ -61,7 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	configPath := fs.String("config", "", "configuration file (YAML); see config.example.yaml")
 	dbPath := fs.String("db", "", "demo: keep the database in this file instead of a temp dir")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|version]")
+		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|loadtest|version]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -70,6 +71,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd := "run"
 	if fs.NArg() > 0 {
 		cmd = fs.Arg(0)
+		if cmd == "loadtest" { // its own flags and no config file: see loadtest.go
+			return loadtest(ctx, fs.Args()[1:], stdout, stderr)
+		}
 		// Flags may follow the subcommand too: "dinsosbot demo -db x.db".
 		if err := fs.Parse(fs.Args()[1:]); err != nil {
 			return err
@@ -130,6 +134,7 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 			Location:     cfg.Location(),
 			DraftExpiry:  time.Duration(cfg.Drafts.ExpireAfter),
 			ReminderLead: time.Duration(cfg.Drafts.RemindBefore),
+			Schedules:    cfg.Schedules.flows(),
 		})
 	})
 	if err != nil {
@@ -160,5 +165,8 @@ func botConfig(cfg Config, token, apiBase string, log *slog.Logger) bot.Config {
 		},
 		Logger: log,
 		Media:  bot.MediaConfig{Dir: cfg.MediaDir},
+		Flood:  bot.FloodLimits{PerMinute: cfg.Flood.PerMinute, Burst: cfg.Flood.Burst},
+
+		Schedule: cfg.Schedules.schedule(cfg.Location()),
 	}
 }

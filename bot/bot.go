@@ -24,9 +24,11 @@ type Handler interface {
 	Handle(tx *store.Tx, ev flows.Event) error
 	// Apologize answers an update whose Handle failed.
 	Apologize(tx *store.Tx, ev flows.Event) error
-	// Sweep runs time-driven work (draft reminders and expiry) at tx.Now().
-	Sweep(tx *store.Tx) error
 }
+
+// Time-driven work (draft expiry, reminders, digests) is not part of Handler:
+// a handler that declares jobs (Jobs() []flows.Job, as *flows.App does) has
+// them run by the Scheduler.
 
 // menus is implemented by handlers that have command menus to set at start.
 type menus interface {
@@ -55,8 +57,8 @@ type Config struct {
 	SendWorkers int
 	// DrainTimeout is how long shutdown lets the sender finish; default 5 s.
 	DrainTimeout time.Duration
-	// SweepInterval is how often Handler.Sweep runs; default 1 min.
-	SweepInterval time.Duration
+	// Schedule sets up the scheduler of the handler's jobs.
+	Schedule ScheduleConfig
 	// Logger receives the runtime's log; default slog.Default().
 	Logger *slog.Logger
 	// HTTPClient is used for every Bot API call; its timeout must exceed
@@ -65,6 +67,9 @@ type Config struct {
 	// Media sets up the background download of case photos; the zero value
 	// downloads nothing (see MediaConfig).
 	Media MediaConfig
+	// Flood is the per-user flood control; the zero value takes its defaults
+	// (see FloodLimits).
+	Flood FloodLimits
 
 	// BeforeCommit, when set, runs inside each batch's transaction just before
 	// commit; an error aborts the batch as a crash would. For tests.
@@ -113,9 +118,6 @@ func (c *Config) setDefaults() {
 	if c.DrainTimeout == 0 {
 		c.DrainTimeout = 5 * time.Second
 	}
-	if c.SweepInterval == 0 {
-		c.SweepInterval = time.Minute
-	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -140,7 +142,7 @@ func installLibraryLogger() {
 // ErrUnauthorized is returned by Run when Telegram rejects the token.
 var ErrUnauthorized = errors.New("the token is invalid: Telegram answered 401 Unauthorized; check the token from @BotFather")
 
-// Bot is the running runtime: poller, sender and sweeper.
+// Bot is the running runtime: poller, sender and scheduler.
 type Bot struct {
 	cfg     Config
 	db      *store.DB
@@ -148,6 +150,8 @@ type Bot struct {
 	log     *slog.Logger
 	api     *tgbotapi.BotAPI
 	sender  *sender
+	flood   *floodGate // nil: flood control off
+	sched   *Scheduler
 }
 
 // New connects to the Bot API (getMe) and returns a Bot ready to Run. The
@@ -166,6 +170,10 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 	}
 	b := &Bot{cfg: cfg, db: db, handler: newHandler(api.Self.UserName), log: cfg.Logger, api: api}
 	b.sender = newSender(cfg, db, cfg.Logger)
+	b.flood = newFloodGate(cfg.Flood)
+	if b.sched, err = newBotScheduler(cfg, db, b.handler); err != nil {
+		return nil, err
+	}
 	db.OnCommit(b.sender.Wake)
 	return b, nil
 }
@@ -195,7 +203,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		b.sweepLoop(pollCtx)
+		b.sched.Run(pollCtx, b.cfg.Schedule.Manual)
 	}()
 	if b.cfg.Media.Dir != "" {
 		wg.Add(1)
@@ -243,27 +251,9 @@ func (b *Bot) setup(ctx context.Context) {
 	}
 }
 
-func (b *Bot) sweepLoop(ctx context.Context) {
-	t := time.NewTicker(b.cfg.SweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := b.Sweep(ctx); err != nil {
-				b.log.Error("sweep failed", "err", err)
-			}
-		}
-	}
-}
+// Sweep runs every scheduled job whose slot is due at the database clock's
+// reading (tests call it after moving the clock).
+func (b *Bot) Sweep(ctx context.Context) error { return b.RunDue(ctx, b.db.Now()) }
 
-// Sweep runs the handler's time-driven work once, now.
-func (b *Bot) Sweep(ctx context.Context) error {
-	return b.db.Update(ctx, func(tx *store.Tx) error {
-		if err := b.handler.Sweep(tx); err != nil {
-			return fmt.Errorf("sweep: %w", err)
-		}
-		return nil
-	})
-}
+// RunDue runs every scheduled job whose slot is due at now, as the timer would.
+func (b *Bot) RunDue(ctx context.Context, now time.Time) error { return b.sched.RunDue(ctx, now) }

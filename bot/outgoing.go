@@ -49,13 +49,13 @@ func (s *sender) chattable(m store.Message) (tgbotapi.Chattable, error) {
 		cb.ShowAlert = m.Alert
 		return cb, nil
 	case store.KindPhoto:
-		p := tgbotapi.NewPhoto(m.ChatID, tgbotapi.FileBytes{Name: m.FileName, Bytes: m.File})
+		p := tgbotapi.NewPhoto(m.ChatID, outgoingFile(m))
 		p.Caption = m.Text
 		p.ParseMode = tgbotapi.ModeHTML
 		p.ReplyMarkup = replyMarkup(m)
 		return p, nil
 	case store.KindDocument:
-		d := tgbotapi.NewDocument(m.ChatID, tgbotapi.FileBytes{Name: m.FileName, Bytes: m.File})
+		d := tgbotapi.NewDocument(m.ChatID, outgoingFile(m))
 		d.Caption = m.Text
 		d.ParseMode = tgbotapi.ModeHTML
 		d.ReplyMarkup = replyMarkup(m)
@@ -73,6 +73,15 @@ func (s *sender) chattable(m store.Message) (tgbotapi.Chattable, error) {
 		return tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(m.ChatID), cmds...), nil
 	}
 	return nil, fmt.Errorf("unknown outbox kind %q", m.Kind)
+}
+
+// outgoingFile is a photo's or document's file: by file_id when it is already
+// on Telegram's servers, else the stored bytes.
+func outgoingFile(m store.Message) tgbotapi.RequestFileData {
+	if m.FileID != "" {
+		return tgbotapi.FileID(m.FileID)
+	}
+	return tgbotapi.FileBytes{Name: m.FileName, Bytes: m.File}
 }
 
 // replyMarkup picks the one keyboard a message carries: inline buttons, a reply

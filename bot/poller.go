@@ -105,7 +105,7 @@ func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error 
 // never block the queue. Only a store failure is returned.
 func (b *Bot) handleOne(tx *store.Tx, u tgbotapi.Update) error {
 	ev, ok := toEvent(u, b.api.Self.UserName, tx.Now())
-	if ok {
+	if ok && b.admit(tx, ev) {
 		herr := tx.Savepoint(func() error { return b.handler.Handle(tx, ev) })
 		if herr != nil {
 			b.log.Error("update failed", "update_id", u.UpdateID, "user", ev.UserID, "err", herr)

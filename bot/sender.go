@@ -28,6 +28,8 @@ type sender struct {
 	log    *slog.Logger
 	wake   chan struct{}
 	global *rate.Limiter
+	// slowedAt is the last global slow-down (Run's goroutine only).
+	slowedAt time.Time
 
 	mu       sync.Mutex
 	idle     bool
@@ -209,33 +211,51 @@ type sendQueue struct {
 	rows       []store.OutboxRow
 	chats      map[int64]*chatState
 	newLimiter func(chat int64) *rate.Limiter
-	cursor     int64 // highest row id read
-	inflight   int
-	more       bool // the last read was cut at fetchWindow
+	// cursors are the highest row ids read of urgent (replies, notices) and
+	// bulk (broadcast) rows; they are read apart so that a broadcast filling
+	// the window never keeps a reply waiting.
+	urgentCursor, bulkCursor int64
+	inflight                 int
+	more                     bool // the last bulk read was cut at the window
 }
 
 // load reads pending rows: all of them (full) or those enqueued since the last
-// read.
+// read. Urgent rows are always read; bulk rows fill what is left of the window.
 func (q *sendQueue) load(db *store.DB, full bool) error {
 	if full {
-		q.rows, q.cursor = q.rows[:0], 0
+		q.rows, q.urgentCursor, q.bulkCursor = q.rows[:0], 0, 0
 	}
-	rows, err := db.PendingOutboxAfter(q.cursor, fetchWindow-len(q.rows))
+	urgent, err := db.PendingOutboxAfter(q.urgentCursor, fetchWindow, false)
 	if err != nil {
 		return err
 	}
-	q.more = len(rows) == fetchWindow-len(q.rows)
-	for _, r := range rows {
-		q.cursor = r.ID
-		if c := q.chats[r.Message.ChatID]; c != nil && c.inflightID == r.ID {
-			continue
+	q.add(urgent, &q.urgentCursor)
+	room := max(0, fetchWindow-len(q.rows))
+	q.more = false
+	if room > 0 {
+		bulk, err := db.PendingOutboxAfter(q.bulkCursor, room, true)
+		if err != nil {
+			return err
 		}
-		q.rows = append(q.rows, r)
+		q.more = len(bulk) == room
+		q.add(bulk, &q.bulkCursor)
+	} else {
+		q.more = true
 	}
 	// Replies before broadcasts; the sort is stable, so id order holds within a
 	// priority and within a chat.
 	slices.SortStableFunc(q.rows, func(a, b store.OutboxRow) int { return a.Message.Priority - b.Message.Priority })
 	return nil
+}
+
+func (q *sendQueue) add(rows []store.OutboxRow, cursor *int64) {
+	for _, r := range rows {
+		*cursor = r.ID
+		if c := q.chats[r.Message.ChatID]; c != nil && c.inflightID == r.ID {
+			continue
+		}
+		q.rows = append(q.rows, r)
+	}
 }
 
 // dispatch hands the head row of every chat that may send now to send, up to
@@ -360,13 +380,24 @@ func (s *sender) chatLimiter(chat int64) *rate.Limiter {
 // published, so back off by a fifth each time, down to one per second, and
 // recover slowly.
 func (s *sender) slowDown() {
+	// A burst of 429s is one signal, not one per send: cut at most once per
+	// slowDownEvery, and never below a quarter of the limit (the load test
+	// showed compounding cuts dropping 200 chats to 1 message/s for minutes).
+	now := time.Now()
+	if now.Before(s.slowedAt.Add(slowDownEvery)) {
+		return
+	}
+	s.slowedAt = now
 	cur := float64(s.global.Limit())
-	next := max(1, cur*0.8)
+	next := max(1, s.cfg.Limits.Global/4, cur*0.8)
 	s.global.SetLimit(rate.Limit(next))
 	time.AfterFunc(time.Minute, func() {
 		s.global.SetLimit(rate.Limit(min(float64(s.global.Limit())/0.8, s.cfg.Limits.Global)))
 	})
 }
+
+// slowDownEvery spaces the global slow-downs after 429s.
+const slowDownEvery = 5 * time.Second
 
 // counted reports whether a kind counts against Telegram's message limits.
 func counted(k store.Kind) bool {

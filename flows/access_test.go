@@ -134,7 +134,7 @@ func TestMenus(t *testing.T) {
 		}
 		return out
 	}
-	if got, want := names(menus[0]), []string{"start", "profil", "ubah", "lapor", "kasus", "bahasa", "bantuan", "batal"}; !slices.Equal(got, want) || menus[0].Scope != "" {
+	if got, want := names(menus[0]), []string{"start", "profil", "ubah", "rapat", "lapor", "kasus", "bahasa", "bantuan", "batal", "data_saya"}; !slices.Equal(got, want) || menus[0].Scope != "" {
 		t.Fatalf("default menu %v (scope %q), want %v", got, menus[0].Scope, want)
 	}
 	if len(menus) != 2 || menus[1].ChatID != adminID || !slices.Contains(names(menus[1]), "undang") {
@@ -168,10 +168,41 @@ func TestGroupBlockedUnreachable(t *testing.T) {
 	p.press("Simpan")
 	admin.press("Blokir")
 	p.expect("diblokir")
-	p.send("/start").expect("diblokir")
-	if len(w.got) != 1 {
-		t.Fatalf("blocked user got %d messages", len(w.got))
+	// That was their one notice: later messages and presses are ignored
+	// (a press is still answered, without text).
+	p.send("/start")
+	if len(w.got) != 0 {
+		t.Fatalf("blocked user got %d more messages: %+v", len(w.got), w.got)
 	}
+	p.send("halo")
+	p.pressData("lg:-:o:en", 1)
+	if got := p.callbackAnswer(); got != "" {
+		t.Fatalf("blocked user's press answered %q", got)
+	}
+
+	// Blocked by another way (no decision message): told once, then ignored.
+	q := w.person(6, "Dedi")
+	q.send("/start")
+	if err := w.db.Update(context.Background(), func(tx *store.Tx) error {
+		return tx.SetStatus(6, store.UserBlocked)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	q.send("/start").expect("diblokir")
+	q.send("/start")
+	if len(w.got) != 0 {
+		t.Fatalf("blocked user told again: %+v", w.got)
+	}
+	// Unblocked and blocked again: told once more.
+	if err := w.db.Update(context.Background(), func(tx *store.Tx) error {
+		if err := tx.SetStatus(6, store.UserNew); err != nil {
+			return err
+		}
+		return tx.SetStatus(6, store.UserBlocked)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	q.send("halo").expect("diblokir")
 
 	p.do(flows.Event{Kind: flows.EventMember, MemberStatus: "kicked"})
 	if u := w.user(5); !u.Unreachable {

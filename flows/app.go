@@ -37,6 +37,9 @@ type Config struct {
 	// CoordinatorGroups are group chats where coordinators and admins may use
 	// commands; in any other group the bot only points to a private chat.
 	CoordinatorGroups []int64
+	// Schedules sets when reminders and digests run; zero fields take the
+	// defaults documented on Schedules.
+	Schedules Schedules
 }
 
 // App handles events. It holds no mutable state of its own (everything is in the
@@ -74,9 +77,10 @@ func New(cfg Config) *App {
 	if cfg.ReminderLead <= 0 {
 		cfg.ReminderLead = 2 * time.Hour
 	}
+	cfg.Schedules = cfg.Schedules.withDefaults()
 	a := &App{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]*command{}}
 	for _, f := range []*Flow{a.registrationFlow(), a.profileFlow(), a.inviteFlow(), a.meetingFlow(), a.checkinFlow(),
-		a.caseFlow(), a.caseNoteFlow()} {
+		a.caseFlow(), a.caseNoteFlow(), a.rsvpReasonFlow(), a.broadcastFlow(), a.exportFlow(), a.digestFlow()} {
 		if err := a.AddFlow(f); err != nil {
 			panic(err)
 		}
@@ -132,11 +136,16 @@ func (a *App) Handle(tx *store.Tx, ev Event) error {
 func (a *App) dispatch(c *Ctx) error {
 	ev := c.Ev
 	if c.User.Status == store.UserBlocked {
+		// One short message, then silence (a callback is still answered,
+		// empty, by Handle).
+		if ev.Kind != EventCallback && !ev.Private() {
+			return nil
+		}
+		if first, err := c.Tx.NoteBlockedNotice(c.User.ID); err != nil || !first {
+			return err
+		}
 		if ev.Kind == EventCallback {
 			return c.Answer(c.T("auth.blocked"))
-		}
-		if !ev.Private() {
-			return nil
 		}
 		return c.Reply(c.T("auth.blocked"))
 	}
@@ -193,6 +202,8 @@ func (a *App) onCallback(c *Ctx) error {
 		return a.onMeetingCallback(c, cb)
 	case cbCase:
 		return a.onCaseCallback(c, cb)
+	case cbAdmin:
+		return a.onAdminCallback(c, cb)
 	}
 	return a.stale(c)
 }

@@ -133,7 +133,17 @@ func (a *App) decide(c *Ctx, cb Callback) error {
 	if err := a.closeNotices(c, appr, u, status); err != nil {
 		return err
 	}
-	return a.tellDecision(c, appr, u, status)
+	if err := a.tellDecision(c, appr, u, status); err != nil {
+		return err
+	}
+	if status == store.ApprovalApproved {
+		return a.completePendingCheckins(c, u)
+	}
+	if appr.Kind == store.ApprovalRegister {
+		_, err := c.Tx.TakePendingCheckins(u.ID) // never registered: nothing to complete
+		return err
+	}
+	return nil
 }
 
 // closeNotices edits every admin's copy of the request to show the decision
@@ -171,6 +181,10 @@ func (a *App) tellDecision(c *Ctx, appr store.Approval, u store.User, status str
 	key := "appr.user." + appr.Kind + "." + status
 	if status == store.ApprovalBlocked {
 		key = "auth.blocked"
+		// This is their one notice; later messages are ignored.
+		if _, err := c.Tx.NoteBlockedNotice(u.ID); err != nil {
+			return err
+		}
 	}
 	if _, err := c.Send(store.Message{ChatID: u.ID, Text: i18n.T(lang, key, "role", i18n.T(lang, "role."+appr.Profile.Role)),
 		Priority: store.PriorityNotice}); err != nil {

@@ -125,7 +125,11 @@ func (a *App) showCaseList(c *Ctx, scope string, page, editing int) error {
 }
 
 // showCase shows case k with its history and the buttons the person may use.
-func (a *App) showCase(c *Ctx, k store.Case) error {
+func (a *App) showCase(c *Ctx, k store.Case) error { return a.renderCase(c, k, 0) }
+
+// renderCase draws case k's detail view: a new message, or editing, when not
+// 0, the detail message to redraw (after an action from it).
+func (a *App) renderCase(c *Ctx, k store.Case, editing int) error {
 	text, err := a.caseText(c, c.Lang, k)
 	if err != nil {
 		return err
@@ -148,7 +152,7 @@ func (a *App) showCase(c *Ctx, k store.Case) error {
 	}
 	var buttons [][]store.Button
 	if a.canReview(c.User, k) {
-		if buttons, err = actionButtons(c.Lang, k); err != nil {
+		if buttons, err = actionButtons(c.Lang, k, opCaseActIn); err != nil {
 			return err
 		}
 	}
@@ -162,6 +166,10 @@ func (a *App) showCase(c *Ctx, k store.Case) error {
 	if err := c.Answer(""); err != nil {
 		return err
 	}
-	_, err = c.Send(store.Message{Text: text, Buttons: buttons})
+	m := store.Message{Text: text, Buttons: buttons}
+	if editing != 0 {
+		m.Kind, m.MessageID = store.KindEditText, editing
+	}
+	_, err = c.Send(m)
 	return err
 }

@@ -17,14 +17,16 @@ import (
 const cbCase = "cs"
 
 const (
-	opCaseAct    = "a" // Arg: the target status's short code (caseStatusCodes)
+	opCaseAct    = "a" // on a notice; Arg: the target status's short code (caseStatusCodes)
+	opCaseActIn  = "b" // the same, on a /kasus detail view
 	opCaseDetail = "d" // show the case with its history
 	opCaseFix    = "e" // the reporter opens the form to fix it
 	opCaseList   = "l" // Nonce: page; Arg: the list's scope
 )
 
 func init() {
-	validOps[cbCase] = map[string]bool{opCaseAct: true, opCaseDetail: true, opCaseFix: true, opCaseList: true}
+	validOps[cbCase] = map[string]bool{opCaseAct: true, opCaseActIn: true, opCaseDetail: true, opCaseFix: true,
+		opCaseList: true}
 }
 
 // caseStatusCodes keeps callback data short.
@@ -101,12 +103,13 @@ func (a *App) caseText(c *Ctx, lang i18n.Lang, k store.Case) (string, error) {
 	return b.String(), nil
 }
 
-// actionButtons are the transitions open from k's status, for a reviewer.
-func actionButtons(lang i18n.Lang, k store.Case) ([][]store.Button, error) {
+// actionButtons are the transitions open from k's status, for a reviewer;
+// op is opCaseAct on a notice, opCaseActIn on a detail view.
+func actionButtons(lang i18n.Lang, k store.Case, op string) ([][]store.Button, error) {
 	var row []store.Button
 	var rows [][]store.Button
 	for _, to := range store.CaseTransitions[k.Status] {
-		d, err := data(cbCase, strconv.FormatInt(k.ID, 10), opCaseAct, statusCode(to))
+		d, err := data(cbCase, strconv.FormatInt(k.ID, 10), op, statusCode(to))
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +132,7 @@ func (a *App) sendCaseNotice(c *Ctx, k store.Case, u store.User, headKey string)
 	if err != nil {
 		return err
 	}
-	buttons, err := actionButtons(lang, k)
+	buttons, err := actionButtons(lang, k, opCaseAct)
 	if err != nil {
 		return err
 	}
@@ -144,7 +147,27 @@ func (a *App) sendCaseNotice(c *Ctx, k store.Case, u store.User, headKey string)
 			return err
 		}
 	}
+	if err := a.sendCasePhotos(c, k, u.ID, lang); err != nil {
+		return err
+	}
 	return c.Tx.AddCaseNotice(k.ID, u.ID, ref)
+}
+
+// sendCasePhotos sends the photos of case k to chat, one photo message each
+// (by Telegram file_id: nothing is uploaded again), captioned with the case code.
+func (a *App) sendCasePhotos(c *Ctx, k store.Case, chat int64, lang i18n.Lang) error {
+	photos, err := c.Tx.CasePhotos(k.ID)
+	if err != nil {
+		return err
+	}
+	for i, p := range photos {
+		if _, err := c.Send(store.Message{Kind: store.KindPhoto, ChatID: chat, Priority: store.PriorityNotice,
+			FileID: p.FileID, Text: i18n.T(lang, "case.photo.caption", "code", k.Code, "n", strconv.Itoa(i+1),
+				"total", strconv.Itoa(len(photos)))}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // onCaseCallback handles the case buttons. Every action is checked here,
@@ -194,7 +217,7 @@ func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
 			return err
 		}
 		return a.startFlow(c, a.flows[caseFlowName], vars, ans, true)
-	case opCaseAct:
+	case opCaseAct, opCaseActIn:
 		to, ok := caseStatusCodes[cb.Arg]
 		if !ok {
 			return a.stale(c)
@@ -205,8 +228,19 @@ func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
 		if !store.CanTransition(k.Status, to) {
 			return c.Answer(c.T("case.already", "status", c.T("case.status."+k.Status)))
 		}
-		if to == store.CaseVerified {
+		if to == store.CaseVerified && cb.Op == opCaseAct {
 			return a.transition(c, k, to, "", true)
+		}
+		if to == store.CaseVerified {
+			// From a detail view: every notice is edited (the one in this chat
+			// too), then the detail itself is redrawn.
+			if err := a.transition(c, k, to, "", false); err != nil {
+				return err
+			}
+			if k, ok, err = c.Tx.GetCase(k.ID); err != nil || !ok {
+				return err
+			}
+			return a.renderCase(c, k, c.Ev.CallbackMessageID)
 		}
 		if s, open, err := a.loadSession(c); err != nil {
 			return err
@@ -220,8 +254,11 @@ func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
 			"status", c.T("case.status."+to))}); err != nil {
 			return err
 		}
-		return a.startFlow(c, a.flows[caseNoteFlowName], map[string]string{"case": cb.Nonce, "to": to,
-			"from": k.Status}, nil, false)
+		vars := map[string]string{"case": cb.Nonce, "to": to, "from": k.Status}
+		if cb.Op == opCaseActIn && c.Ev.CallbackMessageID != 0 {
+			vars["detail"] = strconv.Itoa(c.Ev.CallbackMessageID) // redrawn after the note
+		}
+		return a.startFlow(c, a.flows[caseNoteFlowName], vars, nil, false)
 	}
 	return a.stale(c)
 }
@@ -263,7 +300,17 @@ func (a *App) saveCaseNote(c *Ctx) error {
 	if note == "" {
 		note = c.Answers.Text("close_note")
 	}
-	return a.transition(c, k, c.Vars["to"], note, false)
+	if err := a.transition(c, k, c.Vars["to"], note, false); err != nil {
+		return err
+	}
+	detail, err := strconv.Atoi(c.Vars["detail"])
+	if err != nil || detail == 0 {
+		return nil // acted from a notice, which transition edited
+	}
+	if k, ok, err = c.Tx.GetCase(k.ID); err != nil || !ok {
+		return err
+	}
+	return a.renderCase(c, k, detail)
 }
 
 // transition moves case k to status to, records it, updates every
@@ -320,7 +367,7 @@ func (a *App) refreshNotices(c *Ctx, k store.Case, note string, onNotice bool) e
 		}
 		var buttons [][]store.Button
 		if a.canReview(u, k) {
-			if buttons, err = actionButtons(lang, k); err != nil {
+			if buttons, err = actionButtons(lang, k, opCaseAct); err != nil {
 				return err
 			}
 		}

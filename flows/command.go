@@ -58,16 +58,26 @@ func (a *App) builtinCommands() []*command {
 		{name: "ubah", aliases: []string{"edit"}, allow: isRegistered, opensFlow: true, menu: "cmd.edit", run: a.cmdEdit},
 		{name: "undang", aliases: []string{"invite"}, allow: isAdmin, opensFlow: true, menu: "cmd.invite", run: a.cmdInvite},
 		{name: "rapat_baru", aliases: []string{"new_meeting"}, allow: isStaff, opensFlow: true, menu: "cmd.meeting_new", run: a.cmdNewMeeting},
-		{name: "rapat", aliases: []string{"meetings"}, allow: isRegistered, run: a.cmdMeetings},
+		{name: "rapat", aliases: []string{"meetings"}, allow: isRegistered, menu: "cmd.meetings", run: a.cmdMeetings},
 		{name: "hadir", aliases: []string{"present"}, allow: isStaff, menu: "cmd.present", run: a.cmdMarkPresent},
 		{name: "lapor", aliases: []string{"report"}, allow: isRegistered, opensFlow: true, menu: "cmd.report", run: a.cmdReport},
 		{name: "kasus", aliases: []string{"cases"}, allow: isRegistered, menu: "cmd.cases", run: a.cmdCases},
 		{name: "verifikasi", aliases: []string{"verify"}, allow: isStaff, menu: "cmd.queue", run: a.cmdQueue},
+		{name: "ringkasan", aliases: []string{"digest"}, allow: isStaff, menu: "cmd.digest", run: a.cmdDigest},
 		{name: "bahasa", aliases: []string{"language"}, menu: "cmd.language", run: a.cmdLanguage},
 		{name: "bantuan", aliases: []string{"help"}, menu: "cmd.help", run: a.cmdHelp},
 		{name: "batal", aliases: []string{"cancel"}, menu: "cmd.cancel", run: a.cmdCancel},
 		{name: "kembali", aliases: []string{"back"}, run: a.cmdBack},
 		{name: "lewati", aliases: []string{"skip"}, run: a.cmdSkip},
+		{name: "pengguna", aliases: []string{"users"}, allow: isAdmin, menu: "cmd.users", run: a.cmdUsers},
+		{name: "siaran", aliases: []string{"broadcast"}, allow: isStaff, opensFlow: true, menu: "cmd.broadcast", run: a.cmdBroadcast},
+		{name: "ekspor", aliases: []string{"export"}, allow: isStaff, opensFlow: true, menu: "cmd.export", run: a.cmdExport},
+		{name: "statistik", aliases: []string{"stats"}, allow: isStaff, menu: "cmd.stats", run: a.cmdStats},
+		{name: "cadangan", aliases: []string{"backup"}, allow: isAdmin, menu: "cmd.backup", run: a.cmdBackup},
+		{name: "audit", allow: isAdmin, menu: "cmd.audit", run: a.cmdAudit},
+		{name: "hapus_kasus", aliases: []string{"erase_case"}, allow: isAdmin, run: a.cmdEraseCase},
+		{name: "data_saya", aliases: []string{"my_data"}, menu: "cmd.my_data", run: a.cmdMyData},
+		{name: "hapus_data_saya", aliases: []string{"erase_my_data"}, run: a.cmdEraseMe},
 	}
 }
 
@@ -82,6 +92,17 @@ func (a *App) onCommand(c *Ctx) error {
 	s, open, err := a.loadSession(c)
 	if err != nil {
 		return err
+	}
+	if open && cmd.opensFlow && s.flow.NoSummary {
+		// A one-question flow (a decline reason, a digest setting) holds no
+		// draft worth protecting: a new command simply replaces it.
+		if err := a.takeKeyboard(c, s); err != nil {
+			return err
+		}
+		if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
+			return err
+		}
+		s, open = nil, false
 	}
 	if open && cmd.opensFlow {
 		return a.reprompt(c, s, c.T("flow.busy"))

@@ -80,10 +80,28 @@ func (a *App) startFlow(c *Ctx, f *Flow, vars map[string]string, prefill Answers
 	return a.advance(c, s, "")
 }
 
-// applicable reports whether step i is asked given the answers so far.
+// applicable reports whether step i is part of the form given the answers so far.
 func (s *session) applicable(c *Ctx, i int) bool {
 	st := &s.flow.Steps[i]
 	return st.If == nil || st.If(c)
+}
+
+// preset returns step i's fixed answer, when its Preset gives one.
+func (s *session) preset(c *Ctx, i int) (Value, bool) {
+	st := &s.flow.Steps[i]
+	if st.Preset == nil {
+		return Value{}, false
+	}
+	return st.Preset(c)
+}
+
+// asked reports whether step i is a question to ask: applicable and not preset.
+func (s *session) asked(c *Ctx, i int) bool {
+	if !s.applicable(c, i) {
+		return false
+	}
+	_, fixed := s.preset(c, i)
+	return !fixed
 }
 
 // advance moves to the next step: in order after the current one, or, when
@@ -93,6 +111,8 @@ func (a *App) advance(c *Ctx, s *session, note string) error {
 	for i := range s.flow.Steps {
 		if !s.applicable(c, i) {
 			delete(s.st.Answers, s.flow.Steps[i].Key)
+		} else if v, ok := s.preset(c, i); ok {
+			s.st.Answers[s.flow.Steps[i].Key] = v
 		}
 	}
 	from := -1
@@ -101,14 +121,20 @@ func (a *App) advance(c *Ctx, s *session, note string) error {
 	}
 	next := ""
 	for i := from + 1; i < len(s.flow.Steps) && next == "" && !s.st.Editing; i++ {
-		if s.applicable(c, i) {
+		if s.asked(c, i) {
 			next = s.flow.Steps[i].Key
 		}
 	}
 	for i := range s.flow.Steps {
-		if next == "" && s.applicable(c, i) && !s.st.Answers.Has(s.flow.Steps[i].Key) {
+		if next == "" && s.asked(c, i) && !s.st.Answers.Has(s.flow.Steps[i].Key) {
 			next = s.flow.Steps[i].Key
 		}
+	}
+	if next == "" && s.flow.NoSummary {
+		if err := a.takeKeyboard(c, s); err != nil {
+			return err
+		}
+		return a.finish(c, s)
 	}
 	if next == "" {
 		return a.showSummary(c, s, note)
@@ -200,7 +226,7 @@ func (a *App) showSummary(c *Ctx, s *session, note string) error {
 	var row []store.Button
 	var rows [][]store.Button
 	for i, st := range s.flow.Steps {
-		if st.Hidden || !s.applicable(c, i) {
+		if st.Hidden || !s.asked(c, i) {
 			continue
 		}
 		d, err := data(cbFlow, s.Nonce, opEdit, st.Key)
@@ -292,19 +318,29 @@ func (a *App) cancel(c *Ctx, s *session, key string) error {
 
 // back re-asks the previous step, showing its answer.
 func (a *App) back(c *Ctx, s *session) error {
-	if s.st.Editing {
-		return a.showSummary(c, s, "")
-	}
-	if len(s.st.History) == 0 {
+	if len(s.st.History) == 0 && !s.st.Editing {
 		if s.Step == summaryStep {
 			return a.showSummary(c, s, c.T("flow.back.first"))
 		}
 		return a.prompt(c, s, c.T("flow.back.first"))
 	}
+	note := c.T("flow.back")
+	if step, ok := s.flow.step(s.Step); ok {
+		dropped, err := a.dropRequestKeyboard(c, step, note)
+		if err != nil {
+			return err
+		}
+		if dropped {
+			note = "" // said already, with the keyboard's removal
+		}
+	}
+	if s.st.Editing {
+		return a.showSummary(c, s, "")
+	}
 	s.Step = s.st.History[len(s.st.History)-1]
 	s.st.History = s.st.History[:len(s.st.History)-1]
 	s.st.Draft = nil
-	return a.prompt(c, s, c.T("flow.back"))
+	return a.prompt(c, s, note)
 }
 
 // skip leaves an optional step empty; a required one is asked again with why.
@@ -319,6 +355,9 @@ func (a *App) skip(c *Ctx, s *session) error {
 	if !step.Optional {
 		return a.prompt(c, s, "⚠️ "+c.T("flow.skip.required", "field", c.T(step.label())))
 	}
+	if _, err := a.dropRequestKeyboard(c, step, c.T("flow.skip.done", "field", c.T(step.label()))); err != nil {
+		return err
+	}
 	return a.accept(c, s, step, Value{Skipped: true})
 }
 
@@ -331,4 +370,17 @@ func (a *App) finish(c *Ctx, s *session) error {
 		return fmt.Errorf("save flow %s: %w", s.flow.Name, err)
 	}
 	return nil
+}
+
+// dropRequestKeyboard takes away the "send location" or "send contact" reply
+// keyboard of step when the person leaves it without answering (/lewati,
+// /kembali): the next prompt may carry inline buttons, and a message has room
+// for only one keyboard, so a short note (text) removes it. It reports whether
+// it sent the note.
+func (a *App) dropRequestKeyboard(c *Ctx, step *Step, text string) (bool, error) {
+	if step.Input != InputLocation && step.Input != InputContact {
+		return false, nil
+	}
+	_, err := c.Send(store.Message{Text: text, RemoveReply: true})
+	return err == nil, err
 }

@@ -169,7 +169,7 @@ func (a *App) onSummaryButton(c *Ctx, s *session, cb Callback) error {
 		return a.finish(c, s)
 	}
 	step, ok := s.flow.step(cb.Arg)
-	if !ok || step.Hidden || !s.applicable(c, s.flow.index[cb.Arg]) {
+	if !ok || step.Hidden || !s.asked(c, s.flow.index[cb.Arg]) {
 		return a.stale(c)
 	}
 	if err := a.closeChosen(c, s, "✏️ "+c.T(step.label())); err != nil {

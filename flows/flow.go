@@ -81,6 +81,10 @@ type Step struct {
 	DependsOn []string
 	// Hidden steps (consent) are not shown in the summary and cannot be edited.
 	Hidden bool
+	// Preset, when set and returning ok, fixes the answer without asking (a
+	// role given by an invite link): it is shown in the summary but has no
+	// edit button.
+	Preset func(c *Ctx) (Value, bool)
 	// Check validates a parsed answer further; return an *InputError to refuse.
 	Check func(c *Ctx, v Value) error
 }
@@ -102,6 +106,11 @@ type Flow struct {
 	Steps []Step
 	// Save runs when the person confirms the summary; the draft is then deleted.
 	Save func(c *Ctx) error
+	// NoSummary flows save as soon as the last step is answered or skipped,
+	// without a summary: for one quick question (the reason after declining
+	// a meeting). Left idle, they are closed quietly at the reminder time,
+	// without a reminder or an "expired" message.
+	NoSummary bool
 
 	index map[string]int
 }

@@ -26,11 +26,26 @@ func (a *App) startCheckin(c *Ctx, s *session) (done bool, err error) {
 		return true, c.Reply(c.T("chk.unknown"))
 	}
 	if !isRegistered(c.User) {
+		// Remembered, and completed when an admin approves them while the
+		// window is still open (completePendingCheckins).
+		if m.Status != store.MeetingCancelled {
+			at := c.Ev.Date
+			if now := c.Tx.Now(); at.IsZero() || at.After(now) {
+				at = now
+			}
+			if err := c.Tx.AddPendingCheckin(c.User.ID, m.ID, at); err != nil {
+				return true, err
+			}
+		}
+		pending, register := "chk.pending.kept", "chk.register.kept"
+		if m.Status == store.MeetingCancelled {
+			pending, register = "chk.pending", "chk.register"
+		}
 		if c.User.Status == store.UserPending {
-			return true, c.Reply(c.T("chk.pending"))
+			return true, c.Reply(c.T(pending, "title", html.EscapeString(m.Title)))
 		}
 		c.Ev.Args = "" // not an invite code
-		return false, c.Reply(c.T("chk.register"))
+		return false, c.Reply(c.T(register, "title", html.EscapeString(m.Title)))
 	}
 	return true, a.checkinAt(c, s, m, c.Ev.Date)
 }

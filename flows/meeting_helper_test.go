@@ -31,9 +31,16 @@ type mtRig struct {
 
 func newMtRig(t *testing.T) *mtRig {
 	t.Helper()
+	return newMtRigWith(t, bottest.Options{})
+}
+
+// newMtRigWith is newMtRig with more options (rate limits, for example); the
+// admin, the start and the fake's clock are set here.
+func newMtRigWith(t *testing.T, opts bottest.Options) *mtRig {
+	t.Helper()
 	clk := bottest.NewClock(mtStart)
-	h := bottest.Start(t, bottest.Options{Admins: []int64{adminID}, Start: mtStart,
-		Fake: telegramtest.Options{Now: clk.Now}})
+	opts.Admins, opts.Start, opts.Fake.Now = []int64{adminID}, mtStart, clk.Now
+	h := bottest.Start(t, opts)
 	r := &mtRig{t: t, h: h, clk: clk, kec: region.KotaJambi().Kecamatan}
 	r.admin = h.Server.NewUser(telegramtest.UserOptions{ID: adminID, FirstName: "Admin", LanguageCode: "id"})
 	r.say(r.admin, "/start", "Halo")

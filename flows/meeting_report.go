@@ -162,6 +162,8 @@ func (a *App) sendReport(c *Ctx, m store.Meeting) error {
 			}
 			b.WriteString("\n• " + html.EscapeString(displayName(e.User)) + " (" + c.T("role."+e.User.Role) + ")")
 			switch {
+			case e.RSVP == store.RSVPNo && e.Reason != "":
+				b.WriteString(" — " + c.T("mtg.rsvp.no") + ": <i>" + html.EscapeString(clip(e.Reason, 100)) + "</i>")
 			case e.RSVP == store.RSVPNo:
 				b.WriteString(" — " + c.T("mtg.rsvp.no"))
 			case e.User.Unreachable:

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"html"
 	"strconv"
 
@@ -94,7 +95,63 @@ func (a *App) answerInvitation(c *Ctx, m store.Meeting, yes bool) error {
 		return err
 	}
 	inv.RSVP = rsvp
-	return edit(inv, true)
+	if err := edit(inv, true); err != nil {
+		return err
+	}
+	return a.askDeclineReason(c, m, rsvp)
+}
+
+const rsvpReasonFlowName = "rsvp_reason"
+
+// rsvpReasonFlow asks, after "cannot come", why: one optional question, saved
+// as soon as it is answered or skipped. Vars carry the meeting.
+func (a *App) rsvpReasonFlow() *Flow {
+	return &Flow{Name: rsvpReasonFlowName, Title: "mtg.reason.title", NoSummary: true, Save: a.saveDeclineReason,
+		Steps: []Step{{Key: "reason", Prompt: "mtg.reason", Input: InputText, Min: 2, Max: 300, Optional: true}}}
+}
+
+// askDeclineReason opens the reason question after a "cannot come", unless
+// another form is open (a half-typed report is never pushed aside for an
+// optional question) or the answer is yes (a reason question left open by an
+// earlier "no" is then closed).
+func (a *App) askDeclineReason(c *Ctx, m store.Meeting, rsvp string) error {
+	s, open, err := a.loadSession(c)
+	if err != nil {
+		return err
+	}
+	if open && s.flow.Name == rsvpReasonFlowName {
+		if err := a.takeKeyboard(c, s); err != nil {
+			return err
+		}
+		if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
+			return err
+		}
+		open = false
+	}
+	if open || rsvp != store.RSVPNo {
+		return nil
+	}
+	return a.startFlow(c, a.flows[rsvpReasonFlowName], map[string]string{"meeting": strconv.FormatInt(m.ID, 10)},
+		nil, false)
+}
+
+func (a *App) saveDeclineReason(c *Ctx) error {
+	id, err := strconv.ParseInt(c.Vars["meeting"], 10, 64)
+	if err != nil {
+		return fmt.Errorf("decline reason without a meeting: %q", c.Vars["meeting"])
+	}
+	reason := c.Answers.Text("reason")
+	if reason == "" {
+		return c.Reply(c.T("mtg.reason.skipped"))
+	}
+	saved, err := c.Tx.SetRSVPReason(id, c.User.ID, reason)
+	if err != nil {
+		return err
+	}
+	if !saved {
+		return c.Reply(c.T("mtg.reason.gone"))
+	}
+	return c.Reply(c.T("mtg.reason.saved"))
 }
 
 // mayManage: the organiser and admins see a meeting's report and mark attendance.

@@ -17,6 +17,15 @@ func roleStep(ask func(c *Ctx) bool) Step {
 	return Step{Key: "role", Prompt: "reg.role", Input: InputChoice, Options: roleOptions, If: ask}
 }
 
+// invitedRole is the role an invite link preset (Vars "role"): registration
+// then shows it in the summary instead of asking, and it cannot be changed.
+func invitedRole(c *Ctx) (Value, bool) {
+	if r := c.Vars["role"]; r != "" {
+		return Value{Text: r}, true
+	}
+	return Value{}, false
+}
+
 func (a *App) kecamatanStep() Step {
 	return Step{Key: "kecamatan", Prompt: "reg.kecamatan", Input: InputChoice,
 		OptionsFrom: func(c *Ctx) ([]Option, error) {
@@ -62,11 +71,13 @@ func phoneStep() Step { return Step{Key: "phone", Prompt: "reg.phone", Input: In
 
 // registrationFlow: consent, name, role (unless an invite presets it), area, phone.
 func (a *App) registrationFlow() *Flow {
+	role := roleStep(nil)
+	role.Preset = invitedRole
 	return &Flow{Name: "register", Title: "reg.title", Save: a.saveRegistration, Steps: []Step{
 		{Key: "consent", Prompt: "reg.consent", Input: InputChoice, Hidden: true, Options: []Option{
 			{Value: "yes", Key: "reg.consent.yes"}, {Value: "no", Key: "reg.consent.no", Cancels: true}}},
 		nameStep(),
-		roleStep(func(c *Ctx) bool { return c.Vars["role"] == "" }),
+		role,
 		a.kecamatanStep(),
 		a.kelurahanStep(),
 		phoneStep(),
@@ -108,7 +119,10 @@ func (a *App) saveRegistration(c *Ctx) error {
 			if _, err := c.Send(a.chatMenu(u)); err != nil {
 				return err
 			}
-			return c.Reply(c.T("reg.welcome", "role", c.T("role."+p.Role)))
+			if err := c.Reply(c.T("reg.welcome", "role", c.T("role."+p.Role))); err != nil {
+				return err
+			}
+			return a.completePendingCheckins(c, u)
 		}
 		// The invite ran out while the form was filled: fall back to approval.
 		if err := c.Reply(c.T("invite.ran_out")); err != nil {
@@ -136,8 +150,12 @@ func (a *App) cmdStart(c *Ctx, s *session) error {
 	u := c.User
 	switch {
 	case isActive(u) && u.Role != store.RoleNone:
+		area := a.areaText(u.Profile)
+		if area == "" {
+			area = html.EscapeString(a.cfg.Office) // admins and coordinators of the whole city
+		}
 		return c.Reply(c.T("start.registered", "name", html.EscapeString(displayName(u)),
-			"role", c.T("role."+u.Role), "area", a.areaText(u.Profile)))
+			"role", c.T("role."+u.Role), "area", area))
 	case u.Status == store.UserPending:
 		return c.Reply(c.T("start.pending"))
 	}

@@ -24,7 +24,7 @@ func (a *App) Sweep(tx *store.Tx) error {
 			return fmt.Errorf("sweep conversation %d/%d: %w", conv.ChatID, conv.UserID, err)
 		}
 	}
-	return nil
+	return a.sweepAdmin(tx)
 }
 
 func (a *App) sweepOne(tx *store.Tx, conv store.Conversation) error {
@@ -37,6 +37,14 @@ func (a *App) sweepOne(tx *store.Tx, conv store.Conversation) error {
 	s, ok, err := a.loadSession(c)
 	if err != nil || !ok {
 		return err
+	}
+	if s.flow.NoSummary {
+		// A quick question left unanswered (a decline reason) is closed
+		// quietly: no reminder, no "expired" message.
+		if err := a.takeKeyboard(c, s); err != nil {
+			return err
+		}
+		return tx.DeleteConversation(conv.ChatID, conv.UserID)
 	}
 	expires := conv.UpdatedAt.Add(a.cfg.DraftExpiry)
 	if !tx.Now().Before(expires) {

@@ -53,7 +53,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
-	dsn := fmt.Sprintf("file:%s?_txlock=immediate", path)
+	// A statement cache: the same few statements run for every update.
+	dsn := fmt.Sprintf("file:%s?_txlock=immediate&_stmt_cache_size=64", path)
 	sqldb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)

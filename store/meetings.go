@@ -269,6 +269,22 @@ func (tx *Tx) SetRSVP(meeting, user int64, rsvp, reason string) error {
 	return nil
 }
 
+// SetRSVPReason records why user cannot come to meeting; it changes nothing
+// when their answer is no longer RSVPNo (they changed it meanwhile) and then
+// returns false.
+func (tx *Tx) SetRSVPReason(meeting, user int64, reason string) (bool, error) {
+	res, err := tx.Exec(`UPDATE meeting_invitations SET reason = ? WHERE meeting_id = ? AND user_id = ? AND rsvp = ?`,
+		reason, meeting, user, RSVPNo)
+	if err != nil {
+		return false, fmt.Errorf("rsvp reason %d/%d: %w", meeting, user, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("rsvp reason %d/%d: %w", meeting, user, err)
+	}
+	return n == 1, nil
+}
+
 // Attendance is one check-in.
 type Attendance struct {
 	MeetingID int64

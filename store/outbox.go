@@ -57,6 +57,9 @@ type Message struct {
 	// retry re-reads the same bytes.
 	FileName string `json:"file_name,omitempty"`
 	File     []byte `json:"-"`
+	// FileID, when set, sends a file already on Telegram's servers (a photo a
+	// worker sent) by its file_id instead of File.
+	FileID string `json:"file_id,omitempty"`
 	// Latitude and Longitude are for KindLocation.
 	Latitude  float64 `json:"latitude,omitempty"`
 	Longitude float64 `json:"longitude,omitempty"`
@@ -140,9 +143,16 @@ func (db *DB) PendingOutbox(limit int) ([]OutboxRow, error) {
 
 // PendingOutboxAfter returns up to limit pending rows with ids above after, in id
 // order, so the sender can read only what was enqueued since its last read.
-func (db *DB) PendingOutboxAfter(after int64, limit int) ([]OutboxRow, error) {
+// bulk selects broadcast-priority rows, otherwise the rows that go before them:
+// the two are read apart so a long broadcast never hides a fresh reply.
+func (db *DB) PendingOutboxAfter(after int64, limit int, bulk bool) ([]OutboxRow, error) {
+	op := "<"
+	if bulk {
+		op = ">="
+	}
 	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before FROM outbox
-		WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?`, after, limit)
+		WHERE status = 'pending' AND id > ? AND priority `+op+` ? ORDER BY id LIMIT ?`,
+		after, PriorityBroadcast, limit)
 }
 
 func (db *DB) pendingOutbox(query string, args ...any) ([]OutboxRow, error) {

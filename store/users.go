@@ -118,17 +118,19 @@ func scanUser(row scanner) (User, error) {
 // SetProfile stores p as the user's approved profile with role p.Role and status.
 func (tx *Tx) SetProfile(id int64, p Profile, status string) error {
 	if _, err := tx.Exec(`UPDATE users SET full_name = ?, phone = ?, role = ?, kecamatan = ?, kelurahan = ?,
-		status = ?, updated_at = ? WHERE id = ?`,
-		p.FullName, p.Phone, p.Role, p.Kecamatan, p.Kelurahan, status, formatTime(tx.now), id); err != nil {
+		status = ?, blocked_notified = (? = 'blocked' AND blocked_notified), updated_at = ? WHERE id = ?`,
+		p.FullName, p.Phone, p.Role, p.Kecamatan, p.Kelurahan, status, status, formatTime(tx.now), id); err != nil {
 		return fmt.Errorf("set profile of user %d: %w", id, err)
 	}
 	return nil
 }
 
-// SetStatus changes the user's status only.
+// SetStatus changes the user's status only (a change away from blocked also
+// forgets that they were told they are blocked).
 func (tx *Tx) SetStatus(id int64, status string) error {
-	if _, err := tx.Exec(`UPDATE users SET status = ?, updated_at = ? WHERE id = ?`,
-		status, formatTime(tx.now), id); err != nil {
+	if _, err := tx.Exec(`UPDATE users SET status = ?, blocked_notified = (? = 'blocked' AND blocked_notified),
+		updated_at = ? WHERE id = ?`,
+		status, status, formatTime(tx.now), id); err != nil {
 		return fmt.Errorf("set status of user %d: %w", id, err)
 	}
 	return nil
@@ -137,11 +139,27 @@ func (tx *Tx) SetStatus(id int64, status string) error {
 // SetRole grants role with status active; covers is for coordinators (nil for
 // others, ["*"] for all kecamatan).
 func (tx *Tx) SetRole(id int64, role string, covers []string) error {
-	if _, err := tx.Exec(`UPDATE users SET role = ?, covers = ?, status = 'active', updated_at = ? WHERE id = ?`,
+	if _, err := tx.Exec(`UPDATE users SET role = ?, covers = ?, status = 'active', blocked_notified = 0,
+		updated_at = ? WHERE id = ?`,
 		role, strings.Join(covers, ","), formatTime(tx.now), id); err != nil {
 		return fmt.Errorf("set role of user %d: %w", id, err)
 	}
 	return nil
+}
+
+// NoteBlockedNotice records that blocked user id has been told so, and reports
+// whether this is the first time since they were blocked: a blocked user gets
+// one short message and is otherwise ignored.
+func (tx *Tx) NoteBlockedNotice(id int64) (first bool, err error) {
+	res, err := tx.Exec(`UPDATE users SET blocked_notified = 1 WHERE id = ? AND blocked_notified = 0`, id)
+	if err != nil {
+		return false, fmt.Errorf("note blocked notice of user %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("note blocked notice of user %d: %w", id, err)
+	}
+	return n == 1, nil
 }
 
 // SetLanguage records the user's language choice.

@@ -96,9 +96,14 @@ func (h *Harness) Launch() {
 		MinBackoff:      20 * time.Millisecond,
 		MaxBackoff:      200 * time.Millisecond,
 		DrainTimeout:    2 * time.Second,
-		SweepInterval:   time.Hour, // tests call Sweep after moving the clock
-		Limits:          bot.Limits{Global: 1000, PerChat: 200, PerChatBurst: 20, GroupPerMinute: 6000},
-		Logger:          slog.New(slog.NewTextHandler(h.Log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		// Jobs run when a test moves the clock and calls Sweep, never on
+		// cron's real timer: a real minute boundary must not change a test.
+		Schedule: bot.ScheduleConfig{Manual: true},
+		Limits:   bot.Limits{Global: 1000, PerChat: 200, PerChatBurst: 20, GroupPerMinute: 6000},
+		Logger:   slog.New(slog.NewTextHandler(h.Log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		// Tests act far faster than people; flood control gets out of
+		// their way unless a test sets it (bot/bottest/hostile_test.go).
+		Flood: bot.FloodLimits{PerMinute: 60000, Burst: 1000},
 	}
 	if h.opts.Bot != nil {
 		h.opts.Bot(&cfg)

@@ -1,0 +1,200 @@
+package flows_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"dinsosbot/bot/bottest"
+	"dinsosbot/bot/telegramtest"
+	"dinsosbot/store"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// runExport drives /ekspor with every filter at "all" and returns the XLSX
+// and CSV documents.
+func runExport(t *testing.T, u *tgUser) (xlsx, csvDoc telegramtest.Message) {
+	t.Helper()
+	u.send("/ekspor", "dilaporkan kapan")
+	u.press("Semua", "Status kasus")
+	u.press("Semua", "Kategori PPKS")
+	u.press("Semua", "Kecamatan?")
+	u.press("Semua (wilayah saya)", "Simpan")
+	xlsx = u.pressFor("✅ Simpan", "kasus (XLSX")
+	doc, err := u.WaitForText(caseWait, "CSV (UTF-8)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return xlsx, doc
+}
+
+func readXLSX(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestExport(t *testing.T) {
+	h, admin := adminRig(t, bottest.Options{})
+	worker := seed(t, h, "Tono Wibowo", store.RolePSM, kecTelanaipura, kelBuluranKenali, "")
+	coord := seed(t, h, "Rina Koordinator", store.RoleCoordinator, kecJambiSelatan, "", kecJambiSelatan)
+	inT := insertCases(t, h, worker.ID(), kecTelanaipura, kelBuluranKenali, 3)
+	inJS := insertCases(t, h, worker.ID(), kecJambiSelatan, "15.71.02.1001", 2)
+
+	xlsx, csvDoc := runExport(t, admin)
+	rows := readXLSX(t, xlsx.File)
+	if len(rows) != 6 {
+		t.Fatalf("%d rows, want header + 5", len(rows))
+	}
+	head := rows[0]
+	col := func(name string) int {
+		i := slices.Index(head, name)
+		if i < 0 {
+			t.Fatalf("no column %q in %v", name, head)
+		}
+		return i
+	}
+	first := rows[1]
+	for name, want := range map[string]string{"Kode Kasus": inT[0].Code, "NIK": inT[0].NIK, "Nama Lengkap": inT[0].FullName,
+		"Tanggal Lahir": "01-01-1990", "Jenis Kelamin": "L", "Kode Kecamatan": kecTelanaipura, "Kecamatan": "Telanaipura",
+		"Kode Kelurahan": kelBuluranKenali, "Kelurahan": "Buluran Kenali", "Kode PPKS": "PPKS09", "Status": "Baru",
+		"Pelapor": "Tono Wibowo", "Peran Pelapor": "PSM", "Alamat": inT[0].Address} {
+		if got := first[col(name)]; got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if len(first[col("NIK")]) != 16 {
+		t.Fatalf("NIK not kept as 16 digits: %q", first[col("NIK")])
+	}
+	if !strings.HasSuffix(xlsx.FileName, ".xlsx") || !strings.HasSuffix(csvDoc.FileName, ".csv") {
+		t.Fatalf("file names %q %q", xlsx.FileName, csvDoc.FileName)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(csvDoc.File, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 6 || !slices.Equal(recs[0], head) || recs[5][col("NIK")] != inJS[1].NIK {
+		t.Fatalf("csv %v", recs)
+	}
+	if !auditHas(t, h, adminID, "export", "n=5") {
+		t.Fatal("export not audited")
+	}
+	// The full NIK is in the export only: the case list shows it masked.
+	m := worker.send("/kasus", "Kasus yang Anda laporkan")
+	if strings.Contains(m.Text, inT[0].NIK) {
+		t.Fatal("full NIK outside the export")
+	}
+
+	// A coordinator exports their own area only, and is offered no other.
+	coord.send("/ekspor", "dilaporkan kapan")
+	coord.press("Semua", "Status kasus")
+	coord.press("Semua", "Kategori PPKS")
+	k := coord.press("Semua", "Kecamatan?")
+	for _, row := range k.InlineKeyboard {
+		for _, b := range row {
+			if b.Text == "Telanaipura" {
+				t.Fatal("a coordinator was offered a kecamatan outside their area")
+			}
+		}
+	}
+	coord.press("Semua (wilayah saya)", "Simpan")
+	cx := coord.pressFor("✅ Simpan", "kasus (XLSX")
+	rows = readXLSX(t, cx.File)
+	if len(rows) != 3 || rows[1][col("Kode Kecamatan")] != kecJambiSelatan || rows[2][col("Kode Kecamatan")] != kecJambiSelatan {
+		t.Fatalf("coordinator export %v", rows)
+	}
+	if !auditHas(t, h, coord.ID(), "export", "kecamatan="+kecJambiSelatan) {
+		t.Fatal("coordinator export not audited")
+	}
+	h.NoViolations()
+}
+
+func TestBackup(t *testing.T) {
+	h, admin := adminRig(t, bottest.Options{})
+	worker := seed(t, h, "Tono Wibowo", store.RolePSM, kecTelanaipura, kelBuluranKenali, "")
+	insertCases(t, h, worker.ID(), kecTelanaipura, kelBuluranKenali, 4)
+	worker.send("/cadangan", "tidak berhak")
+
+	admin.SendText("/cadangan")
+	var db *store.DB
+	doc, err := admin.WaitForText(caseWait, "Cadangan database")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "restored.db")
+	if err := os.WriteFile(path, doc.File, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err = store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var check string
+	if err := db.SQL().QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity_check = %q, %v", check, err)
+	}
+	for table, want := range map[string]int{"cases": 4, "users": countRows(t, h, `SELECT COUNT(*) FROM users`)} {
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil || n != want {
+			t.Fatalf("restored %s: %d rows (%v), want %d", table, n, err, want)
+		}
+	}
+	if !auditHas(t, h, adminID, "backup", "size=") {
+		t.Fatal("backup not audited")
+	}
+	// Once sent, the backup's bytes leave the outbox.
+	h.WaitUntil(caseWait, "the document recorded as sent", func() bool {
+		return countRows(t, h, `SELECT COUNT(*) FROM outbox o JOIN backups b ON b.outbox_id = o.id WHERE o.status = 'sent'`) == 1
+	})
+	sweepNow(h)
+	if n := countRows(t, h, `SELECT COUNT(*) FROM outbox WHERE kind = 'document' AND file IS NOT NULL`); n != 0 {
+		t.Fatalf("%d backup copies left in the outbox", n)
+	}
+
+	// Scheduled backups: Backup into a folder, PruneBackups keeps the newest.
+	dir := t.TempDir()
+	for range 3 {
+		if _, err := h.DB().Backup(context.Background(), dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed, err := store.PruneBackups(dir, 2)
+	if err != nil || len(removed) != 1 {
+		t.Fatalf("pruned %v, %v", removed, err)
+	}
+	left, _ := os.ReadDir(dir)
+	if len(left) != 2 {
+		t.Fatalf("%d backups left, want 2", len(left))
+	}
+	if info, err := os.Stat(filepath.Join(dir, left[0].Name())); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file mode %v, %v", info.Mode(), err)
+	}
+}
+
+// pressFor presses label and waits for a document whose caption has want.
+func (u *tgUser) pressFor(label, want string) telegramtest.Message {
+	u.t.Helper()
+	if err := u.Press(label); err != nil {
+		u.t.Fatal(err)
+	}
+	m, err := u.WaitForText(caseWait, want)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	return m
+}

@@ -1,0 +1,146 @@
+package flows
+
+import (
+	"html"
+	"strconv"
+	"strings"
+
+	"dinsosbot/flows/i18n"
+	"dinsosbot/store"
+)
+
+// Data protection (UU 27/2022 tentang Pelindungan Data Pribadi): anyone may
+// see what the bot keeps about them (/data_saya) and have it erased
+// (/hapus_data_saya); admins erase a case's personal data on a lawful request
+// (/hapus_kasus KODE). Every erasure is audited.
+
+// cmdMyData shows the person what is stored about them.
+func (a *App) cmdMyData(c *Ctx, s *session) error {
+	u := c.User
+	var reported, attended int
+	if err := c.Tx.QueryRow(`SELECT COUNT(*) FROM cases WHERE reporter_id = ?`, u.ID).Scan(&reported); err != nil {
+		return err
+	}
+	if err := c.Tx.QueryRow(`SELECT COUNT(*) FROM meeting_attendance WHERE user_id = ?`, u.ID).Scan(&attended); err != nil {
+		return err
+	}
+	who := html.EscapeString(u.FirstName)
+	if u.Username != "" {
+		who += " (@" + html.EscapeString(u.Username) + ")"
+	}
+	text := c.T("priv.mydata", "id", strconv.FormatInt(u.ID, 10), "who", who,
+		"status", c.T("adm.status."+u.Status), "cases", itoa(reported), "meetings", itoa(attended))
+	if u.FullName != "" {
+		text += "\n\n" + a.profileText(c.Lang, u.Profile)
+	}
+	text += "\n\n" + c.T("priv.mydata.erase")
+	if err := c.Reply(text); err != nil {
+		return err
+	}
+	if s != nil {
+		return a.reprompt(c, s, c.T("flow.resume"))
+	}
+	return nil
+}
+
+// cmdEraseMe explains what erasure does and asks for confirmation.
+func (a *App) cmdEraseMe(c *Ctx, _ *session) error {
+	id := strconv.FormatInt(c.User.ID, 10)
+	yes, err := data(cbAdmin, id, opEraseMe, "")
+	if err != nil {
+		return err
+	}
+	no, err := data(cbAdmin, id, opEraseKeep, "")
+	if err != nil {
+		return err
+	}
+	_, err = c.Send(store.Message{Text: c.T("priv.erase.explain"),
+		Buttons: [][]store.Button{{{Text: c.T("priv.erase.btn.yes"), Data: yes}, {Text: c.T("priv.erase.btn.no"), Data: no}}}})
+	return err
+}
+
+// onEraseMe erases (or keeps) the presser's own data; a button naming
+// someone else is a forgery.
+func (a *App) onEraseMe(c *Ctx, cb Callback) error {
+	if cb.Nonce != strconv.FormatInt(c.User.ID, 10) {
+		return a.deny(c, "erase "+cb.Nonce)
+	}
+	if cb.Op == opEraseKeep {
+		if err := c.Answer(""); err != nil {
+			return err
+		}
+		return a.showOrEdit(c, c.Ev.CallbackMessageID, c.T("priv.erase.kept"), nil)
+	}
+	standIn, ok, err := c.Tx.EraseUser(c.User.ID, i18n.T(a.cfg.DefaultLang, "priv.removed_worker"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return a.stale(c)
+	}
+	// The audit records the erasure under the stand-in, not the Telegram id
+	// that was just erased.
+	if err := c.Tx.Audit(standIn, "erase_user", "self"); err != nil {
+		return err
+	}
+	if err := c.Answer(""); err != nil {
+		return err
+	}
+	if err := a.showOrEdit(c, c.Ev.CallbackMessageID, c.T("priv.erase.done"), nil); err != nil {
+		return err
+	}
+	_, err = c.Send(a.chatMenu(store.User{ID: c.User.ID, Role: store.RoleNone, Status: store.UserNew}))
+	return err
+}
+
+// cmdEraseCase is /hapus_kasus KODE: after confirmation, the case's personal
+// data is replaced and its photos dropped; the case stays for statistics.
+func (a *App) cmdEraseCase(c *Ctx, s *session) error {
+	code := strings.TrimSpace(c.Ev.Args)
+	if code == "" {
+		return c.Reply(c.T("priv.case.usage"))
+	}
+	id, err := c.Tx.CaseIDByCode(code)
+	if err != nil {
+		return err
+	}
+	if id == 0 {
+		return c.Reply(c.T("priv.case.unknown", "code", html.EscapeString(clip(code, 20))))
+	}
+	k, _, err := c.Tx.GetCase(id)
+	if err != nil {
+		return err
+	}
+	d, err := data(cbAdmin, strconv.FormatInt(id, 10), opEraseCase, "")
+	if err != nil {
+		return err
+	}
+	_, err = c.Send(store.Message{Text: c.T("priv.case.confirm", "code", k.Code),
+		Buttons: [][]store.Button{{{Text: c.T("priv.case.btn"), Data: d}}}})
+	if err != nil || s == nil {
+		return err
+	}
+	return a.reprompt(c, s, c.T("flow.resume"))
+}
+
+// eraseCase erases case id's personal data; only admins get here.
+func (a *App) eraseCase(c *Ctx, id int64) error {
+	k, ok, err := c.Tx.GetCase(id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return a.stale(c)
+	}
+	photos, ok, err := c.Tx.EraseCasePersonalData(id, c.User.ID, i18n.T(a.cfg.DefaultLang, "priv.case.placeholder"))
+	if err != nil || !ok {
+		return err
+	}
+	if err := c.Tx.Audit(c.User.ID, "erase_case", k.Code+" photos="+itoa(len(photos))); err != nil {
+		return err
+	}
+	if err := c.Answer(""); err != nil {
+		return err
+	}
+	return a.showOrEdit(c, c.Ev.CallbackMessageID, c.T("priv.case.done", "code", k.Code), nil)
+}

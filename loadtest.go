@@ -1,0 +1,506 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"dinsosbot/bot/telegramtest"
+	"dinsosbot/store"
+)
+
+// The loadtest subcommand: the fake Telegram server in this process, the real
+// bot as a child process of the same binary (so SIGKILL is a real crash of a
+// real process on a real SQLite file), and simulated workers who register,
+// report cases, answer an invitation and check in. At the end it checks the
+// invariants (loadtest_check.go) and prints the figures.
+
+// loadChildEnv marks a child started by loadtest. The real binary ignores it;
+// the test binary (TestMain in loadtest_test.go) runs main() when it is set.
+const loadChildEnv = "DINSOSBOT_LOADTEST_CHILD"
+
+// loadTokenEnv names the variable the child reads its token from.
+const loadTokenEnv = "DINSOSBOT_LOADTEST_TOKEN"
+
+// loadAdminID is the simulated admin's Telegram id.
+const loadAdminID = 990001
+
+// loadOptions are the loadtest's settings; see loadtestFlags for defaults.
+type loadOptions struct {
+	Users    int           // simulated workers
+	Duration time.Duration // workers keep reporting cases until then; crashes fall in it
+	Faults   float64       // fraction of Bot API calls that fail (429/5xx/hang/drop)
+	NoHangs  bool          // leave hangs out of the faults (each costs the bot its HTTP timeout, 17 s)
+	Crashes  int           // SIGKILLs of the bot, each followed by a restart
+	Seed     uint64        // for the crash schedule, the faults and the workers' choices
+
+	GlobalRate float64       // the bot's send limit, messages/s; the fake enforces it
+	ChatRate   float64       // per private chat, messages/s
+	ChatBurst  int           // per private chat
+	Think      time.Duration // a worker's mean pause between actions
+	Step       time.Duration // how long a worker waits for the bot's answer before it counts as stuck
+	Dir        string        // working directory (database, logs); "" = a temp dir, removed on success
+	Log        io.Writer     // progress lines; nil = discard
+}
+
+func loadtestFlags(fs *flag.FlagSet) *loadOptions {
+	o := &loadOptions{}
+	fs.IntVar(&o.Users, "users", 20, "simulated workers")
+	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long workers keep reporting cases; crashes fall in this window")
+	fs.Float64Var(&o.Faults, "faults", 0.02, "fraction of Bot API calls the fake fails (429, 500, 502, hang, drop)")
+	fs.BoolVar(&o.NoHangs, "no-hangs", false, "leave hung requests out of the faults (each costs the bot its HTTP timeout)")
+	fs.IntVar(&o.Crashes, "crash", 3, "how many times the bot is killed with SIGKILL and restarted")
+	fs.Uint64Var(&o.Seed, "seed", 1, "random seed (crash times, faults, workers' choices)")
+	fs.Float64Var(&o.GlobalRate, "rate", 30, "the bot's global send limit, messages/s (Telegram: 30); the fake enforces it")
+	fs.Float64Var(&o.ChatRate, "chat-rate", 1, "the bot's send limit per private chat, messages/s (Telegram: 1)")
+	fs.IntVar(&o.ChatBurst, "chat-burst", 1, "the bot's burst per private chat")
+	fs.DurationVar(&o.Think, "think", 500*time.Millisecond, "a worker's mean pause between actions (people are slower; compressed)")
+	fs.DurationVar(&o.Step, "step-timeout", 90*time.Second, "how long a worker waits for an answer before the conversation counts as stuck")
+	fs.StringVar(&o.Dir, "dir", "", "keep the database and the bot's logs here (default: a temp dir, removed when the run passes)")
+	return o
+}
+
+// loadtest is "dinsosbot loadtest [flags]": it exits non-zero (returns an
+// error) when an invariant fails.
+func loadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dinsosbot loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := loadtestFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: dinsosbot loadtest [-users N] [-duration D] [-faults F] [-crash K] [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("loadtest: unexpected argument %q", fs.Arg(0))
+	}
+	o.Log = stderr
+	res, err := runLoad(ctx, *o)
+	if res != nil {
+		res.print(stdout)
+	}
+	return err
+}
+
+// loadResult is what a run measured and checked.
+type loadResult struct {
+	opts      loadOptions
+	elapsed   time.Duration // from the first worker action to quiescence
+	updates   int           // actions of simulated people (each one update)
+	latencies []time.Duration
+	sends     int // messages Telegram accepted (sendMessage/Photo/Document/Location)
+	calls     int // every Bot API call the bot made, faults included
+	faulted   int // calls answered with an injected fault
+	peakRSSKB int64
+	kills     int
+	selfExits int // the bot exited by itself (e.g. getMe failed at start) and was restarted
+	counts    loadCounts
+	failures  []string
+	dir       string
+}
+
+// runLoad runs one load test. A non-nil result comes back whenever the run got
+// far enough to measure something; err lists the failed invariants.
+func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
+	if o.Users < 1 || o.Duration <= 0 || o.Faults < 0 || o.Faults >= 1 || o.Crashes < 0 {
+		return nil, errors.New("loadtest: -users must be ≥ 1, -duration > 0, 0 ≤ -faults < 1, -crash ≥ 0")
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	dir, keep := o.Dir, o.Dir != ""
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "dinsosbot-loadtest-"); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: find this program to start the bot: %w", err)
+	}
+
+	srv := telegramtest.NewServer(telegramtest.Options{EnforceRateLimits: true, Limits: telegramtest.RateLimits{
+		Global: o.GlobalRate * 1.1, PerChat: o.ChatRate * 1.1, PerChatBurst: max(3, o.ChatBurst), PerGroupPerMinute: 20}})
+	defer srv.Close()
+	// Interrupted: closing the server ends every simulated person's wait.
+	stopOnCancel := context.AfterFunc(ctx, srv.Close)
+	defer stopOnCancel()
+
+	dbPath := filepath.Join(dir, "dinsosbot.db")
+	invite, err := seedLoadDB(ctx, dbPath, o.Users)
+	if err != nil {
+		return nil, err
+	}
+	cfgPath := filepath.Join(dir, "config.yaml")
+	if err := writeLoadConfig(cfgPath, srv.URL(), dbPath, filepath.Join(dir, "media"), o); err != nil {
+		return nil, err
+	}
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(o.Log, "loadtest: "+format+"\n", args...)
+	}
+	logf("dir %s; %d users, %v, faults %.3f, %d crashes", dir, o.Users, o.Duration, o.Faults, o.Crashes)
+
+	sup := &supervisor{exe: exe, cfgPath: cfgPath, token: srv.Token(), logPath: filepath.Join(dir, "bot.log"), logf: logf}
+	if err := sup.start(); err != nil {
+		return nil, err
+	}
+	defer sup.kill()
+
+	rng := rand.New(rand.NewPCG(o.Seed, 7))
+	stopFaults := injectFaults(srv, o.Faults, !o.NoHangs, rand.New(rand.NewPCG(o.Seed, 11)))
+	start := time.Now()
+	deadline := start.Add(o.Duration)
+
+	// Crashes at random moments of the window; every other one right after
+	// Telegram accepted a message, which is the at-least-once window: the
+	// bot may die before recording the send.
+	crashDone := make(chan struct{})
+	go func() {
+		defer close(crashDone)
+		at := make([]time.Duration, o.Crashes)
+		for i := range at {
+			at[i] = time.Duration(float64(o.Duration) * (0.05 + 0.9*rng.Float64()))
+		}
+		slices.Sort(at)
+		for i, d := range at {
+			if sleepCtx(ctx, time.Until(start.Add(d))) != nil {
+				return
+			}
+			if i%2 == 1 {
+				afterSend(ctx, srv, time.Second)
+			}
+			sup.crash()
+		}
+	}()
+
+	people := newPeople(srv, o, rand.New(rand.NewPCG(o.Seed, 13)))
+	people.run(ctx, deadline, invite)
+	<-crashDone
+	stopFaults()
+	res := &loadResult{opts: o, dir: dir}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("loadtest: interrupted; database and bot log kept in %s", dir)
+	}
+
+	// Quiescence: every update confirmed, the outbox drained.
+	if err := waitQuiet(ctx, srv, dbPath, 2*time.Minute); err != nil {
+		res.failures = append(res.failures, err.Error())
+	}
+	res.elapsed = time.Since(start)
+	if err := sup.stop(15 * time.Second); err != nil {
+		res.failures = append(res.failures, err.Error())
+	}
+	res.kills, res.selfExits, res.peakRSSKB = sup.kills, sup.selfExits, sup.peakRSSKB
+	res.updates, res.latencies = people.actions(), people.latencies()
+	res.sends, res.calls, res.faulted = callCounts(srv)
+	res.failures = append(res.failures, check(ctx, srv, dbPath, people, &res.counts)...)
+	if len(res.failures) > 0 {
+		return res, fmt.Errorf("loadtest: %d invariants failed (database and bot log kept in %s)", len(res.failures), dir)
+	}
+	if !keep {
+		os.RemoveAll(dir)
+		res.dir = ""
+	}
+	return res, nil
+}
+
+// seedLoadDB creates the database with one invite for every worker, as the
+// admin's /undang would.
+func seedLoadDB(ctx context.Context, path string, users int) (string, error) {
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	const code = "loadtestinvitecodeforworkers2026"
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.AddInvite(code, store.Invite{Role: store.RolePSM, CreatedBy: loadAdminID, MaxUses: users,
+			ExpiresAt: tx.Now().Add(7 * 24 * time.Hour)})
+		return err
+	})
+	return code, err
+}
+
+func writeLoadConfig(path, apiURL, dbPath, mediaDir string, o loadOptions) error {
+	cfg := fmt.Sprintf(`telegram:
+  token_env: %s
+  api_endpoint: %s
+  poll_timeout: 2s
+database:
+  path: %s
+admins: [%d]
+send:
+  global_per_second: %g
+  chat_per_second: %g
+  chat_burst: %d
+  group_per_minute: 20
+flood:
+  # The simulated people act far faster than people (compressed pauses):
+  # flood control must not take them for a flood.
+  per_minute: 60000
+  burst: 1000
+log:
+  level: warn
+media_dir: %s
+`, loadTokenEnv, apiURL, dbPath, loadAdminID, o.GlobalRate, o.ChatRate, o.ChatBurst, mediaDir)
+	return os.WriteFile(path, []byte(cfg), 0o600)
+}
+
+// injectFaults makes a fraction of the bot's calls fail, switching the kind of
+// fault every 200 ms: mostly 429 and 5xx, some dropped connections, a few
+// hangs (which cost the bot its HTTP timeout). getUpdates fails at half the
+// rate. It returns a function that turns the faults off.
+func injectFaults(srv *telegramtest.Server, rate float64, hangs bool, rng *rand.Rand) func() {
+	if rate <= 0 {
+		return func() {}
+	}
+	kinds := []telegramtest.FaultKind{telegramtest.Fault429, telegramtest.Fault429, telegramtest.Fault429,
+		telegramtest.Fault500, telegramtest.Fault500, telegramtest.Fault502, telegramtest.Fault502,
+		telegramtest.FaultDrop, telegramtest.FaultDrop}
+	if hangs {
+		kinds = append(kinds, telegramtest.FaultHang)
+	}
+	pollKinds := []telegramtest.FaultKind{telegramtest.Fault500, telegramtest.Fault502, telegramtest.FaultDrop}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			srv.FailRate("", rate, telegramtest.Fault{Kind: kinds[rng.IntN(len(kinds))], RetryAfter: 1})
+			srv.FailRate("getUpdates", rate/2, telegramtest.Fault{Kind: pollKinds[rng.IntN(len(pollKinds))]})
+			select {
+			case <-stop:
+				srv.FailRate("", 0, telegramtest.Fault{})
+				srv.FailRate("getUpdates", 0, telegramtest.Fault{})
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
+}
+
+// afterSend waits (at most max) until Telegram accepts one more message from
+// the bot, so a kill right after lands between the send and its record.
+func afterSend(ctx context.Context, srv *telegramtest.Server, max time.Duration) {
+	base := srv.CallsByResult("sendMessage")[200]
+	deadline := time.Now().Add(max)
+	for srv.CallsByResult("sendMessage")[200] == base && time.Now().Before(deadline) && ctx.Err() == nil {
+		_ = sleepCtx(ctx, 200*time.Microsecond)
+	}
+}
+
+// callCounts sums the fake's counters: messages accepted, calls made, calls
+// failed by injection (429 among them) or left unanswered.
+func callCounts(srv *telegramtest.Server) (sends, calls, faulted int) {
+	for _, m := range []string{"sendMessage", "sendPhoto", "sendDocument", "sendLocation"} {
+		sends += srv.CallsByResult(m)[200]
+	}
+	for _, m := range []string{"getMe", "getUpdates", "sendMessage", "sendPhoto", "sendDocument", "sendLocation",
+		"editMessageText", "editMessageReplyMarkup", "deleteMessage", "answerCallbackQuery", "setMyCommands",
+		"deleteWebhook", "getFile"} {
+		for status, n := range srv.CallsByResult(m) {
+			calls += n
+			if status == 0 || status == 429 || status >= 500 {
+				faulted += n
+			}
+		}
+	}
+	return sends, calls, faulted
+}
+
+// waitQuiet waits until the bot has confirmed every update to the fake and its
+// outbox holds nothing pending.
+func waitQuiet(ctx context.Context, srv *telegramtest.Server, dbPath string, timeout time.Duration) error {
+	db, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	deadline := time.Now().Add(timeout)
+	for {
+		var pending int
+		err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status = 'pending'`).Scan(&pending)
+		if err == nil && pending == 0 && srv.PendingUpdates() == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not quiet after %v: %d updates unconfirmed, %d outbox rows pending (err %v)",
+				timeout, srv.PendingUpdates(), pending, err)
+		}
+		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// supervisor runs the bot as a child process and kills and restarts it.
+type supervisor struct {
+	exe, cfgPath, token, logPath string
+	logf                         func(string, ...any)
+
+	mu        sync.Mutex
+	cmd       *exec.Cmd
+	exited    chan struct{} // closed when cmd has been waited for
+	stopping  bool
+	kills     int
+	selfExits int
+	peakRSSKB int64
+}
+
+func (s *supervisor) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.startLocked()
+}
+
+func (s *supervisor) startLocked() error {
+	logFile, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(s.exe, "-config", s.cfgPath, "run")
+	cmd.Env = append(os.Environ(), loadChildEnv+"=1", loadTokenEnv+"="+s.token)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// The bot must not outlive the load test, whatever kills the parent.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return fmt.Errorf("loadtest: start the bot: %w", err)
+	}
+	exited := make(chan struct{})
+	s.cmd, s.exited = cmd, exited
+	go func() {
+		werr := cmd.Wait()
+		logFile.Close()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			s.peakRSSKB = max(s.peakRSSKB, ru.Maxrss) // kilobytes on Linux
+		}
+		close(exited)
+		if s.cmd != cmd || s.stopping {
+			return // killed on purpose, or stopped
+		}
+		// It exited by itself: restart it after a pause, as systemd would.
+		s.selfExits++
+		s.logf("the bot exited by itself (%v: %s); restarting", werr, lastLine(s.logPath))
+		s.cmd = nil
+		go func() {
+			time.Sleep(200 * time.Millisecond) // a supervisor's restart delay, not a test's wait
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.cmd != nil || s.stopping {
+				return
+			}
+			if err := s.startLocked(); err != nil {
+				s.logf("restart failed: %v", err)
+			}
+		}()
+	}()
+	return nil
+}
+
+// crash kills the bot with SIGKILL, waits for it to die and starts it again.
+func (s *supervisor) crash() {
+	s.mu.Lock()
+	cmd, exited := s.cmd, s.exited
+	s.cmd = nil // the waiter sees a deliberate kill
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	<-exited
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kills++
+	s.logf("crash %d: killed the bot (pid %d) with SIGKILL; restarting", s.kills, cmd.Process.Pid)
+	if err := s.startLocked(); err != nil {
+		s.logf("restart failed: %v", err)
+	}
+}
+
+// stop asks the bot to shut down (SIGTERM: drain, close) and waits for it.
+func (s *supervisor) stop(timeout time.Duration) error {
+	s.mu.Lock()
+	s.stopping = true
+	cmd, exited := s.cmd, s.exited
+	s.mu.Unlock()
+	if cmd == nil {
+		return nil
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(timeout):
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
+		return fmt.Errorf("the bot did not stop within %v of SIGTERM", timeout)
+	}
+	if !cmd.ProcessState.Success() {
+		return fmt.Errorf("the bot's clean shutdown failed: %v (see %s)", cmd.ProcessState, s.logPath)
+	}
+	return nil
+}
+
+// kill makes sure no child is left behind.
+func (s *supervisor) kill() {
+	s.mu.Lock()
+	s.stopping = true
+	cmd, exited := s.cmd, s.exited
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	select {
+	case <-exited:
+	default:
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// lastLine is the last line of the file at path, for a short reason.
+func lastLine(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return lines[len(lines)-1]
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMain lets the load test start this test binary as the bot: a child
+// started with loadChildEnv set runs main, not the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv(loadChildEnv) != "" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestLoadShort is the load test in small: a few workers, faults on, the bot
+// killed with SIGKILL twice and restarted; every invariant must hold.
+func TestLoadShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the bot as a child process; skipped with -short")
+	}
+	var out strings.Builder
+	res, err := runLoad(t.Context(), loadOptions{
+		Users: 6, Duration: 6 * time.Second, Faults: 0.02, NoHangs: true, Crashes: 2, Seed: 3,
+		GlobalRate: 300, ChatRate: 20, ChatBurst: 5, Think: 20 * time.Millisecond, Step: 60 * time.Second,
+		Log: &testWriter{t},
+	})
+	if res != nil {
+		res.print(&out)
+		t.Log("\n" + out.String())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.kills != 2 {
+		t.Errorf("%d kills, want 2", res.kills)
+	}
+	if res.counts.cases < 6 || res.counts.checkins == 0 {
+		t.Errorf("too little happened: %d cases, %d check-ins", res.counts.cases, res.counts.checkins)
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
