@@ -85,8 +85,7 @@ func (s *sender) setIdle(idle bool) {
 }
 
 type job struct {
-	row     store.OutboxRow
-	limiter *rate.Limiter // the chat's; only one send per chat is in flight
+	row store.OutboxRow
 }
 
 type result struct {
@@ -285,10 +284,23 @@ func (q *sendQueue) dispatch(now time.Time, workers int, send func(job)) (nextAt
 			kept = append(kept, q.rows[i:]...)
 			break
 		}
+		// The chat's own limit is taken here, not waited for in a worker: a
+		// worker blocked on one chat's 1/s would leave the global rate unused
+		// while other chats wait.
+		if counted(r.Message.Kind) {
+			res := c.limiter.ReserveN(now, 1)
+			if d := res.DelayFrom(now); d > 0 {
+				res.CancelAt(now)
+				blocked[chat] = true
+				nextAt = earliest(nextAt, now.Add(d))
+				kept = append(kept, r)
+				continue
+			}
+		}
 		c.inflightID = r.ID
 		blocked[chat] = true
 		q.inflight++
-		send(job{row: r, limiter: c.limiter})
+		send(job{row: r})
 	}
 	q.rows = kept
 	return nextAt
@@ -320,9 +332,6 @@ func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {
 		return res
 	}
 	if counted(m.Kind) {
-		if err := j.limiter.Wait(ctx); err != nil {
-			return retry(time.Now(), "shutdown")
-		}
 		if err := s.global.Wait(ctx); err != nil {
 			return retry(time.Now(), "shutdown")
 		}
