@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"dinsosbot/bot"
+	"dinsosbot/flows"
 )
 
 // Config is the deployment's configuration, read from YAML. Every key is
@@ -27,6 +32,8 @@ type Config struct {
 	Drafts   DraftConfig    `yaml:"drafts"`
 	Log      LogConfig      `yaml:"log"`
 	MediaDir string         `yaml:"media_dir"`
+	HTTP     HTTPConfig     `yaml:"http"`
+	Backup   BackupConfig   `yaml:"backup"`
 	location *time.Location // TimeZone, loaded
 
 	// Schedules sets reminders and digests; see config_schedules.go.
@@ -65,6 +72,25 @@ type DraftConfig struct {
 	RemindBefore Duration `yaml:"remind_before"`
 }
 
+// HTTPConfig is the optional operations listener (/healthz, /metrics).
+type HTTPConfig struct {
+	// Listen is the address ("127.0.0.1:9090"); "" turns the listener off.
+	Listen string `yaml:"listen"`
+	// PollStale: /healthz answers 503 when getUpdates has not succeeded for
+	// longer; 0 takes the runtime's default (2×poll_timeout, at least 2m).
+	PollStale Duration `yaml:"poll_stale"`
+}
+
+// BackupConfig sets the scheduled backups to a folder.
+type BackupConfig struct {
+	// Dir is the folder; "" turns scheduled backups off.
+	Dir string `yaml:"dir"`
+	// Keep is how many of the newest copies stay; 0 keeps all.
+	Keep int `yaml:"keep"`
+	// Schedule is a cron expression in time_zone.
+	Schedule string `yaml:"schedule"`
+}
+
 // LogConfig sets the log's level and format.
 type LogConfig struct {
 	Level  string `yaml:"level"`
@@ -101,6 +127,7 @@ func defaultConfig() Config {
 		Drafts:   DraftConfig{ExpireAfter: Duration(24 * time.Hour), RemindBefore: Duration(2 * time.Hour)},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		MediaDir: "media",
+		Backup:   BackupConfig{Keep: 14, Schedule: "0 2 * * *"},
 
 		Schedules: defaultSchedules(),
 	}
@@ -190,19 +217,63 @@ func (c *Config) validate() error {
 	if err := lvl.UnmarshalText([]byte(c.Log.Level)); err != nil {
 		return fmt.Errorf("log.level: %q is not debug, info, warn or error", c.Log.Level)
 	}
+	if err := c.HTTP.validate(c.Telegram.PollTimeout); err != nil {
+		return err
+	}
+	if err := c.Backup.validate(); err != nil {
+		return err
+	}
 	return c.Schedules.validate()
+}
+
+func (h HTTPConfig) validate(pollTimeout Duration) error {
+	if h.Listen != "" {
+		host, port, err := net.SplitHostPort(h.Listen)
+		n, perr := strconv.Atoi(port)
+		if err != nil || perr != nil || n < 0 || n > 65535 || strings.ContainsAny(host, " /") {
+			return fmt.Errorf("http.listen: %q is not host:port (for example 127.0.0.1:9090; leave it empty to turn the listener off)", h.Listen)
+		}
+	}
+	if h.PollStale != 0 && h.PollStale <= pollTimeout {
+		return fmt.Errorf("http.poll_stale: %s must be longer than telegram.poll_timeout (%s), or 0 for the default",
+			time.Duration(h.PollStale), time.Duration(pollTimeout))
+	}
+	return nil
+}
+
+func (b BackupConfig) validate() error {
+	if b.Keep < 0 {
+		return fmt.Errorf("backup.keep: %d must be 0 (keep all) or more", b.Keep)
+	}
+	if b.Dir == "" {
+		return nil
+	}
+	if b.Schedule == "" || b.Schedule == flows.Off {
+		return fmt.Errorf("backup.schedule: must be a cron expression when backup.dir is set (leave dir empty to turn backups off)")
+	}
+	if err := bot.ValidateSpec(b.Schedule); err != nil {
+		return fmt.Errorf("backup.schedule: %q is not a cron expression (five fields, like \"0 2 * * *\" for 02.00 every day): %v", b.Schedule, err)
+	}
+	return nil
+}
+
+// flows maps the validated backup settings to the flows' configuration.
+func (b BackupConfig) flows() flows.Backups {
+	return flows.Backups{Dir: b.Dir, Keep: b.Keep, Spec: b.Schedule}
 }
 
 // Location is the configured time zone.
 func (c Config) Location() *time.Location { return c.location }
 
-// Logger builds the configured logger writing to w.
+// Logger builds the configured logger writing to w. Every line passes
+// through bot.RedactingHandler: no token, full NIK or phone number is written.
 func (c Config) Logger(w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(c.Log.Level)) // validated in LoadConfig
 	opts := &slog.HandlerOptions{Level: lvl}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(bot.NewRedactingHandler(h))
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"dinsosbot/flows"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -36,6 +38,14 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"bad log level", "log:\n  level: loud\n", "log.level"},
 		{"bad cron expression", "schedules:\n  digest_daily: \"0 25 * * *\"\n", "schedules.digest_daily: \"0 25 * * *\" is not a cron expression"},
 		{"bad reminder offset", "schedules:\n  meeting_offsets: [\"kemarin\"]\n", "schedules.meeting_offsets[0]"},
+		{"http listen without port", "http:\n  listen: localhost\n", "http.listen: \"localhost\" is not host:port"},
+		{"http listen bad port", "http:\n  listen: \"127.0.0.1:99999\"\n", "http.listen: \"127.0.0.1:99999\""},
+		{"http listen named port", "http:\n  listen: \"127.0.0.1:http\"\n", "http.listen"},
+		{"http poll_stale too short", "http:\n  listen: \"127.0.0.1:9090\"\n  poll_stale: 30s\n", "http.poll_stale"},
+		{"backup bad schedule", "backup:\n  dir: /var/lib/dinsosbot/backups\n  schedule: \"every night\"\n", "backup.schedule: \"every night\" is not a cron expression"},
+		{"backup schedule off with a dir", "backup:\n  dir: backups\n  schedule: \"off\"\n", "backup.schedule: must be a cron expression"},
+		{"backup negative keep", "backup:\n  keep: -1\n", "backup.keep"},
+		{"backup unknown key", "backup:\n  folder: x\n", "unknown key \"folder\""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,6 +86,36 @@ func TestLoadConfigDefaultsAndExample(t *testing.T) {
 	if len(cfg.Admins) != 2 || cfg.Send.ChatPerSecond != 2 || cfg.Send.GlobalPerSecond != 30 {
 		t.Errorf("partial file did not merge over defaults: %+v", cfg)
 	}
+	cfg, err = LoadConfig(writeConfig(t, "http:\n  listen: \"127.0.0.1:9090\"\nbackup:\n  dir: /var/lib/dinsosbot/backups\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Backup.flows(), (flows.Backups{Dir: "/var/lib/dinsosbot/backups", Keep: 14, Spec: "0 2 * * *"}); got != want {
+		t.Errorf("backup = %+v, want %+v", got, want)
+	}
+	if got := httpConfig(cfg.HTTP); got.Listen != "127.0.0.1:9090" || got.Registry == nil {
+		t.Errorf("http = %+v, want the address and a registry", got)
+	}
+}
+
+// TestLoggerRedacts: the configured logger, text or JSON, never writes a full
+// NIK or a phone number.
+func TestLoggerRedacts(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		cfg, err := LoadConfig(writeConfig(t, "log:\n  format: "+format+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf strings.Builder
+		cfg.Logger(&buf).Info("registered 3171012345670001 with 081298765432", "phone", "+6281298765432")
+		out := buf.String()
+		if strings.Contains(out, "3171012345670001") || strings.Contains(out, "98765432") {
+			t.Errorf("%s log leaks personal data: %s", format, out)
+		}
+		if !strings.Contains(out, "317101**********") {
+			t.Errorf("%s log lacks the masked NIK: %s", format, out)
+		}
+	}
 }
 
 func TestRunWithoutTokenPointsToDemo(t *testing.T) {
@@ -86,12 +126,18 @@ func TestRunWithoutTokenPointsToDemo(t *testing.T) {
 	}
 }
 
+// The README's first command without a token: the demo, with a word on how to
+// serve real Telegram.
 func TestDemoRunsScript(t *testing.T) {
 	var out, errOut strings.Builder
 	db := filepath.Join(t.TempDir(), "demo.db")
-	err := run(t.Context(), []string{"demo", "-db", db}, strings.NewReader(""), &out, &errOut, os.Getenv)
+	noToken := func(string) string { return "" }
+	err := run(t.Context(), []string{"-db", db}, strings.NewReader(""), &out, &errOut, noToken)
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "TELEGRAM_BOT_TOKEN is not set") {
+		t.Errorf("no hint about the token on stderr:\n%s", errOut.String())
 	}
 	for _, want := range []string{
 		"👤 Siti: /start", "🤖 → Siti: Halo, Siti",

@@ -78,8 +78,14 @@ func loadtest(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("dinsosbot loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := loadtestFlags(fs)
+	var ro rssOptions
+	rss := fs.Bool("rss", false, "measure the bot's peak RSS with -rss-users registered users and -rss-open open forms, next to an idle bot on an empty database, instead of the load run")
+	fs.IntVar(&ro.Users, "rss-users", 10000, "with -rss: registered users seeded in the database")
+	fs.IntVar(&ro.Open, "rss-open", 1000, "with -rss: users with a form open")
+	fs.IntVar(&ro.Idle, "rss-idle", 2, "with -rss: long polls (2 s each) the bot idles through before each measurement")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dinsosbot loadtest [-users N] [-duration D] [-faults F] [-crash K] [flags]")
+		fmt.Fprintln(stderr, "       dinsosbot loadtest -rss [-rss-users N] [-rss-open N] [-dir DIR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +94,14 @@ func loadtest(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("loadtest: unexpected argument %q", fs.Arg(0))
+	}
+	if *rss {
+		ro.Log = stderr
+		res, err := runRSS(ctx, ro, o.Dir)
+		if res != nil {
+			res.print(stdout)
+		}
+		return err
 	}
 	o.Log = stderr
 	res, err := runLoad(ctx, *o)

@@ -291,6 +291,14 @@ func (w *worker) answerInvitation(code string) error {
 	w.count(time.Since(start))
 	w.rsvp = rsvp
 	if !yes {
+		// "Cannot come" opens an optional question for the reason: a
+		// person answers it (left open, it would stay open for a day).
+		if _, err := w.u.WaitForText(w.o.Step, "Boleh tulis"); err != nil {
+			return fmt.Errorf("the decline reason prompt: %w", err)
+		}
+		if _, err := w.send("Tugas lapangan di kelurahan", "alasan Anda dicatat"); err != nil {
+			return fmt.Errorf("the decline reason: %w", err)
+		}
 		return nil
 	}
 	if _, err := w.do("the check-in", "Presensi tercatat", func() { w.u.OpenDeepLink(code) }); err != nil {

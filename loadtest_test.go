@@ -50,3 +50,33 @@ func (w *testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
+
+// TestRSSShort is "loadtest -rss" in small: the bot on a seeded database with
+// a few open forms, restarted, its sweep reminding them, every form still
+// open and every phase measured.
+func TestRSSShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the bot as a child process; skipped with -short")
+	}
+	res, err := runRSS(t.Context(), rssOptions{Users: 300, Open: 20, Idle: 1, Step: 60 * time.Second,
+		Log: &testWriter{t}}, "")
+	if res != nil {
+		var out strings.Builder
+		res.print(&out)
+		t.Log("\n" + out.String())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.phases) != 4 {
+		t.Fatalf("%d phases measured, want 4", len(res.phases))
+	}
+	for _, p := range res.phases {
+		if p.peakKB <= 0 || p.peakKB < p.endKB/2 {
+			t.Errorf("%s: peak %d kB, at stop %d kB", p.name, p.peakKB, p.endKB)
+		}
+	}
+	if got := res.phases[2].updates; got != 3*20 {
+		t.Errorf("phase 3: %d updates, want 60", got)
+	}
+}

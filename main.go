@@ -1,7 +1,8 @@
 // Command dinsosbot is the field reporting bot of a Dinas Sosial: PSM and TKSK
 // report PMKS cases, answer meeting invitations and check in, in Telegram.
 //
-//	dinsosbot [-config FILE] [run]   serve Telegram (needs a bot token)
+//	dinsosbot [-config FILE]         serve Telegram when the token is set, else the demo
+//	dinsosbot [-config FILE] run     serve Telegram (needs a bot token)
 //	dinsosbot demo [-db FILE]        the bot against a built-in fake Telegram
 //	dinsosbot migrate                apply database migrations and exit
 //	dinsosbot loadtest [flags]       load, fault and crash test against the fake Telegram
@@ -21,6 +22,9 @@ import (
 	"time"
 
 	_ "time/tzdata" // Asia/Jakarta must load on machines without zone files
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"dinsosbot/bot"
 	"dinsosbot/flows"
@@ -68,7 +72,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cmd := "run"
+	// No subcommand: serve Telegram when a token is set, otherwise show the
+	// bot working against the built-in fake (the README's first command).
+	cmd := ""
 	if fs.NArg() > 0 {
 		cmd = fs.Arg(0)
 		if cmd == "loadtest" { // its own flags and no config file: see loadtest.go
@@ -88,6 +94,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	log := cfg.Logger(stderr)
+	if cmd == "" {
+		cmd = "run"
+		if getenv(cfg.Telegram.TokenEnv) == "" {
+			fmt.Fprintf(stderr, "dinsosbot: %s is not set, so this is the demo against a built-in fake Telegram.\n"+
+				"To serve real Telegram, get a token from @BotFather (/newbot) and set %s.\n\n",
+				cfg.Telegram.TokenEnv, cfg.Telegram.TokenEnv)
+			cmd = "demo"
+		}
+	}
 	switch cmd {
 	case "run":
 		token := getenv(cfg.Telegram.TokenEnv)
@@ -135,6 +150,8 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 			DraftExpiry:  time.Duration(cfg.Drafts.ExpireAfter),
 			ReminderLead: time.Duration(cfg.Drafts.RemindBefore),
 			Schedules:    cfg.Schedules.flows(),
+			Backups:      cfg.Backup.flows(),
+			MediaDir:     cfg.MediaDir,
 		})
 	})
 	if err != nil {
@@ -166,7 +183,20 @@ func botConfig(cfg Config, token, apiBase string, log *slog.Logger) bot.Config {
 		Logger: log,
 		Media:  bot.MediaConfig{Dir: cfg.MediaDir},
 		Flood:  bot.FloodLimits{PerMinute: cfg.Flood.PerMinute, Burst: cfg.Flood.Burst},
+		HTTP:   httpConfig(cfg.HTTP),
 
 		Schedule: cfg.Schedules.schedule(cfg.Location()),
 	}
+}
+
+// httpConfig maps the operations listener's settings to the runtime's, with a
+// registry of our own holding the Go runtime's and the process's metrics
+// beside the bot's.
+func httpConfig(c HTTPConfig) bot.HTTPConfig {
+	if c.Listen == "" {
+		return bot.HTTPConfig{}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return bot.HTTPConfig{Listen: c.Listen, Registry: reg, PollStale: time.Duration(c.PollStale)}
 }

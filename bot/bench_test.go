@@ -108,12 +108,8 @@ func sendAndWait(b *testing.B, srv *telegramtest.Server, users []*telegramtest.U
 	for i := range n {
 		users[i%len(users)].SendText(fmt.Sprintf("laporan %d", i))
 	}
-	deadline := time.Now().Add(5 * time.Minute)
-	for srv.Calls("sendMessage") < base+n {
-		if time.Now().After(deadline) {
-			b.Fatalf("only %d of %d replies", srv.Calls("sendMessage")-base, n)
-		}
-		time.Sleep(time.Millisecond)
+	if err := srv.WaitUntil(5*time.Minute, func() bool { return srv.Calls("sendMessage") >= base+n }); err != nil {
+		b.Fatalf("only %d of %d replies: %v", srv.Calls("sendMessage")-base, n, err)
 	}
 }
 
@@ -138,12 +134,8 @@ func BenchmarkSenderBroadcast(b *testing.B) {
 		}
 		start := time.Now()
 		enqueue(b, h, msgs...)
-		deadline := start.Add(5 * time.Minute)
-		for h.Server.CallsByResult("sendMessage")[200] < n {
-			if time.Now().After(deadline) {
-				b.Fatalf("broadcast incomplete")
-			}
-			time.Sleep(time.Millisecond)
+		if err := h.Server.WaitUntil(5*time.Minute, func() bool { return h.Server.CallsByResult("sendMessage")[200] >= n }); err != nil {
+			b.Fatalf("broadcast incomplete: %v", err)
 		}
 		elapsed := time.Since(start)
 		b.ReportMetric(float64(n)/elapsed.Seconds()/limit, "rate/limit")

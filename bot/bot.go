@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"dinsosbot/flows"
 	"dinsosbot/store"
@@ -70,6 +72,9 @@ type Config struct {
 	// Flood is the per-user flood control; the zero value takes its defaults
 	// (see FloodLimits).
 	Flood FloodLimits
+	// HTTP is the optional operations listener (/healthz, /metrics); the zero
+	// value serves nothing (see HTTPConfig).
+	HTTP HTTPConfig
 
 	// BeforeCommit, when set, runs inside each batch's transaction just before
 	// commit; an error aborts the batch as a crash would. For tests.
@@ -124,6 +129,12 @@ func (c *Config) setDefaults() {
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: c.PollTimeout + 15*time.Second}
 	}
+	if c.HTTP.PollStale == 0 {
+		c.HTTP.PollStale = max(2*c.PollTimeout, 2*time.Minute)
+	}
+	if c.HTTP.Listen != "" && c.HTTP.Registry == nil {
+		c.HTTP.Registry = prometheus.NewRegistry()
+	}
 }
 
 // libraryLogger guards the Telegram library's logger, which is a global of the
@@ -152,6 +163,10 @@ type Bot struct {
 	sender  *sender
 	flood   *floodGate // nil: flood control off
 	sched   *Scheduler
+	// metrics is nil when the runtime does not observe itself (HTTPConfig);
+	// listener is the operations listener, nil when off.
+	metrics  *metrics
+	listener net.Listener
 }
 
 // New connects to the Bot API (getMe) and returns a Bot ready to Run. The
@@ -160,13 +175,18 @@ type Bot struct {
 func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsername string) Handler) (*Bot, error) {
 	cfg.setDefaults()
 	installLibraryLogger()
-	endpoint := cfg.APIBase + "/bot%s/%s"
-	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, endpoint, contextClient{ctx: ctx, client: cfg.HTTPClient})
-	if err != nil {
-		if f, _ := classify(err); f == failUnauthorized {
-			return nil, ErrUnauthorized
+	var m *metrics
+	if cfg.HTTP.on() {
+		var err error
+		if m, err = newMetrics(cfg.HTTP.Registry, db); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
 		}
-		return nil, fmt.Errorf("connect to the Bot API at %s: %s", cfg.APIBase, Redact(err.Error()))
+		cfg.HTTPClient = m.observe(cfg.HTTPClient)
+	}
+	endpoint := cfg.APIBase + "/bot%s/%s"
+	api, err := connect(ctx, cfg, endpoint)
+	if err != nil {
+		return nil, err
 	}
 	b := &Bot{cfg: cfg, db: db, handler: newHandler(api.Self.UserName), log: cfg.Logger, api: api}
 	b.sender = newSender(cfg, db, cfg.Logger)
@@ -174,8 +194,48 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 	if b.sched, err = newBotScheduler(cfg, db, b.handler); err != nil {
 		return nil, err
 	}
+	if m != nil {
+		b.metrics = m
+		if b.handler, err = m.countFlows(cfg.HTTP.Registry, b.handler); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
+	if err := b.listen(); err != nil {
+		return nil, err
+	}
 	db.OnCommit(b.sender.Wake)
 	return b, nil
+}
+
+// connect calls getMe until Telegram answers. A network error, a 5xx or a
+// 429 is retried after a capped exponential backoff (MinBackoff doubling up
+// to MaxBackoff, at least Telegram's retry_after), so a bot started while the
+// network or Telegram is down waits instead of exiting; a 401 fails at once
+// with ErrUnauthorized and any other refusal at once with its reason; ctx
+// ends the wait.
+func connect(ctx context.Context, cfg Config, endpoint string) (*tgbotapi.BotAPI, error) {
+	backoff := newBackoff(cfg.MinBackoff, cfg.MaxBackoff)
+	for attempt := 1; ; attempt++ {
+		api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, endpoint, contextClient{ctx: ctx, client: cfg.HTTPClient})
+		if err == nil {
+			return api, nil
+		}
+		f, retryAfter := classify(err)
+		switch {
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("connect to the Bot API at %s: %w", cfg.APIBase, ctx.Err())
+		case f == failUnauthorized:
+			return nil, ErrUnauthorized
+		case f != failTransient && f != failFlood:
+			return nil, fmt.Errorf("connect to the Bot API at %s: %s", cfg.APIBase, Redact(err.Error()))
+		}
+		wait := max(backoff.next(), retryAfter)
+		cfg.Logger.Warn("getMe failed; retrying", "attempt", attempt, "in", wait, "err", description(err))
+		if sleep(ctx, wait) != nil {
+			return nil, fmt.Errorf("connect to the Bot API at %s: %w after %d attempts (last: %s)",
+				cfg.APIBase, ctx.Err(), attempt, description(err))
+		}
+	}
 }
 
 // Username is the bot's Telegram username, from getMe.
@@ -208,6 +268,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.cfg.Media.Dir != "" {
 		wg.Add(1)
 		go func() { defer wg.Done(); b.mediaLoop(pollCtx) }()
+	}
+	if b.listener != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.serveOps(pollCtx) }()
 	}
 
 	err := b.poll(pollCtx, withContext(pollCtx, b.api, b.cfg.HTTPClient))

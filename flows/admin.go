@@ -622,7 +622,10 @@ func (a *App) showAudit(c *Ctx, page, editing int) error {
 	}
 	for _, r := range recs {
 		who := html.EscapeString(clip(r.Name, 24))
-		if who == "" {
+		switch {
+		case r.UserID == SystemUser:
+			who = c.T("adm.audit.system")
+		case who == "":
 			who = c.T("adm.audit.someone")
 		}
 		fmt.Fprintf(&b, "\n<code>%s</code> %s (%d): <b>%s</b> %s", r.At.In(a.cfg.Location).Format("02-01 15.04"),

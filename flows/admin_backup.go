@@ -51,13 +51,17 @@ func (a *App) cmdBackup(c *Ctx, s *session) error {
 }
 
 // sweepAdmin is the admin console's part of Sweep: broadcast progress, and
-// dropping the bytes of backups already sent.
+// dropping the bytes of backups and other documents (exports, photo ZIPs)
+// already sent.
 func (a *App) sweepAdmin(tx *store.Tx) error {
 	if err := a.sweepBroadcasts(tx); err != nil {
 		return fmt.Errorf("sweep broadcasts: %w", err)
 	}
 	if err := tx.ClearSentBackups(); err != nil {
 		return fmt.Errorf("sweep backups: %w", err)
+	}
+	if err := tx.ClearSentDocuments(); err != nil {
+		return fmt.Errorf("sweep documents: %w", err)
 	}
 	return nil
 }

@@ -40,15 +40,23 @@ type Config struct {
 	// Schedules sets when reminders and digests run; zero fields take the
 	// defaults documented on Schedules.
 	Schedules Schedules
+	// Backups sets the scheduled backups to a folder; the zero value takes
+	// none (see Backups).
+	Backups Backups
+	// MediaDir is the folder case photos are downloaded into (bot.MediaConfig.Dir);
+	// "" when photos are not downloaded, and /ekspor offers no photo ZIP.
+	MediaDir string
 }
 
 // App handles events. It holds no mutable state of its own (everything is in the
-// store), and the runtime calls it one update at a time, in order.
+// store) but counters for monitoring (FlowCounts), and the runtime calls it one
+// update at a time, in order.
 type App struct {
 	cfg      Config
 	flows    map[string]*Flow
 	commands map[string]*command
-	order    []string // command names in menu order
+	order    []string  // command names in menu order
+	stats    flowStats // ended conversations, for the runtime's metrics
 }
 
 // New returns an App for cfg; zero fields take Kota Jambi's defaults. It panics

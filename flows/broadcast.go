@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"dinsosbot/flows/i18n"
 	"dinsosbot/store"
@@ -18,9 +19,13 @@ import (
 // message is edited in place by the sweep, then shows the final count and who
 // could not be reached.
 
-// maxBroadcastText leaves room under Telegram's 4096 characters for the
-// escaping of what the admin typed.
-const maxBroadcastText = 3500
+// maxBroadcastText and maxBroadcastCaption are Telegram's limits on a
+// message's text and a photo's caption, counted after the HTML is parsed, so
+// the escaping of what the admin typed does not count.
+const (
+	maxBroadcastText    = 4096
+	maxBroadcastCaption = 1024
+)
 
 // maxUnreachedShown bounds the names listed in the final count.
 const maxUnreachedShown = 30
@@ -31,8 +36,35 @@ func (a *App) broadcastFlow() *Flow {
 		{Key: "kecamatan", Prompt: "bc.kecamatan", Input: InputMulti, Min: 1, Max: 100, DependsOn: []string{"audience"},
 			If:          func(c *Ctx) bool { return c.Answers.Text("audience") == store.AudienceKecamatan },
 			OptionsFrom: a.broadcastKecamatan},
-		{Key: "text", Prompt: "bc.text", Input: InputText, Min: 1, Max: maxBroadcastText},
+		{Key: "text", Prompt: "bc.text", Input: InputText, Min: 1, Max: maxBroadcastText,
+			Caption: maxBroadcastCaption, Check: checkBroadcastLength},
 	}}
+}
+
+// checkBroadcastLength counts as Telegram does (UTF-16 code units: an emoji
+// is two), so a text the step took is never refused by Telegram later.
+func checkBroadcastLength(_ *Ctx, v Value) error {
+	n := 0
+	for _, r := range v.Text {
+		n += max(utf16.RuneLen(r), 1)
+	}
+	switch {
+	case len(v.Photos) > 0 && n > maxBroadcastCaption:
+		return refuse("err.caption.long", "max", itoa(maxBroadcastCaption), "got", itoa(n))
+	case len(v.Photos) == 0 && n > maxBroadcastText:
+		return refuse("err.text.long", "max", itoa(maxBroadcastText), "got", itoa(n))
+	}
+	return nil
+}
+
+// broadcastMessage is what b sends to chat: a photo with its caption, or a
+// text. The preview is the same message, so it looks exactly as recipients
+// will see it.
+func broadcastMessage(b store.Broadcast, chat int64, priority int) store.Message {
+	if b.FileID != "" {
+		return store.Message{Kind: store.KindPhoto, ChatID: chat, FileID: b.FileID, Text: b.Text, Priority: priority}
+	}
+	return store.Message{ChatID: chat, Text: b.Text, Priority: priority}
 }
 
 func (a *App) cmdBroadcast(c *Ctx, _ *session) error {
@@ -132,6 +164,9 @@ func (a *App) broadcastAudienceText(lang i18n.Lang, b store.Broadcast) string {
 func (a *App) saveBroadcast(c *Ctx) error {
 	b := store.Broadcast{CreatedBy: c.User.ID, ChatID: c.Ev.ChatID, Audience: c.Answers.Text("audience"),
 		Kecamatan: c.Answers["kecamatan"].List, Text: html.EscapeString(c.Answers.Text("text"))}
+	if photos := c.Answers["text"].Photos; len(photos) > 0 {
+		b.FileID = photos[0].FileID
+	}
 	users, ok, err := a.broadcastRecipients(c.Tx, c.User, b)
 	if err != nil {
 		return err
@@ -145,7 +180,7 @@ func (a *App) saveBroadcast(c *Ctx) error {
 	if err := c.Reply(c.T("bc.preview.head")); err != nil {
 		return err
 	}
-	if err := c.Reply(b.Text); err != nil {
+	if _, err := c.Send(broadcastMessage(b, c.Ev.ChatID, store.PriorityReply)); err != nil {
 		return err
 	}
 	unreachable := 0
@@ -211,7 +246,7 @@ func (a *App) onBroadcastButton(c *Ctx, cb Callback) error {
 	for _, u := range users {
 		ref := int64(0)
 		if !u.Unreachable {
-			if ref, err = c.Tx.Enqueue(store.Message{ChatID: u.ID, Text: b.Text, Priority: store.PriorityBroadcast}); err != nil {
+			if ref, err = c.Tx.Enqueue(broadcastMessage(b, u.ID, store.PriorityBroadcast)); err != nil {
 				return err
 			}
 		}

@@ -312,8 +312,11 @@ func (a *App) cancel(c *Ctx, s *session, key string) error {
 	if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
 		return err
 	}
-	_, err := c.Send(store.Message{Text: c.T(key), RemoveReply: true})
-	return err
+	if _, err := c.Send(store.Message{Text: c.T(key), RemoveReply: true}); err != nil {
+		return err
+	}
+	a.countEnded(s.flow.Name, false, key)
+	return nil
 }
 
 // back re-asks the previous step, showing its answer.
@@ -369,6 +372,7 @@ func (a *App) finish(c *Ctx, s *session) error {
 	if err := s.flow.Save(c); err != nil {
 		return fmt.Errorf("save flow %s: %w", s.flow.Name, err)
 	}
+	a.countEnded(s.flow.Name, true, "")
 	return nil
 }
 

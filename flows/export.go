@@ -18,7 +18,8 @@ import (
 )
 
 // /ekspor: cases as XLSX and CSV for SIKS-NG re-entry, filtered by period,
-// status, category and kecamatan. Coordinators export their own area only.
+// status, category and kecamatan, and optionally a ZIP of their photos
+// (export_zip.go). Coordinators export their own area only.
 // The full NIK appears here and nowhere else the bot shows; every export is
 // audited.
 
@@ -40,6 +41,8 @@ func (a *App) exportFlow() *Flow {
 		{Key: "status", Prompt: "exp.status", Input: InputChoice, Options: exportStatusOptions()},
 		{Key: "category", Prompt: "exp.category", Input: InputChoice, OptionsFrom: exportCategoryOptions},
 		{Key: "kecamatan", Prompt: "exp.kecamatan", Input: InputChoice, OptionsFrom: a.exportKecamatanOptions},
+		// Asked only where photos are downloaded (MediaDir set).
+		{Key: "photos", Prompt: "exp.photos", Input: InputYesNo, If: func(*Ctx) bool { return a.cfg.MediaDir != "" }},
 	}}
 }
 
@@ -152,9 +155,14 @@ func (a *App) saveExport(c *Ctx) error {
 	if _, err := c.Send(store.Message{Kind: store.KindDocument, FileName: name + ".xlsx", File: xlsx, Text: caption}); err != nil {
 		return err
 	}
-	_, err = c.Send(store.Message{Kind: store.KindDocument, FileName: name + ".csv", File: csvData,
-		Text: c.T("exp.caption.csv")})
-	return err
+	if _, err := c.Send(store.Message{Kind: store.KindDocument, FileName: name + ".csv", File: csvData,
+		Text: c.T("exp.caption.csv")}); err != nil {
+		return err
+	}
+	if c.Answers.Text("photos") == "yes" {
+		return a.sendPhotoZip(c, name, rows, f.Kecamatan)
+	}
+	return nil
 }
 
 func dayOrEmpty(t time.Time, loc *time.Location) string {

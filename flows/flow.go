@@ -87,6 +87,10 @@ type Step struct {
 	Preset func(c *Ctx) (Value, bool)
 	// Check validates a parsed answer further; return an *InputError to refuse.
 	Check func(c *Ctx, v Value) error
+	// Caption, when > 0, lets a text step be answered with a photo too: the
+	// photo goes in Photos and its caption (0..Caption characters, no
+	// Pattern) in Text.
+	Caption int
 }
 
 func (s *Step) label() string {
@@ -190,6 +194,9 @@ func (s *Step) validate(earlier map[string]int) error {
 		if len(s.Options) > 0 || s.OptionsFrom != nil || s.Match != nil {
 			return fmt.Errorf("options on a %s step", s.Input)
 		}
+	}
+	if s.Caption != 0 && (s.Input != InputText || s.Caption < 0) {
+		return fmt.Errorf("a photo caption on a %s step", s.Input)
 	}
 	switch s.Input {
 	case InputText, InputName, InputNumber, InputMulti, InputPhotos:

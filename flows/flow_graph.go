@@ -69,6 +69,9 @@ func (s *Step) describe() string {
 		if s.Max > 0 {
 			parts[1] += fmt.Sprintf(" %d..%d", s.Min, s.Max)
 		}
+		if s.Caption > 0 {
+			parts[1] += fmt.Sprintf(" or photo (caption ..%d)", s.Caption)
+		}
 	case InputChoice:
 		if len(s.Options) > 0 {
 			var vals []string

@@ -142,6 +142,13 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 	var v Value
 	switch step.Input {
 	case InputText:
+		if ev.Photo != nil && step.Caption > 0 {
+			if n := utf8.RuneCountInString(text); n > step.Caption {
+				return v, refuse("err.caption.long", "max", strconv.Itoa(step.Caption), "got", strconv.Itoa(n))
+			}
+			v.Text, v.Photos = text, []Photo{*ev.Photo}
+			break
+		}
 		if err := needText(); err != nil {
 			return v, err
 		}
@@ -263,6 +270,9 @@ func (a *App) matchChoice(c *Ctx, step *Step, text string) (string, error) {
 	return "", refuse("err.choice", "text", html.EscapeString(clip(text, 40)))
 }
 
+// maxShownText bounds a text answer shown in a summary or a prompt.
+const maxShownText = 3000
+
 // clip shortens s to n characters for quoting it back.
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -322,6 +332,14 @@ func (a *App) display(c *Ctx, step *Step, v Value) (string, error) {
 		return fmt.Sprintf("%.5f, %.5f", v.Lat, v.Lon), nil
 	case InputPhotos:
 		return c.T("flow.photos", "n", strconv.Itoa(len(v.Photos))), nil
+	case InputText:
+		// Clipped so that a long text (a broadcast) leaves the summary
+		// room under Telegram's 4096 characters.
+		shown := html.EscapeString(clip(v.Text, maxShownText))
+		if len(v.Photos) > 0 {
+			return c.T("flow.text.photo", "text", shown), nil
+		}
+		return shown, nil
 	}
 	return html.EscapeString(v.Text), nil
 }

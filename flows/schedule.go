@@ -111,6 +111,7 @@ func (a *App) Jobs() []Job {
 		{Name: JobWorkerNudge, Spec: s.WorkerNudge, Run: a.nudgeWorkers},
 		{Name: JobDigestDaily, Spec: s.DigestDaily, Run: a.digestJob(digestDaily)},
 		{Name: JobDigestWeekly, Spec: s.DigestWeekly, Run: a.digestJob(digestWeekly)},
+		{Name: JobBackup, Spec: a.cfg.Backups.backupSpec(), Run: a.backupJob},
 	}
 	var out []Job
 	for _, j := range all {

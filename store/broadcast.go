@@ -24,8 +24,11 @@ type Broadcast struct {
 	ChatID    int64 // where its preview and progress are shown
 	Audience  string
 	Kecamatan []string
-	Text      string // HTML, exactly as sent
-	Status    string
+	Text      string // HTML, exactly as sent; the caption of a photo
+	// FileID, when set, makes the broadcast a photo: its Telegram file_id,
+	// sent to every recipient by id, with Text as the caption.
+	FileID string
+	Status string
 	// ProgressRef is the outbox row of the progress message; Shown is what it
 	// last showed.
 	ProgressRef int64
@@ -36,9 +39,9 @@ type Broadcast struct {
 
 // AddBroadcast stores b as a draft and returns its id.
 func (tx *Tx) AddBroadcast(b Broadcast) (int64, error) {
-	res, err := tx.Exec(`INSERT INTO broadcasts (created_by, chat_id, audience, kecamatan, text, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, b.CreatedBy, b.ChatID, b.Audience, strings.Join(b.Kecamatan, ","), b.Text,
-		formatTime(tx.now))
+	res, err := tx.Exec(`INSERT INTO broadcasts (created_by, chat_id, audience, kecamatan, text, file_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, b.CreatedBy, b.ChatID, b.Audience, strings.Join(b.Kecamatan, ","), b.Text,
+		b.FileID, formatTime(tx.now))
 	if err != nil {
 		return 0, fmt.Errorf("add broadcast: %w", err)
 	}
@@ -49,13 +52,13 @@ func (tx *Tx) AddBroadcast(b Broadcast) (int64, error) {
 	return id, nil
 }
 
-const broadcastSelect = `SELECT id, created_by, chat_id, audience, kecamatan, text, status, progress_ref, shown,
+const broadcastSelect = `SELECT id, created_by, chat_id, audience, kecamatan, text, file_id, status, progress_ref, shown,
 	created_at, COALESCE(started_at, '') FROM broadcasts`
 
 func scanBroadcast(row scanner) (Broadcast, error) {
 	var b Broadcast
 	var kec, created, started string
-	if err := row.Scan(&b.ID, &b.CreatedBy, &b.ChatID, &b.Audience, &kec, &b.Text, &b.Status, &b.ProgressRef,
+	if err := row.Scan(&b.ID, &b.CreatedBy, &b.ChatID, &b.Audience, &kec, &b.Text, &b.FileID, &b.Status, &b.ProgressRef,
 		&b.Shown, &created, &started); err != nil {
 		return Broadcast{}, err
 	}

@@ -255,3 +255,15 @@ func (db *DB) RecordSends(ctx context.Context, outcomes []SendOutcome) error {
 		return nil
 	})
 }
+
+// ClearSentDocuments drops the file bytes of documents already sent or given
+// up on (exports with full NIKs, photo ZIPs of up to 45 MB a part): only a
+// pending row is ever read for its bytes, and keeping them would grow the
+// database, and every backup of it, by each export.
+func (tx *Tx) ClearSentDocuments() error {
+	if _, err := tx.Exec(`UPDATE outbox SET file = NULL WHERE kind = 'document' AND status IN ('sent', 'failed')
+		AND file IS NOT NULL`); err != nil {
+		return fmt.Errorf("clear sent documents: %w", err)
+	}
+	return nil
+}

@@ -109,7 +109,7 @@ func (h *Harness) Launch() {
 		h.opts.Bot(&cfg)
 	}
 	b, err := bot.New(ctx, cfg, db, func(username string) bot.Handler {
-		fc := flows.Config{BotUsername: username, Admins: h.opts.Admins}
+		fc := flows.Config{BotUsername: username, Admins: h.opts.Admins, MediaDir: cfg.Media.Dir}
 		if h.opts.Flows != nil {
 			h.opts.Flows(&fc)
 		}
@@ -197,6 +197,13 @@ func (h *Harness) Sweep() {
 // NewUser adds a simulated Telegram user.
 func (h *Harness) NewUser(firstName string) *telegramtest.User {
 	return h.Server.NewUser(telegramtest.UserOptions{FirstName: firstName, LanguageCode: "id"})
+}
+
+// Bot is the running bot (for its HTTPAddr or Health); nil when stopped.
+func (h *Harness) Bot() *bot.Bot {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.bot
 }
 
 // NoViolations fails the test if the fake rejected any request as the real Bot

@@ -61,3 +61,26 @@ func describe(msgs []Message) string {
 	}
 	return b.String()
 }
+
+// WaitUntil re-evaluates cond on every change of the server's state (a message
+// sent, edited or deleted, an update queued) until it holds or timeout passes.
+// cond runs without the server's lock, so it may call Calls and the like.
+func (s *Server) WaitUntil(timeout time.Duration, cond func() bool) error {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		changed := s.changed
+		s.mu.Unlock()
+		if cond() {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return fmt.Errorf("telegramtest: condition not met within %v", timeout)
+		case <-s.closed:
+			return errClosed
+		}
+	}
+}

@@ -1,0 +1,33 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Ping checks that the database file answers a read (through the read pool,
+// beside the writer), for /healthz.
+func (db *DB) Ping(ctx context.Context) error {
+	var last int
+	if err := db.ro.QueryRowContext(ctx, `SELECT last_update_id FROM poll_state WHERE id = 1`).Scan(&last); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
+// OutboxBacklog returns how many outbox rows are pending and when the oldest
+// of them was enqueued (zero when none is pending).
+func (db *DB) OutboxBacklog() (pending int, oldest time.Time, err error) {
+	var first sql.NullString
+	if err := db.ro.QueryRow(`SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending'`).Scan(&pending, &first); err != nil {
+		return 0, time.Time{}, fmt.Errorf("outbox backlog: %w", err)
+	}
+	if first.Valid {
+		if oldest, err = parseTime(first.String); err != nil {
+			return 0, time.Time{}, fmt.Errorf("outbox backlog: %w", err)
+		}
+	}
+	return pending, oldest, nil
+}
