@@ -155,7 +155,7 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 			full, fresh = false, false
 		}
 		nextAt := q.dispatch(time.Now(), s.cfg.SendWorkers, func(j job) { jobs <- j })
-		if q.inflight == 0 && len(q.rows) == 0 {
+		if q.inflight == 0 && q.pending() == 0 {
 			flush()
 			if q.more {
 				fresh = true
@@ -215,12 +215,14 @@ type sendQueue struct {
 	// the window never keeps a reply waiting.
 	urgentCursor, bulkCursor int64
 	inflight                 int
+	taken                    int  // rows dispatched but still in rows (ID 0)
 	more                     bool // the last bulk read was cut at the window
 }
 
 // load reads pending rows: all of them (full) or those enqueued since the last
 // read. Urgent rows are always read; bulk rows fill what is left of the window.
 func (q *sendQueue) load(db *store.DB, full bool) error {
+	q.compact()
 	if full {
 		q.rows, q.urgentCursor, q.bulkCursor = q.rows[:0], 0, 0
 	}
@@ -260,9 +262,19 @@ func (q *sendQueue) add(rows []store.OutboxRow, cursor *int64) {
 // dispatch hands the head row of every chat that may send now to send, up to
 // workers in flight, and returns when the next held-back row becomes due.
 func (q *sendQueue) dispatch(now time.Time, workers int, send func(job)) (nextAt time.Time) {
+	if q.inflight == workers {
+		// A finishing send wakes the loop; nothing can go before that.
+		return time.Time{}
+	}
 	blocked := map[int64]bool{}
-	kept := q.rows[:0]
-	for i, r := range q.rows {
+	for i := range q.rows {
+		if q.inflight == workers {
+			break
+		}
+		r := &q.rows[i]
+		if r.ID == 0 {
+			continue // taken earlier
+		}
 		chat := r.Message.ChatID
 		c := q.chats[chat]
 		if c == nil {
@@ -271,18 +283,12 @@ func (q *sendQueue) dispatch(now time.Time, workers int, send func(job)) (nextAt
 		}
 		if blocked[chat] || c.inflightID != 0 {
 			blocked[chat] = true
-			kept = append(kept, r)
 			continue
 		}
 		if wait := later(r.NotBefore, c.cooldown); wait.After(now) {
 			blocked[chat] = true
 			nextAt = earliest(nextAt, wait)
-			kept = append(kept, r)
 			continue
-		}
-		if q.inflight == workers {
-			kept = append(kept, q.rows[i:]...)
-			break
 		}
 		// The chat's own limit is taken here, not waited for in a worker: a
 		// worker blocked on one chat's 1/s would leave the global rate unused
@@ -293,17 +299,37 @@ func (q *sendQueue) dispatch(now time.Time, workers int, send func(job)) (nextAt
 				res.CancelAt(now)
 				blocked[chat] = true
 				nextAt = earliest(nextAt, now.Add(d))
-				kept = append(kept, r)
 				continue
 			}
 		}
 		c.inflightID = r.ID
 		blocked[chat] = true
 		q.inflight++
-		send(job{row: r})
+		send(job{row: *r})
+		// Taken rows become tombstones, removed in bulk below: removing each
+		// at once copied the rest of a long broadcast after every send.
+		r.ID = 0
+		q.taken++
 	}
-	q.rows = kept
+	if q.taken > len(q.rows)/2 {
+		q.compact()
+	}
 	return nextAt
+}
+
+// pending is the number of rows not yet dispatched.
+func (q *sendQueue) pending() int { return len(q.rows) - q.taken }
+
+// compact drops the taken rows, keeping the order of the rest.
+func (q *sendQueue) compact() {
+	kept := q.rows[:0]
+	for _, r := range q.rows {
+		if r.ID != 0 {
+			kept = append(kept, r)
+		}
+	}
+	clear(q.rows[len(kept):]) // let the GC have the payloads and files
+	q.rows, q.taken = kept, 0
 }
 
 // done records that a send finished.
