@@ -3,14 +3,12 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"dinsosbot/flows"
 	"dinsosbot/store"
 )
 
@@ -156,6 +154,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
-var _ = errors.New
-var _ flows.Event

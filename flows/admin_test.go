@@ -260,17 +260,9 @@ func insertCases(t *testing.T, h *bottest.Harness, reporter int64, kec, kel stri
 // waitEditedTo waits until message id reads want.
 func (u *tgUser) waitEditedTo(id int, want string) telegramtest.Message {
 	u.t.Helper()
-	var got telegramtest.Message
-	if _, err := u.WaitFor(caseWait, func(msgs []telegramtest.Message) bool {
-		for _, m := range msgs {
-			if m.ID == id && strings.Contains(m.Text, want) {
-				got = m
-				return true
-			}
-		}
-		return false
-	}); err != nil {
-		u.t.Fatalf("message %d never read %q: %v", id, want, err)
+	got, err := u.WaitForEdit(caseWait, id, want)
+	if err != nil {
+		u.t.Fatal(err)
 	}
 	return got
 }

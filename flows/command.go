@@ -216,14 +216,6 @@ func (a *App) Menus() []store.Message {
 	return out
 }
 
-// Commands is the default command menu in lang, for the runtime's setMyCommands.
-func (a *App) Commands(lang i18n.Lang) []store.Command {
-	return a.menu(store.User{Role: store.RolePSM, Status: store.UserActive}, lang)
-}
-
-// Commands is the default command menu in lang, for callers without an App.
-func Commands(lang i18n.Lang) []store.Command { return New(Config{DefaultLang: lang}).Commands(lang) }
-
 // FlowCommand declares a slash command that opens a flow.
 type FlowCommand struct {
 	// Name is the command without the slash, lower case; Aliases are other names.

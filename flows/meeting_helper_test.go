@@ -107,17 +107,9 @@ func (r *mtRig) press(u *telegramtest.User, label, want string) telegramtest.Mes
 // waitEdited waits until message id in u's chat reads want.
 func (r *mtRig) waitEdited(u *telegramtest.User, id int, want string) telegramtest.Message {
 	r.t.Helper()
-	var got telegramtest.Message
-	if _, err := u.WaitFor(mtWait, func(msgs []telegramtest.Message) bool {
-		for _, m := range msgs {
-			if m.ID == id && strings.Contains(m.Text, want) {
-				got = m
-				return true
-			}
-		}
-		return false
-	}); err != nil {
-		r.t.Fatalf("waiting for message %d to read %q: %v", id, want, err)
+	got, err := u.WaitForEdit(mtWait, id, want)
+	if err != nil {
+		r.t.Fatal(err)
 	}
 	return got
 }

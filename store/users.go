@@ -90,16 +90,6 @@ func (tx *Tx) SetUnreachable(id int64, unreachable bool) error {
 	return nil
 }
 
-// MarkUnreachable is SetUnreachable(id, true) in a transaction of its own, for
-// the sender when Telegram answers 403.
-func (db *DB) MarkUnreachable(id int64) error {
-	_, err := db.db.Exec(`UPDATE users SET unreachable = 1, updated_at = ? WHERE id = ?`, formatTime(db.now()), id)
-	if err != nil {
-		return fmt.Errorf("mark user %d unreachable: %w", id, err)
-	}
-	return nil
-}
-
 const userSelect = `SELECT id, first_name, username, language, role, status, unreachable,
 	full_name, phone, kecamatan, kelurahan, covers FROM users`
 

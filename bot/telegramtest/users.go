@@ -2,6 +2,7 @@ package telegramtest
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -218,4 +219,23 @@ func (u *User) WaitFor(timeout time.Duration, cond func(msgs []Message) bool) ([
 // caption contains substr.
 func (u *User) WaitForText(timeout time.Duration, substr string) (Message, error) {
 	return u.s.waitForText(timeout, fmt.Sprintf("user %d", u.id), u.id, substr)
+}
+
+// WaitForEdit waits until the bot message id in u's chat contains substr in
+// its text, typically after the bot edited it.
+func (u *User) WaitForEdit(timeout time.Duration, id int, substr string) (Message, error) {
+	var got Message
+	_, err := u.s.waitFor(timeout, fmt.Sprintf("user %d", u.id), u.id, func(msgs []Message) bool {
+		for _, m := range msgs {
+			if m.ID == id && strings.Contains(m.Text, substr) {
+				got = m
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return Message{}, fmt.Errorf("waiting for message %d to read %q: %w", id, substr, err)
+	}
+	return got, nil
 }
