@@ -87,7 +87,7 @@ func New(cfg Config) *App {
 	}
 	cfg.Schedules = cfg.Schedules.withDefaults()
 	a := &App{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]*command{}}
-	for _, f := range []*Flow{a.registrationFlow(), a.profileFlow(), a.inviteFlow(), a.meetingFlow(), a.checkinFlow(),
+	for _, f := range []*Flow{a.registrationFlow(), a.profileFlow(), a.inviteFlow(), a.meetingFlow(), a.meetingMoveFlow(), a.checkinFlow(),
 		a.caseFlow(), a.caseNoteFlow(), a.rsvpReasonFlow(), a.broadcastFlow(), a.exportFlow(), a.digestFlow()} {
 		if err := a.AddFlow(f); err != nil {
 			panic(err)

@@ -14,7 +14,7 @@ import (
 const maxMissingListed = 40
 
 // cmdMeetings is /rapat: with a meeting id, its report for the organiser
-// ("/rapat 3 batal" cancels it); without, the person's upcoming meetings with
+// ("/rapat 3 batal" cancels it, "/rapat 3 pindah" moves it); without, the person's upcoming meetings with
 // their answers (and, for staff, the meetings they organise).
 func (a *App) cmdMeetings(c *Ctx, _ *session) error {
 	args := strings.Fields(c.Ev.Args)
@@ -39,6 +39,8 @@ func (a *App) cmdMeetings(c *Ctx, _ *session) error {
 			return a.sendReport(c, m)
 		case len(args) == 2 && (args[1] == "batal" || args[1] == "cancel"):
 			return a.cancelMeeting(c, m)
+		case len(args) == 2 && (args[1] == "pindah" || args[1] == "move"):
+			return a.startMeetingMove(c, m)
 		}
 		return c.Reply(c.T("mtg.usage"))
 	}
@@ -172,6 +174,9 @@ func (a *App) sendReport(c *Ctx, m store.Meeting) error {
 		}
 	}
 	id := strconv.FormatInt(m.ID, 10)
+	if m.Status == store.MeetingScheduled && c.Tx.Now().Before(m.StartsAt) {
+		b.WriteString("\n\n" + c.T("mtg.report.manage", "id", id))
+	}
 	xlsx, err := data(cbMeeting, id, opSheetXLSX, "")
 	if err != nil {
 		return err

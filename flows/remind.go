@@ -73,7 +73,7 @@ func (o ReminderOffset) lead() time.Duration {
 
 // remindMeetings sends each meeting's due reminder to every invitee who has not
 // declined: the one of the latest offset already due (an offset due before the
-// meeting was created is skipped), once per meeting, person and offset. Those
+// meeting was created or moved is skipped), once per meeting, person and offset. Those
 // who have not answered get a nudge to answer with the buttons.
 func (a *App) remindMeetings(tx *store.Tx, _ time.Time) error {
 	now := tx.Now()
@@ -91,7 +91,7 @@ func (a *App) remindMeetings(tx *store.Tx, _ time.Time) error {
 		var pickDue time.Time
 		for _, o := range offsets {
 			d := o.due(pm.StartsAt, a.cfg.Location)
-			if d.After(now) || d.Before(pm.CreatedAt) || (!pickDue.IsZero() && !d.After(pickDue)) {
+			if d.After(now) || d.Before(pm.PlannedAt) || (!pickDue.IsZero() && !d.After(pickDue)) {
 				continue
 			}
 			pick, pickDue = o, d

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -440,6 +441,41 @@ func (tx *Tx) CancelMeeting(meeting int64) (bool, error) {
 		return false, fmt.Errorf("cancel meeting %d: %w", meeting, err)
 	}
 	return n == 1, nil
+}
+
+// MoveMeeting sets a scheduled meeting's time and place and forgets the
+// meeting reminders already sent, which named the old time, so the reminders
+// of the new time go out. It reports false, changing nothing, when the meeting
+// is cancelled or someone has already checked in (its day has begun).
+func (tx *Tx) MoveMeeting(meeting int64, starts, ends time.Time, place string) (bool, error) {
+	res, err := tx.Exec(`UPDATE meetings SET starts_at = ?, ends_at = ?, place = ?, moved_at = ?
+		WHERE id = ? AND status = 'scheduled'
+		AND NOT EXISTS (SELECT 1 FROM meeting_attendance WHERE meeting_id = meetings.id)`,
+		formatTime(starts), formatTime(ends), place, formatTime(tx.now), meeting)
+	if err != nil {
+		return false, fmt.Errorf("move meeting %d: %w", meeting, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("move meeting %d: %w", meeting, err)
+	}
+	if n == 0 {
+		return false, nil
+	}
+	if _, err := tx.Exec(`DELETE FROM reminders_sent WHERE subject = ? AND kind LIKE 'mtg %'`,
+		strconv.FormatInt(meeting, 10)); err != nil {
+		return false, fmt.Errorf("move meeting %d: forget reminders: %w", meeting, err)
+	}
+	return true, nil
+}
+
+// HasAttendance reports whether anyone has checked in to meeting.
+func (tx *Tx) HasAttendance(meeting int64) (bool, error) {
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ?`, meeting).Scan(&n); err != nil {
+		return false, fmt.Errorf("attendance of meeting %d: %w", meeting, err)
+	}
+	return n > 0, nil
 }
 
 // Invitations lists meeting's invitations by user id.

@@ -33,18 +33,19 @@ func (tx *Tx) ReminderSent(kind, subject string, user int64) (bool, error) {
 	return n > 0, nil
 }
 
-// PlannedMeeting is a scheduled meeting with when it was created, so a
-// reminder due before the invitation went out is not sent after it.
+// PlannedMeeting is a scheduled meeting with when it was created or last
+// moved, so a reminder due before the invitation (or the notice of the move)
+// went out is not sent after it.
 type PlannedMeeting struct {
 	Meeting
-	CreatedAt time.Time
+	PlannedAt time.Time
 }
 
 // MeetingsStarting lists the scheduled meetings starting in (from, to], soonest
 // first.
 func (tx *Tx) MeetingsStarting(from, to time.Time) ([]PlannedMeeting, error) {
 	rows, err := tx.Query(`SELECT id, title, starts_at, ends_at, place, lat, lon, radius_m, checkin_lead_min,
-		audience, note, code, status, created_by, created_at FROM meetings
+		audience, note, code, status, created_by, COALESCE(moved_at, created_at) FROM meetings
 		WHERE status = 'scheduled' AND starts_at > ? AND starts_at <= ? ORDER BY starts_at, id`,
 		formatTime(from), formatTime(to))
 	if err != nil {
@@ -69,7 +70,7 @@ func (tx *Tx) MeetingsStarting(from, to time.Time) ([]PlannedMeeting, error) {
 		if m.EndsAt, err = parseTime(ends); err != nil {
 			return nil, err
 		}
-		if pm.CreatedAt, err = parseTime(created); err != nil {
+		if pm.PlannedAt, err = parseTime(created); err != nil {
 			return nil, err
 		}
 		out = append(out, pm)
