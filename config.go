@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +18,8 @@ import (
 
 	"dinsosbot/bot"
 	"dinsosbot/flows"
+	"dinsosbot/flows/i18n"
+	"dinsosbot/flows/region"
 )
 
 // Config is the deployment's configuration, read from YAML. Every key is
@@ -38,6 +42,19 @@ type Config struct {
 
 	// Schedules sets reminders and digests; see config_schedules.go.
 	Schedules SchedulesConfig `yaml:"schedules"`
+
+	// What another Dinas Sosial changes besides office and admins.
+
+	// RegionsFile is a CSV of the city's kecamatan and kelurahan in the
+	// format region.ReadCSV reads; "" is Kota Jambi's built-in list.
+	RegionsFile string          `yaml:"regions_file"`
+	regions     *region.Catalog // RegionsFile, loaded (or the built-in list)
+	// CoordinatorGroups are the group chats (negative ids) where coordinators
+	// and admins may use commands.
+	CoordinatorGroups []int64 `yaml:"coordinator_groups"`
+	// CaseCodePrefix starts every case code: JMB-26-00042.
+	CaseCodePrefix string        `yaml:"case_code_prefix"`
+	Meetings       MeetingConfig `yaml:"meetings"`
 }
 
 // TelegramConfig says how to reach the Bot API.
@@ -91,6 +108,12 @@ type BackupConfig struct {
 	Schedule string `yaml:"schedule"`
 }
 
+// MeetingConfig sets what every new meeting gets.
+type MeetingConfig struct {
+	// CheckinLead is how long before the start check-in opens.
+	CheckinLead Duration `yaml:"checkin_lead"`
+}
+
 // LogConfig sets the log's level and format.
 type LogConfig struct {
 	Level  string `yaml:"level"`
@@ -121,13 +144,18 @@ func defaultConfig() Config {
 		Database: DatabaseConfig{Path: "dinsosbot.db"},
 		TimeZone: "Asia/Jakarta",
 		Language: "id",
-		Office:   "Dinas Sosial Kota Jambi",
+		// Office "" is "Dinas Sosial " and the city of the regions list
+		// (flows.New), so a city that sets only regions_file gets its own name.
+		Office:   "",
 		Send:     SendConfig{GlobalPerSecond: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20},
 		Flood:    FloodConfig{PerMinute: 60, Burst: 30},
 		Drafts:   DraftConfig{ExpireAfter: Duration(24 * time.Hour), RemindBefore: Duration(2 * time.Hour)},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		MediaDir: "media",
 		Backup:   BackupConfig{Keep: 14, Schedule: "0 2 * * *"},
+
+		CaseCodePrefix: flows.DefaultCaseCodePrefix,
+		Meetings:       MeetingConfig{CheckinLead: Duration(flows.DefaultCheckinLead)},
 
 		Schedules: defaultSchedules(),
 	}
@@ -202,6 +230,12 @@ func (c *Config) validate() error {
 		{c.Drafts.RemindBefore <= 0 || c.Drafts.RemindBefore >= c.Drafts.ExpireAfter,
 			"drafts.remind_before: must be above 0 and below drafts.expire_after"},
 		{c.Log.Format != "text" && c.Log.Format != "json", fmt.Sprintf("log.format: %q is not text or json", c.Log.Format)},
+		{!casePrefixRE.MatchString(c.CaseCodePrefix),
+			fmt.Sprintf("case_code_prefix: %q must be 2 to 6 capital letters A-Z, like JMB", c.CaseCodePrefix)},
+		// The store keeps the lead in whole minutes, and reads 0 as 60.
+		{c.Meetings.CheckinLead < Duration(time.Minute) || c.Meetings.CheckinLead > Duration(24*time.Hour) ||
+			c.Meetings.CheckinLead%Duration(time.Minute) != 0,
+			fmt.Sprintf("meetings.checkin_lead: %s must be whole minutes from 1m to 24h", time.Duration(c.Meetings.CheckinLead))},
 	}
 	for _, ch := range checks {
 		if ch.bad {
@@ -213,9 +247,20 @@ func (c *Config) validate() error {
 			return fmt.Errorf("admins[%d]: %d is not a Telegram user id", i, id)
 		}
 	}
+	for i, id := range c.CoordinatorGroups {
+		switch {
+		case id >= 0:
+			return fmt.Errorf("coordinator_groups[%d]: %d is not a group chat id (group ids are negative, like -1001234567890)", i, id)
+		case slices.Contains(c.CoordinatorGroups[:i], id):
+			return fmt.Errorf("coordinator_groups[%d]: %d is listed twice", i, id)
+		}
+	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.Log.Level)); err != nil {
 		return fmt.Errorf("log.level: %q is not debug, info, warn or error", c.Log.Level)
+	}
+	if c.regions, err = loadRegions(c.RegionsFile); err != nil {
+		return err
 	}
 	if err := c.HTTP.validate(c.Telegram.PollTimeout); err != nil {
 		return err
@@ -224,6 +269,29 @@ func (c *Config) validate() error {
 		return err
 	}
 	return c.Schedules.validate()
+}
+
+// casePrefixRE: case codes are read aloud and typed back (/hapus_kasus), so
+// the prefix is a few plain capital letters.
+var casePrefixRE = regexp.MustCompile(`^[A-Z]{2,6}$`)
+
+// loadRegions reads the regions_file CSV, or returns the built-in Kota Jambi
+// list for "". A file that cannot be read or has a bad row, a duplicate code
+// or a kelurahan without its kecamatan stops the bot at start.
+func loadRegions(path string) (*region.Catalog, error) {
+	if path == "" {
+		return region.KotaJambi(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("regions_file: %w", err)
+	}
+	defer f.Close()
+	cat, err := region.ReadCSV(f)
+	if err != nil {
+		return nil, fmt.Errorf("regions_file %s: %w (see flows/region/data/kota_jambi_wilayah.csv for the format)", path, err)
+	}
+	return cat, nil
 }
 
 func (h HTTPConfig) validate(pollTimeout Duration) error {
@@ -264,6 +332,30 @@ func (b BackupConfig) flows() flows.Backups {
 
 // Location is the configured time zone.
 func (c Config) Location() *time.Location { return c.location }
+
+// Regions is the loaded kecamatan and kelurahan list.
+func (c Config) Regions() *region.Catalog { return c.regions }
+
+// flows maps the validated configuration to the flows' for the bot called
+// username.
+func (c Config) flows(username string) flows.Config {
+	return flows.Config{
+		BotUsername:       username,
+		Office:            c.Office,
+		DefaultLang:       i18n.Parse(c.Language, i18n.ID),
+		Admins:            c.Admins,
+		Location:          c.Location(),
+		Regions:           c.Regions(),
+		DraftExpiry:       time.Duration(c.Drafts.ExpireAfter),
+		ReminderLead:      time.Duration(c.Drafts.RemindBefore),
+		CoordinatorGroups: c.CoordinatorGroups,
+		CaseCodePrefix:    c.CaseCodePrefix,
+		CheckinLead:       time.Duration(c.Meetings.CheckinLead),
+		Schedules:         c.Schedules.flows(),
+		Backups:           c.Backup.flows(),
+		MediaDir:          c.MediaDir,
+	}
+}
 
 // Logger builds the configured logger writing to w. Every line passes
 // through bot.RedactingHandler: no token, full NIK or phone number is written.

@@ -46,6 +46,19 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"backup schedule off with a dir", "backup:\n  dir: backups\n  schedule: \"off\"\n", "backup.schedule: must be a cron expression"},
 		{"backup negative keep", "backup:\n  keep: -1\n", "backup.keep"},
 		{"backup unknown key", "backup:\n  folder: x\n", "unknown key \"folder\""},
+		{"positive coordinator group", "coordinator_groups: [12345]\n", "coordinator_groups[0]: 12345 is not a group chat id"},
+		{"zero coordinator group", "coordinator_groups: [-100, 0]\n", "coordinator_groups[1]"},
+		{"coordinator group twice", "coordinator_groups: [-100, -200, -100]\n", "coordinator_groups[2]: -100 is listed twice"},
+		{"lower-case case prefix", "case_code_prefix: jmb\n", "case_code_prefix: \"jmb\" must be 2 to 6 capital letters"},
+		{"one-letter case prefix", "case_code_prefix: J\n", "case_code_prefix"},
+		{"long case prefix", "case_code_prefix: DINSOSJMB\n", "case_code_prefix"},
+		{"case prefix with a dash", "case_code_prefix: JM-B\n", "case_code_prefix"},
+		{"empty case prefix", "case_code_prefix: \"\"\n", "case_code_prefix"},
+		{"check-in lead zero", "meetings:\n  checkin_lead: 0s\n", "meetings.checkin_lead: 0s must be whole minutes from 1m to 24h"},
+		{"check-in lead over a day", "meetings:\n  checkin_lead: 25h\n", "meetings.checkin_lead"},
+		{"check-in lead in seconds", "meetings:\n  checkin_lead: 90s\n", "meetings.checkin_lead"},
+		{"meetings unknown key", "meetings:\n  lead: 1h\n", "unknown key \"lead\""},
+		{"missing regions file", "regions_file: /nonexistent/wilayah.csv\n", "regions_file: open /nonexistent/wilayah.csv"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,6 +111,100 @@ func TestLoadConfigDefaultsAndExample(t *testing.T) {
 	}
 }
 
+// regionsHeader is the header of the regions CSV, as in the built-in file.
+const regionsHeader = "tingkat,kode_kemendagri,nama,kode_kecamatan,catatan\n"
+
+// TestLoadConfigRegions: a regions_file is read and checked at start; a bad
+// one stops the bot naming the key, the file and the row or code at fault.
+func TestLoadConfigRegions(t *testing.T) {
+	tests := []struct {
+		name, csv string
+		want      string // error substring; "" for success
+	}{
+		{"ok", regionsHeader + "kabupaten,99.01,Kabupaten Contoh,,\n" +
+			"kecamatan,99.01.01,Hulu,99.01.01,\nkelurahan,99.01.01.2001,Tepi,99.01.01,ejaan lain: Tepian\n" +
+			"kecamatan,99.01.02,Hilir,99.01.02,\ndesa,99.01.02.2001,Muara,99.01.02,\n", ""},
+		{"empty file", "", "empty CSV"},
+		{"missing column", "tingkat,nama\nkota,X\n", "no column \"kode_kemendagri\""},
+		{"unknown level", regionsHeader + "kota,99.01,Kota Contoh,,\nprovinsi,99,Contoh,,\n", "line 3: unknown tingkat \"provinsi\""},
+		{"kelurahan before its kecamatan", regionsHeader + "kota,99.01,Kota Contoh,,\nkelurahan,99.01.01.1001,Tepi,99.01.01,\n",
+			"line 3: kelurahan \"Tepi\" names kecamatan \"99.01.01\" before it is listed"},
+		{"duplicate code", regionsHeader + "kota,99.01,Kota Contoh,,\nkecamatan,99.01.01,Hulu,99.01.01,\n" +
+			"kelurahan,99.01.01.1001,Tepi,99.01.01,\nkelurahan,99.01.01.1001,Seberang,99.01.01,\n", "code \"99.01.01.1001\" is used by both"},
+		{"kecamatan without kelurahan", regionsHeader + "kota,99.01,Kota Contoh,,\nkecamatan,99.01.01,Hulu,99.01.01,\n", "has no kelurahan"},
+		{"no city row", regionsHeader + "kecamatan,99.01.01,Hulu,99.01.01,\nkelurahan,99.01.01.1001,Tepi,99.01.01,\n", "no row with tingkat kota"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			csvPath := filepath.Join(t.TempDir(), "wilayah.csv")
+			if err := os.WriteFile(csvPath, []byte(tc.csv), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := LoadConfig(writeConfig(t, "regions_file: "+csvPath+"\n"))
+			if tc.want != "" {
+				if err == nil || !strings.Contains(err.Error(), "regions_file "+csvPath) || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("LoadConfig error = %v, want one naming regions_file %s and containing %q", err, csvPath, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := cfg.flows("dinsos_bot").Regions
+			if got.City != "Kabupaten Contoh" || len(got.Kecamatan) != 2 || got.KelurahanCount() != 2 {
+				t.Errorf("regions = %+v, want Kabupaten Contoh with 2 kecamatan and 2 kelurahan", got)
+			}
+			if _, ok := got.FindKelurahan("99.01.01", "Tepian"); !ok {
+				t.Errorf("the spelling variant Tepian is not found")
+			}
+		})
+	}
+}
+
+// TestConfigToFlows: every setting the flows take is passed through, the
+// defaults being Kota Jambi's.
+func TestConfigToFlows(t *testing.T) {
+	tests := []struct {
+		name, body string
+		check      func(t *testing.T, fc flows.Config)
+	}{
+		{"defaults", "", func(t *testing.T, fc flows.Config) {
+			if fc.Regions == nil || fc.Regions.City != "Kota Jambi" || len(fc.Regions.Kecamatan) != 11 || fc.Regions.KelurahanCount() != 68 {
+				t.Errorf("regions = %+v, want Kota Jambi's 11 kecamatan and 68 kelurahan", fc.Regions)
+			}
+			// "" lets flows.New name the office after the regions' city.
+			if fc.Office != "" || fc.CaseCodePrefix != "JMB" || fc.CheckinLead != time.Hour || fc.CoordinatorGroups != nil {
+				t.Errorf("office %q, prefix %q, check-in lead %v, groups %v; want \"\", JMB, 1h, none",
+					fc.Office, fc.CaseCodePrefix, fc.CheckinLead, fc.CoordinatorGroups)
+			}
+		}},
+		{"set", "office: Dinas Sosial Kota Contoh\nadmins: [7]\ncoordinator_groups: [-1001234567890, -42]\n" +
+			"case_code_prefix: KTC\nmeetings:\n  checkin_lead: 90m\nlanguage: en\nmedia_dir: foto\n",
+			func(t *testing.T, fc flows.Config) {
+				if fc.Office != "Dinas Sosial Kota Contoh" || fc.CaseCodePrefix != "KTC" || fc.CheckinLead != 90*time.Minute ||
+					fc.DefaultLang != "en" || fc.MediaDir != "foto" || len(fc.Admins) != 1 {
+					t.Errorf("flows config = %+v", fc)
+				}
+				if len(fc.CoordinatorGroups) != 2 || fc.CoordinatorGroups[0] != -1001234567890 || fc.CoordinatorGroups[1] != -42 {
+					t.Errorf("coordinator groups = %v", fc.CoordinatorGroups)
+				}
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(writeConfig(t, tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fc := cfg.flows("dinsos_bot")
+			if fc.BotUsername != "dinsos_bot" || fc.Location == nil || fc.Location.String() != "Asia/Jakarta" {
+				t.Errorf("username %q, location %v", fc.BotUsername, fc.Location)
+			}
+			tc.check(t, fc)
+		})
+	}
+}
+
 // TestLoggerRedacts: the configured logger, text or JSON, never writes a full
 // NIK or a phone number.
 func TestLoggerRedacts(t *testing.T) {
@@ -140,7 +247,7 @@ func TestDemoRunsScript(t *testing.T) {
 		t.Errorf("no hint about the token on stderr:\n%s", errOut.String())
 	}
 	for _, want := range []string{
-		"👤 Siti: /start", "🤖 → Siti: Halo, Siti",
+		"👤 Siti: /start", "🤖 → Siti: Halo, Siti", "asisten pelaporan lapangan Dinas Sosial Kota Jambi",
 		"🤖 → Admin: 🆕 Pendaftaran baru dari Siti", "👤 Admin: #✅ Setujui",
 		"🤖 → Siti: 🎉 Pendaftaran Anda disetujui. Anda terdaftar sebagai PSM.",
 		"👤 Siti: /lapor", "NIK diterima: 1571********0003",

@@ -123,7 +123,7 @@ func demoScript(loc *time.Location) []demoStep {
 		a("#✅ Setujui"),
 		h("Siti reports a PMKS case"),
 		s("/lapor"), s("#🏚 Kemiskinan & lainnya"), s("#Perempuan Rawan Sosial Ekonomi"), s("Dewi Anggraini"),
-		s("1571015708900003"), s("#Perempuan (sesuai NIK)"), s("#17-08-1990 (sesuai NIK)"),
+		s("1571015708900003"), s("#Perempuan (sesuai NIK)"), s("#17-08-1990 (sesuai NIK)"), s("/lewati"),
 		s("Jl. Kapt. Pattimura RT 05, Buluran Kenali"), s("#📍 Buluran Kenali, Telanaipura"),
 		s("@lokasi -1.6101,103.6131"), s("@foto"), s("#✔️ Selesai"),
 		s("Ibu tunggal dengan tiga anak, tanpa penghasilan tetap sejak suaminya meninggal."),

@@ -41,10 +41,14 @@ const loadAdminID = 990001
 type loadOptions struct {
 	Users    int           // simulated workers
 	Duration time.Duration // workers keep reporting cases until then; crashes fall in it
-	Faults   float64       // fraction of Bot API calls that fail (429/5xx/hang/drop)
-	NoHangs  bool          // leave hangs out of the faults (each costs the bot its HTTP timeout, 17 s)
+	Faults   float64       // fraction of Bot API calls that fail (429/5xx/hang/drop), split as defaultFaultMix
+	NoHangs  bool          // leave hangs out of Faults (each costs the bot its HTTP timeout, 17 s)
+	FaultMix faultMix      // fraction of calls failing per kind; when set, Faults and NoHangs are ignored
 	Crashes  int           // SIGKILLs of the bot, each followed by a restart
-	Seed     uint64        // for the crash schedule, the faults and the workers' choices
+	// CrashKinds are the ways of killing, taken in turn by the kills in time
+	// order; nil = every kind (random, after-send, in-transaction).
+	CrashKinds []crashKind
+	Seed       uint64 // for the crash schedule, the faults and the workers' choices
 
 	GlobalRate float64       // the bot's send limit, messages/s; the fake enforces it
 	ChatRate   float64       // per private chat, messages/s
@@ -59,9 +63,21 @@ func loadtestFlags(fs *flag.FlagSet) *loadOptions {
 	o := &loadOptions{}
 	fs.IntVar(&o.Users, "users", 20, "simulated workers")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long workers keep reporting cases; crashes fall in this window")
-	fs.Float64Var(&o.Faults, "faults", 0.02, "fraction of Bot API calls the fake fails (429, 500, 502, hang, drop)")
-	fs.BoolVar(&o.NoHangs, "no-hangs", false, "leave hung requests out of the faults (each costs the bot its HTTP timeout)")
+	fs.Float64Var(&o.Faults, "faults", 0.02, "fraction of Bot API calls the fake fails, split 3:2:2:2:1 over 429, 500, 502, drop, hang (shorthand for -fault-mix)")
+	fs.BoolVar(&o.NoHangs, "no-hangs", false, "leave hung requests out of -faults (each costs the bot its HTTP timeout)")
+	fs.Func("fault-mix", `fraction of Bot API calls failing per kind, e.g. "429=0.01,500=0.005,502=0.005,drop=0.005,hang=0.001" (kinds: 429, 500, 502, drop, hang; replaces -faults and -no-hangs)`,
+		func(v string) error {
+			m, err := parseFaultMix(v)
+			o.FaultMix = m
+			return err
+		})
 	fs.IntVar(&o.Crashes, "crash", 3, "how many times the bot is killed with SIGKILL and restarted")
+	fs.Func("crash-kinds", `ways of killing the bot, taken in turn by the kills (default "random,after-send,in-transaction")`,
+		func(v string) error {
+			k, err := parseCrashKinds(v)
+			o.CrashKinds = k
+			return err
+		})
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed (crash times, faults, workers' choices)")
 	fs.Float64Var(&o.GlobalRate, "rate", 30, "the bot's global send limit, messages/s (Telegram: 30); the fake enforces it")
 	fs.Float64Var(&o.ChatRate, "chat-rate", 1, "the bot's send limit per private chat, messages/s (Telegram: 1)")
@@ -95,6 +111,11 @@ func loadtest(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return fmt.Errorf("loadtest: unexpected argument %q", fs.Arg(0))
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["fault-mix"] && (set["faults"] || set["no-hangs"]) {
+		return errors.New("loadtest: -fault-mix sets every kind's rate: use it or -faults/-no-hangs, not both")
+	}
 	if *rss {
 		ro.Log = stderr
 		res, err := runRSS(ctx, ro, o.Dir)
@@ -120,9 +141,11 @@ type loadResult struct {
 	sends     int // messages Telegram accepted (sendMessage/Photo/Document/Location)
 	calls     int // every Bot API call the bot made, faults included
 	faulted   int // calls answered with an injected fault
+	injected  faultCounts
 	peakRSSKB int64
 	kills     int
-	selfExits int // the bot exited by itself (e.g. getMe failed at start) and was restarted
+	killsBy   [crashKinds]int // by how they were done (see supervisor.crash)
+	selfExits int             // the bot exited by itself (e.g. getMe failed at start) and was restarted
 	counts    loadCounts
 	failures  []string
 	dir       string
@@ -133,6 +156,15 @@ type loadResult struct {
 func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	if o.Users < 1 || o.Duration <= 0 || o.Faults < 0 || o.Faults >= 1 || o.Crashes < 0 {
 		return nil, errors.New("loadtest: -users must be ≥ 1, -duration > 0, 0 ≤ -faults < 1, -crash ≥ 0")
+	}
+	if o.FaultMix == nil {
+		o.FaultMix = defaultFaultMix(o.Faults, !o.NoHangs)
+	}
+	if err := o.FaultMix.check(); err != nil {
+		return nil, fmt.Errorf("loadtest: %w", err)
+	}
+	if len(o.CrashKinds) == 0 {
+		o.CrashKinds = []crashKind{crashRandom, crashAfterSend, crashInTx}
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -151,8 +183,10 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 		return nil, fmt.Errorf("loadtest: find this program to start the bot: %w", err)
 	}
 
+	injected := &faultCounter{}
 	srv := telegramtest.NewServer(telegramtest.Options{EnforceRateLimits: true, Limits: telegramtest.RateLimits{
-		Global: o.GlobalRate * 1.1, PerChat: o.ChatRate * 1.1, PerChatBurst: max(3, o.ChatBurst), PerGroupPerMinute: 20}})
+		Global: o.GlobalRate * 1.1, PerChat: o.ChatRate * 1.1, PerChatBurst: max(3, o.ChatBurst), PerGroupPerMinute: 20},
+		Logf: injected.observe})
 	defer srv.Close()
 	// Interrupted: closing the server ends every simulated person's wait.
 	stopOnCancel := context.AfterFunc(ctx, srv.Close)
@@ -170,22 +204,25 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(o.Log, "loadtest: "+format+"\n", args...)
 	}
-	logf("dir %s; %d users, %v, faults %.3f, %d crashes", dir, o.Users, o.Duration, o.Faults, o.Crashes)
+	logf("dir %s; %d users, %v, faults %v, %d crashes", dir, o.Users, o.Duration, o.FaultMix, o.Crashes)
 
-	sup := &supervisor{exe: exe, cfgPath: cfgPath, token: srv.Token(), logPath: filepath.Join(dir, "bot.log"), logf: logf}
+	sup := &supervisor{exe: exe, cfgPath: cfgPath, token: srv.Token(), logPath: filepath.Join(dir, "bot.log"), logf: logf,
+		trigger: filepath.Join(dir, "crash-before-commit")}
 	if err := sup.start(); err != nil {
 		return nil, err
 	}
 	defer sup.kill()
 
 	rng := rand.New(rand.NewPCG(o.Seed, 7))
-	stopFaults := injectFaults(srv, o.Faults, !o.NoHangs, rand.New(rand.NewPCG(o.Seed, 11)))
+	stopFaults := injectFaults(srv, o.FaultMix, rand.New(rand.NewPCG(o.Seed, 11)))
 	start := time.Now()
 	deadline := start.Add(o.Duration)
 
-	// Crashes at random moments of the window; every other one right after
-	// Telegram accepted a message, which is the at-least-once window: the
-	// bot may die before recording the send.
+	// Crashes at random moments of the window, of each kind in turn: a kill
+	// from outside at that moment; one right after Telegram accepted a
+	// message, which is the at-least-once window (the bot may die before
+	// recording the send); and one by the bot itself inside its next batch's
+	// open transaction (crashhook.go), where nothing may be half-stored.
 	crashDone := make(chan struct{})
 	go func() {
 		defer close(crashDone)
@@ -198,10 +235,11 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 			if sleepCtx(ctx, time.Until(start.Add(d))) != nil {
 				return
 			}
-			if i%2 == 1 {
+			kind := o.CrashKinds[i%len(o.CrashKinds)]
+			if kind == crashAfterSend {
 				afterSend(ctx, srv, time.Second)
 			}
-			sup.crash()
+			sup.crash(kind)
 		}
 	}()
 
@@ -222,7 +260,8 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	if err := sup.stop(15 * time.Second); err != nil {
 		res.failures = append(res.failures, err.Error())
 	}
-	res.kills, res.selfExits, res.peakRSSKB = sup.kills, sup.selfExits, sup.peakRSSKB
+	res.kills, res.killsBy, res.selfExits, res.peakRSSKB = sup.kills, sup.killsBy, sup.selfExits, sup.peakRSSKB
+	res.injected = injected.counts()
 	res.updates, res.latencies = people.actions(), people.latencies()
 	res.sends, res.calls, res.faulted = callCounts(srv)
 	res.failures = append(res.failures, check(ctx, srv, dbPath, people, &res.counts)...)
@@ -278,21 +317,23 @@ media_dir: %s
 	return os.WriteFile(path, []byte(cfg), 0o600)
 }
 
-// injectFaults makes a fraction of the bot's calls fail, switching the kind of
-// fault every 200 ms: mostly 429 and 5xx, some dropped connections, a few
-// hangs (which cost the bot its HTTP timeout). getUpdates fails at half the
-// rate. It returns a function that turns the faults off.
-func injectFaults(srv *telegramtest.Server, rate float64, hangs bool, rng *rand.Rand) func() {
-	if rate <= 0 {
+// injectFaults makes the mix's fraction of the bot's calls fail, switching the
+// kind of fault every 200 ms with each kind's share of the total, so over the
+// run each kind fails about its own fraction of the calls. getUpdates fails
+// at half the total rate, with the mix's 500, 502 and dropped connections
+// only (a 429 or a hang there tests nothing the sends do not). It returns a
+// function that turns the faults off.
+func injectFaults(srv *telegramtest.Server, mix faultMix, rng *rand.Rand) func() {
+	total := mix.total()
+	if total <= 0 {
 		return func() {}
 	}
-	kinds := []telegramtest.FaultKind{telegramtest.Fault429, telegramtest.Fault429, telegramtest.Fault429,
-		telegramtest.Fault500, telegramtest.Fault500, telegramtest.Fault502, telegramtest.Fault502,
-		telegramtest.FaultDrop, telegramtest.FaultDrop}
-	if hangs {
-		kinds = append(kinds, telegramtest.FaultHang)
+	poll := faultMix{}
+	for _, k := range []telegramtest.FaultKind{telegramtest.Fault500, telegramtest.Fault502, telegramtest.FaultDrop} {
+		if mix[k] > 0 {
+			poll[k] = mix[k]
+		}
 	}
-	pollKinds := []telegramtest.FaultKind{telegramtest.Fault500, telegramtest.Fault502, telegramtest.FaultDrop}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -300,8 +341,10 @@ func injectFaults(srv *telegramtest.Server, rate float64, hangs bool, rng *rand.
 		t := time.NewTicker(200 * time.Millisecond)
 		defer t.Stop()
 		for {
-			srv.FailRate("", rate, telegramtest.Fault{Kind: kinds[rng.IntN(len(kinds))], RetryAfter: 1})
-			srv.FailRate("getUpdates", rate/2, telegramtest.Fault{Kind: pollKinds[rng.IntN(len(pollKinds))]})
+			srv.FailRate("", total, telegramtest.Fault{Kind: mix.pick(rng), RetryAfter: 1})
+			if poll.total() > 0 {
+				srv.FailRate("getUpdates", total/2, telegramtest.Fault{Kind: poll.pick(rng)})
+			}
 			select {
 			case <-stop:
 				srv.FailRate("", 0, telegramtest.Fault{})
@@ -372,12 +415,16 @@ func waitQuiet(ctx context.Context, srv *telegramtest.Server, dbPath string, tim
 type supervisor struct {
 	exe, cfgPath, token, logPath string
 	logf                         func(string, ...any)
+	// trigger is the file that asks the child to kill itself inside its
+	// next transaction (crashhook.go); "" = the child is not given the hook.
+	trigger string
 
 	mu        sync.Mutex
 	cmd       *exec.Cmd
 	exited    chan struct{} // closed when cmd has been waited for
 	stopping  bool
 	kills     int
+	killsBy   [crashKinds]int
 	selfExits int
 	peakRSSKB int64
 }
@@ -395,6 +442,14 @@ func (s *supervisor) startLocked() error {
 	}
 	cmd := exec.Command(s.exe, "-config", s.cfgPath, "run")
 	cmd.Env = append(os.Environ(), loadChildEnv+"=1", loadTokenEnv+"="+s.token)
+	if s.trigger != "" {
+		// A trigger left from an earlier request must not kill the new child.
+		if err := os.Remove(s.trigger); err != nil && !errors.Is(err, os.ErrNotExist) {
+			logFile.Close()
+			return fmt.Errorf("loadtest: clear the crash trigger: %w", err)
+		}
+		cmd.Env = append(cmd.Env, crashBeforeCommitEnv+"="+s.trigger)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// The bot must not outlive the load test, whatever kills the parent.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -435,8 +490,13 @@ func (s *supervisor) startLocked() error {
 	return nil
 }
 
-// crash kills the bot with SIGKILL, waits for it to die and starts it again.
-func (s *supervisor) crash() {
+// inTxWait is how long an in-transaction kill waits for the bot to take the
+// trigger (it does in its next batch) before it kills from outside instead.
+const inTxWait = 10 * time.Second
+
+// crash kills the bot with SIGKILL the way kind says, waits for it to die and
+// starts it again.
+func (s *supervisor) crash(kind crashKind) {
 	s.mu.Lock()
 	cmd, exited := s.cmd, s.exited
 	s.cmd = nil // the waiter sees a deliberate kill
@@ -444,15 +504,51 @@ func (s *supervisor) crash() {
 	if cmd == nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
+	how := kind
+	if kind == crashInTx {
+		how = s.killInTx(exited)
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL) // an error only says it is dead already
 	<-exited
+	if how == crashInTx {
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+			s.logf("in-transaction kill: the bot ended with %v, not SIGKILL (see %s)", cmd.ProcessState, s.logPath)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.kills++
-	s.logf("crash %d: killed the bot (pid %d) with SIGKILL; restarting", s.kills, cmd.Process.Pid)
+	s.killsBy[how]++
+	s.logf("crash %d (%v): killed the bot (pid %d) with SIGKILL; restarting", s.kills, how, cmd.Process.Pid)
 	if err := s.startLocked(); err != nil {
 		s.logf("restart failed: %v", err)
 	}
+}
+
+// killInTx creates the trigger and waits for the bot to die inside its next
+// transaction; it returns crashRandom when it could not (no batch came in
+// inTxWait, or the file could not be made), and the caller then kills from
+// outside.
+func (s *supervisor) killInTx(exited <-chan struct{}) crashKind {
+	if s.trigger == "" {
+		return crashRandom
+	}
+	if err := os.WriteFile(s.trigger, nil, 0o600); err != nil {
+		s.logf("in-transaction kill: %v; killing from outside instead", err)
+		return crashRandom
+	}
+	select {
+	case <-exited:
+		return crashInTx
+	case <-time.After(inTxWait):
+	}
+	// Whoever removes the trigger owns the kill: removed here, the bot never
+	// took it; already gone, the bot took it and is dying.
+	if err := os.Remove(s.trigger); err == nil {
+		s.logf("in-transaction kill: no batch within %v; killing from outside instead", inTxWait)
+		return crashRandom
+	}
+	return crashInTx
 }
 
 // stop asks the bot to shut down (SIGTERM: drain, close) and waits for it.

@@ -256,8 +256,8 @@ func (r *loadResult) print(w io.Writer) {
 	lat := slices.Clone(r.latencies)
 	slices.Sort(lat)
 	secs := r.elapsed.Seconds()
-	fmt.Fprintf(w, "loadtest: %d users, %v window, faults %.3f, %d kills (%d planned), seed %d\n",
-		o.Users, o.Duration, o.Faults, r.kills, o.Crashes, o.Seed)
+	fmt.Fprintf(w, "loadtest: %d users, %v window, faults %.3f (%v), %d kills (%d planned), seed %d\n",
+		o.Users, o.Duration, o.FaultMix.total(), o.FaultMix, r.kills, o.Crashes, o.Seed)
 	fmt.Fprintf(w, "  limits: send %g/s global, %g/s per chat (burst %d); think %v\n", o.GlobalRate, o.ChatRate, o.ChatBurst, o.Think)
 	fmt.Fprintf(w, "invariants:\n")
 	fmt.Fprintf(w, "  registrations  confirmed %d, stored %d, invite uses %d\n", c.registered, c.registeredDB, c.inviteUses)
@@ -270,13 +270,14 @@ func (r *loadResult) print(w io.Writer) {
 	fmt.Fprintf(w, "  conversations  stuck people %d, open forms %d\n", c.stuck, c.openConversations)
 	fmt.Fprintf(w, "  database       integrity_check %s\n", c.integrity)
 	fmt.Fprintf(w, "figures:\n")
-	fmt.Fprintf(w, "  elapsed        %.1f s; bot restarts: %d kills, %d self-exits\n", secs, r.kills, r.selfExits)
+	fmt.Fprintf(w, "  elapsed        %.1f s; bot restarts: %s, %d self-exits\n", secs, killsString(r.kills, r.killsBy), r.selfExits)
 	fmt.Fprintf(w, "  throughput     %d updates, %.1f updates/s\n", r.updates, float64(r.updates)/secs)
 	fmt.Fprintf(w, "  reply latency  p50 %v  p95 %v  p99 %v  max %v (%d replies)\n",
 		percentile(lat, 50).Round(time.Millisecond), percentile(lat, 95).Round(time.Millisecond),
 		percentile(lat, 99).Round(time.Millisecond), percentile(lat, 100).Round(time.Millisecond), len(lat))
 	fmt.Fprintf(w, "  sends          %d messages, %.1f/s (limit %g/s); %d API calls, %d failed by injection\n",
 		r.sends, float64(r.sends)/secs, o.GlobalRate, r.calls, r.faulted)
+	fmt.Fprintf(w, "  faults         injected %v\n", r.injected)
 	fmt.Fprintf(w, "  bot peak RSS   %.1f MB\n", float64(r.peakRSSKB)/1024)
 	if len(r.failures) == 0 {
 		fmt.Fprintf(w, "PASS\n")

@@ -218,8 +218,13 @@ func (w *worker) reportCase(round int) error {
 			return err
 		}
 	}
-	if _, err = w.send(fmt.Sprintf("%d tahun", 5+w.rng.IntN(12)), "alamat"); err != nil {
+	if m, err = w.send(fmt.Sprintf("%d tahun", 5+w.rng.IntN(12)), "tempat lahir|alamat"); err != nil {
 		return err
+	}
+	if strings.Contains(m.RawText+m.Text, "tempat lahir") { // the optional birth place (KTP/KK)
+		if _, err = w.send("Muara Bulian", "alamat"); err != nil {
+			return err
+		}
 	}
 	if m, err = w.send(fmt.Sprintf("Jl. Sultan Thaha RT %02d No. %d", 1+w.rng.IntN(20), round+1), "wilayah"); err != nil {
 		return err
@@ -382,7 +387,8 @@ func (x *person) count(latency time.Duration) {
 }
 
 // do pauses, acts (one update) and waits for a new bot message whose text or
-// caption contains want; it records the wait as a reply latency.
+// caption contains want (or one of want's "|"-separated alternatives, for a
+// step the form may or may not ask); it records the wait as a reply latency.
 func (x *person) do(what, want string, act func()) (telegramtest.Message, error) {
 	x.pause()
 	last := 0
@@ -395,10 +401,14 @@ func (x *person) do(what, want string, act func()) (telegramtest.Message, error)
 	var found telegramtest.Message
 	_, err := x.u.WaitFor(x.o.Step, func(msgs []telegramtest.Message) bool {
 		for _, m := range msgs {
-			if m.ID > last && !m.Deleted && (strings.Contains(m.RawText, want) || strings.Contains(m.Text, want) ||
-				strings.Contains(m.Caption, want)) {
-				found = m
-				return true
+			if m.ID <= last || m.Deleted {
+				continue
+			}
+			for alt := range strings.SplitSeq(want, "|") {
+				if strings.Contains(m.RawText, alt) || strings.Contains(m.Text, alt) || strings.Contains(m.Caption, alt) {
+					found = m
+					return true
+				}
 			}
 		}
 		return false

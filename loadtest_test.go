@@ -18,14 +18,16 @@ func TestMain(m *testing.M) {
 }
 
 // TestLoadShort is the load test in small: a few workers, faults on, the bot
-// killed with SIGKILL twice and restarted; every invariant must hold.
+// killed with SIGKILL three times (one of each kind: at a random moment,
+// right after a send, inside an open transaction) and restarted; every
+// invariant must hold.
 func TestLoadShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the bot as a child process; skipped with -short")
 	}
 	var out strings.Builder
 	res, err := runLoad(t.Context(), loadOptions{
-		Users: 6, Duration: 6 * time.Second, Faults: 0.02, NoHangs: true, Crashes: 2, Seed: 3,
+		Users: 6, Duration: 6 * time.Second, Faults: 0.02, NoHangs: true, Crashes: 3, Seed: 3,
 		GlobalRate: 300, ChatRate: 20, ChatBurst: 5, Think: 20 * time.Millisecond, Step: 60 * time.Second,
 		Log: &testWriter{t},
 	})
@@ -36,8 +38,8 @@ func TestLoadShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.kills != 2 {
-		t.Errorf("%d kills, want 2", res.kills)
+	if want := [crashKinds]int{1, 1, 1}; res.kills != 3 || res.killsBy != want {
+		t.Errorf("%s, want one of each kind", killsString(res.kills, res.killsBy))
 	}
 	if res.counts.cases < 6 || res.counts.checkins == 0 {
 		t.Errorf("too little happened: %d cases, %d check-ins", res.counts.cases, res.counts.checkins)
@@ -78,5 +80,34 @@ func TestRSSShort(t *testing.T) {
 	}
 	if got := res.phases[2].updates; got != 3*20 {
 		t.Errorf("phase 3: %d updates, want 60", got)
+	}
+}
+
+// TestFaultMix reads -fault-mix, refuses what is not a fraction, and keeps
+// -faults' old split as its shorthand.
+func TestFaultMix(t *testing.T) {
+	m, err := parseFaultMix("429=0.01, 500=0.005,drop=0.002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.String(); got != "429=0.01,500=0.005,drop=0.002" {
+		t.Errorf("mix %s", got)
+	}
+	for _, bad := range []string{"429", "418=0.1", "429=x", "429=1", "429=-0.1", "429=0.6,500=0.5", "429=0.1,429=0.1"} {
+		if _, err := parseFaultMix(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if got := defaultFaultMix(0.02, true).String(); got != "429=0.006,500=0.004,502=0.004,drop=0.004,hang=0.002" {
+		t.Errorf("-faults 0.02: %s", got)
+	}
+	if got := defaultFaultMix(0.018, false).String(); got != "429=0.006,500=0.004,502=0.004,drop=0.004" {
+		t.Errorf("-faults 0.018 -no-hangs: %s", got)
+	}
+	if k, err := parseCrashKinds("in-transaction,random"); err != nil || len(k) != 2 || k[0] != crashInTx {
+		t.Errorf("crash kinds %v, %v", k, err)
+	}
+	if _, err := parseCrashKinds("sometimes"); err == nil {
+		t.Error("unknown crash kind accepted")
 	}
 }

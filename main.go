@@ -29,7 +29,6 @@ import (
 
 	"dinsosbot/bot"
 	"dinsosbot/flows"
-	"dinsosbot/flows/i18n"
 	"dinsosbot/store"
 )
 
@@ -149,20 +148,8 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 		return err
 	}
 	defer db.Close()
-	lang := i18n.Parse(cfg.Language, i18n.ID)
-	b, err := bot.New(ctx, botConfig(cfg, token, apiBase, log), db, func(username string) bot.Handler {
-		return flows.New(flows.Config{
-			BotUsername:  username,
-			Office:       cfg.Office,
-			DefaultLang:  lang,
-			Admins:       cfg.Admins,
-			Location:     cfg.Location(),
-			DraftExpiry:  time.Duration(cfg.Drafts.ExpireAfter),
-			ReminderLead: time.Duration(cfg.Drafts.RemindBefore),
-			Schedules:    cfg.Schedules.flows(),
-			Backups:      cfg.Backup.flows(),
-			MediaDir:     cfg.MediaDir,
-		})
+	b, err := bot.New(ctx, withCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv), db, func(username string) bot.Handler {
+		return flows.New(cfg.flows(username))
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -273,4 +274,116 @@ func sweepNow(h *bottest.Harness) {
 	h.T.Helper()
 	h.Clock.Advance(time.Minute)
 	h.Sweep()
+}
+
+// TestAdminUserListFilters: /pengguna pages past the first page and back,
+// each filter (typed or pressed) lists exactly the users it selects, and an
+// admin rejects a pending registration from the user's card.
+func TestAdminUserListFilters(t *testing.T) {
+	h, admin := adminRig(t, bottest.Options{})
+	workers := massWorkers(t, h, 12) // PSM "Pekerja 0000".., even ones in Telanaipura, odd in Jambi Selatan
+	seed(t, h, "Budi Santoso", store.RoleTKSK, kecJambiSelatan, "", "")
+	ani := pendingUser(t, h, "Ani Lestari")
+	if err := h.DB().Update(context.Background(), func(tx *store.Tx) error {
+		if err := tx.SetStatus(workers[2].ID(), store.UserBlocked); err != nil {
+			return err
+		}
+		return tx.SetUnreachable(workers[3].ID(), true)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The admin, 12 PSM, Budi and Ani.
+	const all = 15
+
+	// Paging: the second page holds the rest, and goes back.
+	list := admin.send("/pengguna", "Pengguna")
+	if !strings.Contains(list.Text, fmt.Sprintf("1–8 dari %d", all)) || !strings.Contains(list.Text, "1. Ani") {
+		t.Fatalf("first page:\n%s", list.Text)
+	}
+	if err := admin.Press("Berikutnya ➡️"); err != nil {
+		t.Fatal(err)
+	}
+	page2 := admin.waitEditedTo(list.ID, fmt.Sprintf("9–%d dari %d", all, all))
+	for _, want := range []string{"9. ", fmt.Sprintf("%d. ", all), "Pekerja 0011"} {
+		if !strings.Contains(page2.Text, want) {
+			t.Errorf("second page lacks %q:\n%s", want, page2.Text)
+		}
+	}
+	if hasButton(page2, "Berikutnya ➡️") {
+		t.Error("a next button on the last page")
+	}
+	if err := admin.Press("⬅️ Sebelumnya"); err != nil {
+		t.Fatal(err)
+	}
+	admin.waitEditedTo(list.ID, fmt.Sprintf("1–8 dari %d", all))
+
+	for _, tc := range []struct {
+		args       string
+		where      string // the same selection in SQL
+		want, deny []string
+	}{
+		{"menunggu", `status = 'pending'`, []string{"Ani"}, []string{"Pekerja", "Budi"}},
+		{"diblokir", `status = 'blocked'`, []string{"Pekerja 0002"}, []string{"Pekerja 0003", "Ani"}},
+		{"terputus", `unreachable = 1`, []string{"Pekerja 0003"}, []string{"Pekerja 0002", "Ani"}},
+		{"tksk", `role = 'tksk'`, []string{"Budi Santoso"}, []string{"Pekerja", "Ani"}},
+		{"psm jambi selatan", `role = 'psm' AND kecamatan = '` + kecJambiSelatan + `' AND status != 'pending'`,
+			[]string{"Pekerja 0001", "Pekerja 0011"}, []string{"Pekerja 0000", "Budi", "Ani"}},
+	} {
+		t.Run(tc.args, func(t *testing.T) {
+			m := admin.send("/pengguna "+tc.args, "Pengguna")
+			n := countRows(t, h, `SELECT COUNT(*) FROM users WHERE id > 0 AND `+tc.where)
+			if !strings.Contains(m.Text, fmt.Sprintf("1–%d dari %d", n, n)) {
+				t.Errorf("want %d users:\n%s", n, m.Text)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(m.Text, w) {
+					t.Errorf("lacks %q:\n%s", w, m.Text)
+				}
+			}
+			for _, d := range tc.deny {
+				if strings.Contains(m.Text, d) {
+					t.Errorf("lists %q:\n%s", d, m.Text)
+				}
+			}
+		})
+	}
+
+	// A status button keeps the typed role: blocked PSM only.
+	m := admin.send("/pengguna psm", "Pengguna")
+	if err := admin.PressOn(m.ID, "Diblokir"); err != nil {
+		t.Fatal(err)
+	}
+	got := admin.waitEditedTo(m.ID, "1–1 dari 1")
+	if !strings.Contains(got.Text, "Pekerja 0002") || !strings.Contains(got.Text, "PSM") {
+		t.Fatalf("blocked PSM:\n%s", got.Text)
+	}
+
+	// Rejecting from Ani's card: she is told, her request and status say so,
+	// and the audit has it.
+	m = admin.send("/pengguna menunggu", "Pengguna")
+	if err := admin.PressOn(m.ID, "Ani · ⏳ menunggu"); err != nil {
+		t.Fatal(err)
+	}
+	admin.waitEditedTo(m.ID, "Kartu pengguna")
+	if err := admin.PressOn(m.ID, "✖️ Tolak"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ani.WaitForText(caseWait, "belum disetujui"); err != nil {
+		t.Fatal(err)
+	}
+	card := admin.waitEditedTo(m.ID, "Status: ditolak")
+	if hasButton(card, "✖️ Tolak") || hasButton(card, "✅ Setujui") {
+		t.Fatalf("the decided card still offers a decision: %+v", card.InlineKeyboard)
+	}
+	if u := userRow(t, h, ani.ID()); u.Status != store.UserRejected {
+		t.Fatalf("rejected user status %s", u.Status)
+	}
+	if n := countRows(t, h, `SELECT COUNT(*) FROM approvals WHERE user_id = ? AND status = 'rejected' AND decided_by = ?`,
+		ani.ID(), adminID); n != 1 {
+		t.Fatalf("%d rejected approvals", n)
+	}
+	if !auditHas(t, h, adminID, "approval_rejected", strconv.FormatInt(ani.ID(), 10)) {
+		t.Fatal("rejection not audited")
+	}
+	h.NoViolations()
 }

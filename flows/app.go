@@ -12,12 +12,20 @@ import (
 	"dinsosbot/store"
 )
 
+// Defaults of Config's fields that the deployment's configuration also
+// offers, named once so that main's defaults and New's cannot drift apart.
+const (
+	DefaultCaseCodePrefix = "JMB"
+	DefaultCheckinLead    = time.Hour
+)
+
 // Config is what the flows need from the deployment's configuration.
 type Config struct {
 	// BotUsername is the bot's Telegram username (without @), for deep links.
 	BotUsername string
-	// Office is the name of the office shown in greetings; default
-	// "Dinas Sosial Kota Jambi".
+	// Office is the name of the office shown in greetings; default "Dinas
+	// Sosial " and the city of Regions, so a city that configures only its
+	// regions is not greeted as Kota Jambi.
 	Office string
 	// DefaultLang is used for users who have not chosen one; default Indonesian.
 	DefaultLang i18n.Lang
@@ -37,6 +45,14 @@ type Config struct {
 	// CoordinatorGroups are group chats where coordinators and admins may use
 	// commands; in any other group the bot only points to a private chat.
 	CoordinatorGroups []int64
+	// CaseCodePrefix starts every case code (JMB-26-00042); default
+	// DefaultCaseCodePrefix. The caller validates it (main: 2 to 6 capital
+	// letters).
+	CaseCodePrefix string
+	// CheckinLead is how long before a meeting's start its check-in opens;
+	// default DefaultCheckinLead (60 min). Each meeting keeps the lead it was
+	// created with, so a change applies to meetings created afterwards.
+	CheckinLead time.Duration
 	// Schedules sets when reminders and digests run; zero fields take the
 	// defaults documented on Schedules.
 	Schedules Schedules
@@ -66,9 +82,6 @@ func New(cfg Config) *App {
 	if cfg.DefaultLang == "" {
 		cfg.DefaultLang = i18n.ID
 	}
-	if cfg.Office == "" {
-		cfg.Office = "Dinas Sosial Kota Jambi"
-	}
 	if cfg.Location == nil {
 		loc, err := time.LoadLocation("Asia/Jakarta")
 		if err != nil {
@@ -78,6 +91,17 @@ func New(cfg Config) *App {
 	}
 	if cfg.Regions == nil {
 		cfg.Regions = region.KotaJambi()
+	}
+	if cfg.Office == "" {
+		// Derived rather than written out, so the one place naming the city
+		// is the regions list (Kota Jambi's by default).
+		cfg.Office = "Dinas Sosial " + cfg.Regions.City
+	}
+	if cfg.CaseCodePrefix == "" {
+		cfg.CaseCodePrefix = DefaultCaseCodePrefix
+	}
+	if cfg.CheckinLead <= 0 {
+		cfg.CheckinLead = DefaultCheckinLead
 	}
 	if cfg.DraftExpiry <= 0 {
 		cfg.DraftExpiry = 24 * time.Hour

@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -206,4 +207,175 @@ func TestBroadcastCoordinator(t *testing.T) {
 	if got := countRows(t, h, `SELECT COUNT(*) FROM broadcast_messages`); got != 1 {
 		t.Fatalf("%d broadcast messages, want 1", got)
 	}
+}
+
+// TestBroadcastProgressETA: with the bot sending slowly (5 a second; the
+// fake enforces its own, looser limits and would answer 429), the sweep edits the one progress message in place while the broadcast is
+// under way, with what is left and an estimate of the time left at the rate
+// so far; the stored progress matches what it shows.
+func TestBroadcastProgressETA(t *testing.T) {
+	const n = 40
+	h, admin := adminRig(t, bottest.Options{
+		Fake: telegramtest.Options{EnforceRateLimits: true,
+			Limits: telegramtest.RateLimits{Global: 50, PerChat: 5, PerChatBurst: 5, PerGroupPerMinute: 600}},
+		Bot: func(c *bot.Config) {
+			c.Limits = bot.Limits{Global: 5, PerChat: 5, PerChatBurst: 5, GroupPerMinute: 600}
+		},
+	})
+	massWorkers(t, h, n)
+	admin.send("/siaran", "Siaran untuk siapa")
+	admin.press("Semua PSM dan TKSK", "isi siaran")
+	admin.send("Posyandu lansia besok.", "Simpan")
+	admin.press("✅ Simpan", fmt.Sprintf("ke %d orang", n))
+	progress := admin.press("📣 Kirim", "Siaran #1:")
+	if !strings.Contains(progress.Text, "menghitung sisa waktu") {
+		t.Fatalf("first progress: %s", progress.Text)
+	}
+	sent := func() int {
+		return countRows(t, h, `SELECT COUNT(*) FROM outbox WHERE priority = ? AND status = 'sent'`, store.PriorityBroadcast)
+	}
+	// The clock is the test's: ten seconds pass between the sends so far and
+	// the next few, so the rate so far is known to be slow.
+	h.WaitUntil(caseWait, "the first sends", func() bool { return sent() >= 2 })
+	before := sent()
+	if before > n-5 {
+		t.Fatalf("%d of %d sent already: too fast to see progress", before, n)
+	}
+	h.Clock.Advance(10 * time.Second)
+	h.WaitUntil(caseWait, "more sends", func() bool { return sent() >= before+2 })
+	sweepNow(h)
+	mid := admin.waitEditedTo(progress.ID, "perkiraan sisa waktu")
+	left := regexp.MustCompile(`tersisa (\d+) dari 40`).FindStringSubmatch(mid.Text)
+	if left == nil || left[1] == "0" {
+		t.Fatalf("progress while sending: %s", mid.Text)
+	}
+	var shown string
+	if err := h.DB().SQL().QueryRow(`SELECT shown FROM broadcasts WHERE id = 1`).Scan(&shown); err != nil {
+		t.Fatal(err)
+	}
+	if parts := strings.Split(shown, "/"); len(parts) != 4 || parts[3] != left[1] {
+		t.Fatalf("stored progress %q, shown left %s", shown, left[1])
+	}
+
+	h.WaitUntil(60*time.Second, "the broadcast through", func() bool { return sent() == n })
+	sweepNow(h)
+	final := admin.waitEditedTo(progress.ID, "selesai")
+	if !strings.Contains(final.Text, fmt.Sprintf("terkirim %d dari %d", n, n)) {
+		t.Fatalf("final: %s", final.Text)
+	}
+	count := 0
+	for _, m := range admin.Messages() {
+		if strings.Contains(m.Text, "Siaran #1:") || strings.Contains(m.Text, "Siaran #1 selesai: terkirim") {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Fatalf("%d progress messages, want 1 edited in place", count)
+	}
+	if got := h.Server.CallsByResult("sendMessage")[429]; got != 0 {
+		t.Fatalf("%d × 429", got)
+	}
+	h.NoViolations()
+}
+
+// TestCoordinatorForgedArea: a coordinator of Jambi Selatan forges the
+// button of a kecamatan outside their area at the kecamatan step of /ekspor
+// and /siaran: the press is refused and changes nothing. A draft that still
+// names a kecamatan they no longer cover (the area changed before saving) is
+// refused when saved, audited, and nothing is exported or sent.
+func TestCoordinatorForgedArea(t *testing.T) {
+	h, _ := adminRig(t, bottest.Options{})
+	coord := seed(t, h, "Rina Koordinator", store.RoleCoordinator, kecJambiSelatan, "", kecJambiSelatan)
+	worker := seed(t, h, "Tono Wibowo", store.RolePSM, kecTelanaipura, kelBuluranKenali, "")
+	seed(t, h, "Budi Santoso", store.RoleTKSK, kecJambiSelatan, "", "")
+	insertCases(t, h, worker.ID(), kecTelanaipura, kelBuluranKenali, 2)
+	setCovers := func(kec string) {
+		t.Helper()
+		if err := h.DB().Update(context.Background(), func(tx *store.Tx) error {
+			return tx.SetCovers(coord.ID(), []string{kec})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	documents := func() int {
+		n := 0
+		for _, m := range coord.Messages() {
+			if len(m.File) > 0 {
+				n++
+			}
+		}
+		return n
+	}
+
+	for _, tc := range []struct {
+		name    string
+		open    func() telegramtest.Message // up to the kecamatan prompt
+		label   string                      // the allowed kecamatan's button
+		finish  func()                      // from the kecamatan step to the summary
+		denied  string                      // the audit's "denied" detail
+		nothing func() int                  // what must stay 0
+		// shown: the refusal reaches the coordinator. Not yet for export:
+		// deny answers the press, which the summary's Save has already
+		// answered (flows/command.go), so nothing shows.
+		shown bool
+	}{
+		{"export", func() telegramtest.Message {
+			coord.send("/ekspor", "dilaporkan kapan")
+			coord.press("Semua", "Status kasus")
+			coord.press("Semua", "Kategori PPKS")
+			return coord.press("Semua", "Kecamatan?")
+		}, "Jambi Selatan", func() { coord.press("Jambi Selatan", "Simpan") }, "export " + kecJambiSelatan, documents, false},
+		{"broadcast", func() telegramtest.Message {
+			coord.send("/siaran", "Siaran untuk siapa")
+			return coord.press("Kecamatan tertentu", "Pilih kecamatan")
+		}, "Jambi Selatan", func() {
+			coord.toggle("Jambi Selatan")
+			coord.press("✔️ Selesai", "isi siaran")
+			coord.send("Posyandu besok.", "Simpan")
+		}, "broadcast kecamatan:" + kecJambiSelatan, func() int {
+			return countRows(t, h, `SELECT COUNT(*) FROM broadcasts`) + countRows(t, h, `SELECT COUNT(*) FROM outbox WHERE priority = ?`,
+				store.PriorityBroadcast)
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			setCovers(kecJambiSelatan)
+			prompt := tc.open()
+			forged := strings.Replace(buttonData(t, prompt, tc.label), kecJambiSelatan, kecTelanaipura, 1)
+			n := len(coord.CallbackAnswers())
+			coord.PressData(prompt.ID, forged)
+			coord.waitCallback(n+1, "tidak berlaku")
+			var data string
+			if err := h.DB().SQL().QueryRow(`SELECT data FROM conversations WHERE user_id = ?`, coord.ID()).Scan(&data); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(data, kecTelanaipura) {
+				t.Fatalf("the forged kecamatan was taken: %s", data)
+			}
+			// The area shrinks between choosing and saving: the save is refused.
+			tc.finish()
+			setCovers(kecTelanaipura)
+			n = len(coord.CallbackAnswers())
+			if err := coord.Press("✅ Simpan"); err != nil {
+				t.Fatal(err)
+			}
+			coord.waitCallback(n+1, "")
+			if tc.shown {
+				if _, err := coord.WaitForText(caseWait, "tidak berhak"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !auditHas(t, h, coord.ID(), "denied", tc.denied) {
+				t.Fatalf("refusal %q not audited", tc.denied)
+			}
+			if got := tc.nothing(); got != 0 {
+				t.Fatalf("%d things exported or sent", got)
+			}
+		})
+	}
+	for _, m := range worker.Messages() {
+		if strings.Contains(m.Text, "Posyandu") {
+			t.Fatal("the broadcast reached outside the area")
+		}
+	}
+	h.NoViolations()
 }

@@ -22,10 +22,8 @@ import (
 // writes them into the case record.
 
 const (
-	caseFlowName = "case"
-	// caseCodePrefix starts every case code: JMB-26-00042.
-	caseCodePrefix = "JMB"
-	maxCasePhotos  = 5
+	caseFlowName  = "case"
+	maxCasePhotos = 5
 
 	// Flow variables of the case form.
 	varNIK = "nik" // the 16 digits of the answered NIK
@@ -81,6 +79,8 @@ func (a *App) caseFlow() *Flow {
 			OptionsFrom: genderOptions, Check: checkGender},
 		{Key: "birth", Prompt: "case.birth", Input: InputChoice, If: nf, DependsOn: []string{"nik"},
 			OptionsFrom: a.birthOptions, Match: a.matchBirth, Check: checkBirth},
+		{Key: "birth_place", Prompt: "case.birth_place", Input: InputText, Min: 2, Max: 60, Optional: true, If: nf,
+			Pattern: birthPlacePattern, PatternHint: "case.err.birth_place"},
 		{Key: "address", Prompt: "case.address", Input: InputText, Min: 5, Max: 200, If: nf},
 		{Key: "area", Prompt: "case.area", Input: InputChoice, OptionsFrom: a.areaOptions, Check: a.checkArea,
 			If: func(c *Ctx) bool { return nf(c) && c.User.Kelurahan != "" }},
@@ -238,6 +238,11 @@ func checkGender(c *Ctx, v Value) error {
 }
 
 const agePrefix = "age-"
+
+// birthPlacePattern: a place name as the KTP writes it (letters, spaces, dots,
+// hyphens, apostrophes, a comma or a slash), no digits: a date typed here is
+// a slip meant for the birth date step, and SIKS-NG wants the name alone.
+var birthPlacePattern = regexp.MustCompile(`^\p{L}[\p{L}\p{M} .,'’/-]*$`)
 
 var ageWords = regexp.MustCompile(`(?i)^\s*(\d{1,3})\s*(tahun|thn|th|thn\.|years?|yrs?|y)?\s*$`)
 

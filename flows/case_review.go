@@ -71,6 +71,9 @@ func (a *App) caseText(c *Ctx, lang i18n.Lang, k store.Case) (string, error) {
 	} else {
 		line("case.birth.label", t("case.age", "n", strconv.Itoa(k.Age)))
 	}
+	if k.BirthPlace != "" {
+		line("case.birth_place.label", html.EscapeString(k.BirthPlace))
+	}
 	if !n.IsZero() && (nikGender(n) != k.Gender || (k.BirthDate != "" && k.BirthDate != n.BirthDate().String())) {
 		b.WriteString("\n⚠️ " + t("case.warn.nik_mismatch"))
 	}

@@ -23,7 +23,7 @@ func (a *App) saveCase(c *Ctx) error {
 		return a.resubmitCase(c, id, k)
 	}
 	year := c.Tx.Now().In(a.cfg.Location).Year()
-	code, err := c.Tx.NextCaseCode(caseCodePrefix, year)
+	code, err := c.Tx.NextCaseCode(a.cfg.CaseCodePrefix, year)
 	if err != nil {
 		return err
 	}
@@ -81,6 +81,9 @@ func (a *App) caseFromAnswers(c *Ctx) store.Case {
 	} else {
 		k.BirthDate = ans.Text("birth")
 	}
+	if bp := ans["birth_place"]; !bp.Skipped {
+		k.BirthPlace = bp.Text
+	}
 	if loc := ans["location"]; !loc.Skipped && (loc.Lat != 0 || loc.Lon != 0) {
 		k.HasLocation, k.Latitude, k.Longitude = true, loc.Lat, loc.Lon
 	}
@@ -110,6 +113,7 @@ func (a *App) caseAnswers(c *Ctx, k store.Case) (Answers, map[string]string, err
 	if k.HasLocation {
 		ans["location"] = Value{Lat: k.Latitude, Lon: k.Longitude}
 	}
+	ans["birth_place"] = Value{Text: k.BirthPlace, Skipped: k.BirthPlace == ""}
 	photos, err := c.Tx.CasePhotos(k.ID)
 	if err != nil {
 		return nil, nil, err

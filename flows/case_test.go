@@ -36,10 +36,11 @@ func reportFromGender(u *tgUser, genderLabel, birthLabel, birthText string) {
 	u.t.Helper()
 	u.press(genderLabel, "tanggal lahir")
 	if birthLabel != "" {
-		u.press(birthLabel, "alamat")
+		u.press(birthLabel, "tempat lahir")
 	} else {
-		u.send(birthText, "alamat")
+		u.send(birthText, "tempat lahir")
 	}
+	u.send("/lewati", "alamat")
 	u.send("Jl. Kapt. Pattimura RT 05", "wilayah")
 	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
 	u.send("/lewati", "foto")
@@ -100,7 +101,8 @@ func TestCaseReportFull(t *testing.T) {
 	})
 	// The NIK's gender and birth date are offered as defaults.
 	worker.press("Perempuan (sesuai NIK)", "tanggal lahir")
-	worker.press("12-05-1990 (sesuai NIK)", "alamat")
+	worker.press("12-05-1990 (sesuai NIK)", "tempat lahir")
+	worker.send("Muara Bulian", "alamat")
 	worker.send("Jl. Kapt. Pattimura RT 05 <No. 12>", "wilayah")
 	worker.press("📍 Buluran Kenali, Telanaipura", "lokasi")
 	worker.do(func() { worker.SendLocation(-1.6101, 103.6131) }, "foto")
@@ -114,7 +116,7 @@ func TestCaseReportFull(t *testing.T) {
 	worker.press("✔️ Selesai", "mendesak")
 	sum := worker.press("⚠️ Mendesak", "Periksa data")
 	for _, want := range []string{"Anak Telantar", "Siti Aminah", nikSitiMask, "Perempuan", "12-05-1990",
-		"Jl. Kapt. Pattimura RT 05 &lt;No. 12&gt;", "2 foto", "Pangan, Pendidikan"} {
+		"Tempat lahir: <b>Muara Bulian</b>", "Jl. Kapt. Pattimura RT 05 &lt;No. 12&gt;", "2 foto", "Pangan, Pendidikan"} {
 		if !strings.Contains(sum.RawText, want) {
 			t.Errorf("summary lacks %q:\n%s", want, sum.RawText)
 		}
@@ -128,7 +130,7 @@ func TestCaseReportFull(t *testing.T) {
 	}
 	k := all[0]
 	want := store.Case{ID: k.ID, Code: "JMB-26-00001", ReporterID: worker.ID(), Category: "PPKS02", FullName: "Siti Aminah",
-		NIK: nikSiti, Gender: "P", BirthDate: "1990-05-12", Address: "Jl. Kapt. Pattimura RT 05 <No. 12>",
+		NIK: nikSiti, Gender: "P", BirthDate: "1990-05-12", BirthPlace: "Muara Bulian", Address: "Jl. Kapt. Pattimura RT 05 <No. 12>",
 		Kecamatan: kecTelanaipura, Kelurahan: kelBuluranKenali, HasLocation: true, Latitude: -1.6101, Longitude: 103.6131,
 		Description: "Anak tinggal sendiri sejak orang tuanya meninggal & tidak sekolah.",
 		Needs:       []string{"pangan", "pendidikan"}, Urgency: "mendesak", Status: store.CaseNew,
@@ -147,7 +149,8 @@ func TestCaseReportFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"JMB-26-00001", nikSitiMask, "Siti Aminah", "Sri Wahyuni", "⚠️ Mendesak", "2 foto"} {
+	for _, w := range []string{"JMB-26-00001", nikSitiMask, "Siti Aminah", "Tempat lahir: Muara Bulian", "Sri Wahyuni",
+		"⚠️ Mendesak", "2 foto"} {
 		if !strings.Contains(notice.Text, w) {
 			t.Errorf("notice lacks %q:\n%s", w, notice.Text)
 		}
@@ -222,7 +225,8 @@ func TestCaseNIKRules(t *testing.T) {
 	worker.press("Laki-laki", "tanggal lahir")
 	worker.send("tahun lalu", "Tanggal tidak terbaca")
 	worker.send("130 tahun", "Umur harus 0 sampai 120")
-	worker.send("45 tahun", "alamat")
+	worker.send("45 tahun", "tempat lahir")
+	worker.send("/lewati", "alamat")
 	worker.send("Bawah jembatan Makalam", "wilayah")
 	worker.press("Wilayah lain", "kecamatan")
 	worker.press("Jambi Selatan", "kelurahan")
@@ -305,7 +309,8 @@ func TestCaseDuplicates(t *testing.T) {
 	worker.send(nikSiti, "Apa yang ingin dilakukan")
 	worker.press("➕ Tetap buat kasus baru", "jenis kelamin")
 	worker.press("Perempuan (sesuai NIK)", "tanggal lahir")
-	worker.press("12-05-1990 (sesuai NIK)", "alamat")
+	worker.press("12-05-1990 (sesuai NIK)", "tempat lahir")
+	worker.send("/lewati", "alamat")
 	worker.send("Jl. Kapt. Pattimura RT 05", "wilayah")
 	worker.press("📍 Buluran Kenali, Telanaipura", "Mungkin sudah dilaporkan: kasus "+first.Code)
 	worker.send("/lewati", "foto")

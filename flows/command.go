@@ -9,12 +9,17 @@ import (
 )
 
 // command is a slash command with who may use it. The gate (allow) is checked in
-// one place, onCommand, before anything runs.
+// onCommand before anything runs, and again by the engine (authorized) at every
+// step of the flows listed in gates.
 type command struct {
 	name    string
 	aliases []string
 	// allow says who may run it; nil means everyone who is not blocked.
 	allow func(u store.User) bool
+	// gates names the flows that stay under allow while open: a role can be
+	// taken away between the command and the final "Simpan", and checking only
+	// at the command would let a draft outlive the right that opened it.
+	gates []string
 	// opensFlow commands are refused while another flow is open, so a half-typed
 	// draft is never dropped by a stray command.
 	opensFlow bool
@@ -29,11 +34,25 @@ func (a *App) addCommand(cmd *command) error {
 			return fmt.Errorf("command %s: %w", cmd.name, err)
 		}
 	}
+	for _, name := range cmd.gates {
+		f, ok := a.flows[name]
+		if !ok {
+			return fmt.Errorf("command %s: gates unknown flow %s", cmd.name, name)
+		}
+		if f.gate != nil {
+			// Two rules for one flow would make the gate depend on which
+			// command happened to be declared last.
+			return fmt.Errorf("command %s: flow %s is already gated by /%s", cmd.name, name, f.gate.name)
+		}
+	}
 	for _, n := range append([]string{cmd.name}, cmd.aliases...) {
 		if _, dup := a.commands[n]; dup {
 			return fmt.Errorf("command %s declared twice", n)
 		}
 		a.commands[n] = cmd
+	}
+	for _, name := range cmd.gates {
+		a.flows[name].gate = cmd
 	}
 	a.order = append(a.order, cmd.name)
 	return nil
@@ -55,23 +74,34 @@ func (a *App) builtinCommands() []*command {
 	return []*command{
 		{name: "start", menu: "cmd.start", run: a.cmdStart},
 		{name: "profil", aliases: []string{"profile"}, allow: isRegistered, menu: "cmd.profile", run: a.cmdProfile},
-		{name: "ubah", aliases: []string{"edit"}, allow: isRegistered, opensFlow: true, menu: "cmd.edit", run: a.cmdEdit},
-		{name: "undang", aliases: []string{"invite"}, allow: isAdmin, opensFlow: true, menu: "cmd.invite", run: a.cmdInvite},
-		{name: "rapat_baru", aliases: []string{"new_meeting"}, allow: isStaff, opensFlow: true, menu: "cmd.meeting_new", run: a.cmdNewMeeting},
+		{name: "ubah", aliases: []string{"edit"}, allow: isRegistered, opensFlow: true, menu: "cmd.edit", run: a.cmdEdit,
+			gates: []string{"profile"}},
+		{name: "undang", aliases: []string{"invite"}, allow: isAdmin, opensFlow: true, menu: "cmd.invite", run: a.cmdInvite,
+			gates: []string{"invite"}},
+		{name: "rapat_baru", aliases: []string{"new_meeting"}, allow: isStaff, opensFlow: true, menu: "cmd.meeting_new", run: a.cmdNewMeeting,
+			// Moving a meeting (opened from "/rapat <id> pindah") is organising
+			// one: /rapat itself is open to every worker.
+			gates: []string{"meeting", meetingMoveFlowName}},
 		{name: "rapat", aliases: []string{"meetings"}, allow: isRegistered, menu: "cmd.meetings", run: a.cmdMeetings},
 		{name: "hadir", aliases: []string{"present"}, allow: isStaff, menu: "cmd.present", run: a.cmdMarkPresent},
-		{name: "lapor", aliases: []string{"report"}, allow: isRegistered, opensFlow: true, menu: "cmd.report", run: a.cmdReport},
+		{name: "lapor", aliases: []string{"report"}, allow: isRegistered, opensFlow: true, menu: "cmd.report", run: a.cmdReport,
+			gates: []string{caseFlowName}},
 		{name: "kasus", aliases: []string{"cases"}, allow: isRegistered, menu: "cmd.cases", run: a.cmdCases},
-		{name: "verifikasi", aliases: []string{"verify"}, allow: isStaff, menu: "cmd.queue", run: a.cmdQueue},
-		{name: "ringkasan", aliases: []string{"digest"}, allow: isStaff, menu: "cmd.digest", run: a.cmdDigest},
+		{name: "verifikasi", aliases: []string{"verify"}, allow: isStaff, menu: "cmd.queue", run: a.cmdQueue,
+			// The review note is opened by the queue's buttons.
+			gates: []string{caseNoteFlowName}},
+		{name: "ringkasan", aliases: []string{"digest"}, allow: isStaff, menu: "cmd.digest", run: a.cmdDigest,
+			gates: []string{digestFlowName}},
 		{name: "bahasa", aliases: []string{"language"}, menu: "cmd.language", run: a.cmdLanguage},
 		{name: "bantuan", aliases: []string{"help"}, menu: "cmd.help", run: a.cmdHelp},
 		{name: "batal", aliases: []string{"cancel"}, menu: "cmd.cancel", run: a.cmdCancel},
 		{name: "kembali", aliases: []string{"back"}, run: a.cmdBack},
 		{name: "lewati", aliases: []string{"skip"}, run: a.cmdSkip},
 		{name: "pengguna", aliases: []string{"users"}, allow: isAdmin, menu: "cmd.users", run: a.cmdUsers},
-		{name: "siaran", aliases: []string{"broadcast"}, allow: isStaff, opensFlow: true, menu: "cmd.broadcast", run: a.cmdBroadcast},
-		{name: "ekspor", aliases: []string{"export"}, allow: isStaff, opensFlow: true, menu: "cmd.export", run: a.cmdExport},
+		{name: "siaran", aliases: []string{"broadcast"}, allow: isStaff, opensFlow: true, menu: "cmd.broadcast", run: a.cmdBroadcast,
+			gates: []string{"broadcast"}},
+		{name: "ekspor", aliases: []string{"export"}, allow: isStaff, opensFlow: true, menu: "cmd.export", run: a.cmdExport,
+			gates: []string{"export"}},
 		{name: "statistik", aliases: []string{"stats"}, allow: isStaff, menu: "cmd.stats", run: a.cmdStats},
 		{name: "cadangan", aliases: []string{"backup"}, allow: isAdmin, menu: "cmd.backup", run: a.cmdBackup},
 		{name: "audit", allow: isAdmin, menu: "cmd.audit", run: a.cmdAudit},
@@ -159,12 +189,18 @@ func (a *App) cmdBack(c *Ctx, s *session) error {
 	if s == nil {
 		return c.Reply(c.T("flow.nothing"))
 	}
+	if ok, err := a.authorized(c, s); !ok || err != nil {
+		return err
+	}
 	return a.back(c, s)
 }
 
 func (a *App) cmdSkip(c *Ctx, s *session) error {
 	if s == nil {
 		return c.Reply(c.T("flow.nothing"))
+	}
+	if ok, err := a.authorized(c, s); !ok || err != nil {
+		return err
 	}
 	return a.skip(c, s)
 }
@@ -222,7 +258,8 @@ type FlowCommand struct {
 	Name    string
 	Aliases []string
 	// Allow says who may run it (nil: everyone not blocked); it also decides who
-	// sees it in their command menu.
+	// sees it in their command menu, and is checked again at every answer,
+	// button and save of the open flow.
 	Allow func(u store.User) bool
 	// Menu is the catalogue key of its menu description; "" keeps it out of menus.
 	Menu string
@@ -242,7 +279,7 @@ func (a *App) AddCommand(cmd FlowCommand) error {
 	}
 	f := cmd.Flow
 	return a.addCommand(&command{name: cmd.Name, aliases: cmd.Aliases, allow: cmd.Allow, opensFlow: true,
-		menu: cmd.Menu, run: func(c *Ctx, _ *session) error {
+		gates: []string{f.Name}, menu: cmd.Menu, run: func(c *Ctx, _ *session) error {
 			var vars map[string]string
 			if cmd.Vars != nil {
 				vars = cmd.Vars(c)

@@ -120,7 +120,7 @@ func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Tim
 		return err
 	}
 	if _, err := tx.Enqueue(store.Message{Kind: store.KindPhoto, ChatID: u.ID, Priority: store.PriorityNotice,
-		File: png, FileName: "ringkasan-" + end.In(a.cfg.Location).Format("2006-01-02") + ".png",
+		File: png, FileName: i18n.T(lang, "dig.chart.file", "date", end.In(a.cfg.Location).Format(time.DateOnly)),
 		Text: "📊 " + title}); err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (a *App) digestLines(tx *store.Tx, lang i18n.Lang, st store.DigestStats, sc
 		lines = append(lines, T("dig.oldest", "code", k.Code, "kecamatan", a.kecamatanName(k.Kecamatan),
 			"since", a.formatDate(k.UpdatedAt), "days", itoa(daysBetween(k.UpdatedAt, end))))
 	}
-	meetings, err := a.digestMeetings(tx, lang, end)
+	meetings, err := a.digestMeetings(tx, lang, scope, end)
 	if err != nil {
 		return nil, err
 	}
@@ -179,53 +179,36 @@ func (a *App) digestLines(tx *store.Tx, lang i18n.Lang, st store.DigestStats, sc
 }
 
 // digestMeetings are the lines on the coming week's meetings with their
-// answers so far, and on the last meeting's attendance by role.
-func (a *App) digestMeetings(tx *store.Tx, lang i18n.Lang, end time.Time) ([]string, error) {
+// answers so far, and on the last meeting's attendance by role; for a
+// coordinator, only meetings inviting (or seen by) people of their scope, and
+// only those people counted.
+func (a *App) digestMeetings(tx *store.Tx, lang i18n.Lang, scope []string, end time.Time) ([]string, error) {
 	T := func(key string, args ...string) string { return i18n.T(lang, key, args...) }
-	upcoming, err := tx.MeetingsBetween(end, end.Add(upcomingDays*24*time.Hour))
+	upcoming, err := tx.UpcomingAnswers(scope, end, end.Add(upcomingDays*24*time.Hour))
 	if err != nil {
 		return nil, err
 	}
 	lines := []string{"", T("dig.upcoming", "n", itoa(len(upcoming)))}
 	for _, m := range upcoming {
-		invs, err := tx.Invitations(m.ID)
-		if err != nil {
-			return nil, err
-		}
-		n := map[string]int{}
-		for _, inv := range invs {
-			n[inv.RSVP]++
-		}
-		lines = append(lines, T("dig.upcoming.item", "title", html.EscapeString(m.Title), "when", a.when(m),
-			"yes", itoa(n[store.RSVPYes]), "no", itoa(n[store.RSVPNo]), "none", itoa(n[store.RSVPNone])))
+		lines = append(lines, T("dig.upcoming.item", "title", html.EscapeString(m.Title), "when", a.when(m.Meeting),
+			"yes", itoa(m.Yes), "no", itoa(m.No), "none", itoa(m.None)))
 	}
-	last, ok, err := tx.LastMeetingBefore(end)
+	last, ok, err := tx.LastTurnout(scope, end)
 	if err != nil || !ok {
 		return lines, err
 	}
-	roster, err := tx.Roster(last.ID)
-	if err != nil {
-		return nil, err
-	}
-	invited, present := 0, 0
-	byRole := map[string]int{}
-	for _, e := range roster {
-		if e.Invited {
-			invited++
-		}
-		if e.Attended {
-			present++
-			byRole[e.User.Role]++
-		}
+	present := 0
+	for _, n := range last.Present {
+		present += n
 	}
 	var roles []string
 	for _, r := range []string{store.RolePSM, store.RoleTKSK, store.RoleCoordinator, store.RoleAdmin, store.RoleNone} {
-		if byRole[r] > 0 {
-			roles = append(roles, T("role."+r)+" "+itoa(byRole[r]))
+		if n := last.Present[r]; n > 0 {
+			roles = append(roles, T("role."+r)+" "+itoa(n))
 		}
 	}
 	lines = append(lines, T("dig.last", "title", html.EscapeString(last.Title), "date", a.formatDate(last.StartsAt),
-		"present", itoa(present), "invited", itoa(invited)))
+		"present", itoa(present), "invited", itoa(last.Invited)))
 	if len(roles) > 0 {
 		lines = append(lines, "• "+strings.Join(roles, " · "))
 	}

@@ -188,3 +188,110 @@ func TestDigestAcrossDowntime(t *testing.T) {
 		t.Fatalf("digest runs = %v", status)
 	}
 }
+
+// The digest's meeting lines follow its scope: a coordinator of two kecamatan
+// sees the coming week's meetings inviting people of those two, with the
+// answers of those people only, and the last meeting that involved them with
+// their attendance by role (walk-ins too); the admin sees every meeting and
+// everyone's numbers.
+func TestDigestMeetingsScope(t *testing.T) {
+	r := newSchedRig(t, nil)
+	sri := r.user("Sri Wahyuni", store.RolePSM, 0)
+	ahmad := r.user("Ahmad Fauzi", store.RoleTKSK, 1)
+	dewi := r.user("Dewi Lestari", store.RolePSM, 2)
+	eka := r.user("Eka Putri", store.RolePSM, 2)
+	rudi := r.user("Rudi Hartono", store.RoleTKSK, 1) // comes uninvited
+	coord := r.user("Budi Santoso", store.RoleCoordinator, 0, r.kec[0].Code, r.kec[1].Code)
+
+	r.set(nov(2, 10, 0))
+	r.addCase(sri, 0, "PPKS01", "")
+	r.addCase(dewi, 2, "PPKS02", "")
+	senin := r.meeting("Rakor Senin", nov(2, 13, 0), nov(2, 15, 0), sri, ahmad, dewi, eka)
+	kotaBaru := r.meeting("Rapat Kota Baru", nov(2, 16, 0), nov(2, 17, 0), dewi, eka)
+	rakor := r.meeting("Rakor PSM TKSK", nov(4, 9, 0), nov(4, 12, 0), sri, ahmad, dewi, eka)
+	r.meeting("Pelatihan Kota Baru", nov(5, 9, 0), nov(5, 11, 0), dewi, eka)
+	r.meeting("Rakor Desember", nov(10, 9, 0), nov(10, 11, 0), sri, ahmad) // beyond the 7 days
+	r.rsvp(rakor, sri, store.RSVPYes)
+	r.rsvp(rakor, ahmad, store.RSVPNo)
+	r.rsvp(rakor, dewi, store.RSVPYes)
+	r.set(nov(2, 13, 5))
+	r.attend(senin, sri, false)
+	r.attend(senin, dewi, false)
+	r.attend(senin, eka, false)
+	r.attend(senin, rudi, true)
+	r.set(nov(2, 16, 5))
+	r.attend(kotaBaru, dewi, false)
+
+	r.tick(nov(3, 7, 0))
+	got := digestText(coord, "harian")
+	for _, want := range []string{
+		"Rapat 7 hari ke depan: 1",
+		"• Rakor PSM TKSK, 04-11-2026, 09.00–12.00 WIB: hadir 1 · tidak bisa 1 · belum menjawab 0",
+		"Rapat terakhir: Rakor Senin (02-11-2026): hadir 2 dari 2 yang diundang",
+		"• PSM 1 · TKSK 1",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("coordinator's digest lacks %q:\n%s", want, got)
+		}
+	}
+	for _, never := range []string{"Pelatihan Kota Baru", "Rapat Kota Baru", "Rakor Desember"} {
+		if strings.Contains(got, never) {
+			t.Errorf("coordinator's digest shows %q, which invites no one of their area:\n%s", never, got)
+		}
+	}
+	got = digestText(r.admin, "harian")
+	for _, want := range []string{
+		"Rapat 7 hari ke depan: 2",
+		"• Rakor PSM TKSK, 04-11-2026, 09.00–12.00 WIB: hadir 2 · tidak bisa 1 · belum menjawab 1",
+		"• Pelatihan Kota Baru, 05-11-2026, 09.00–11.00 WIB: hadir 0 · tidak bisa 0 · belum menjawab 2",
+		"Rapat terakhir: Rapat Kota Baru (02-11-2026): hadir 1 dari 2 yang diundang",
+		"• PSM 1",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("admin's digest lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Rakor Desember") {
+		t.Errorf("admin's digest shows a meeting beyond 7 days:\n%s", got)
+	}
+
+	// What the lines were computed from, as stored, and the run recorded once.
+	err := r.h.DB().Update(context.Background(), func(tx *store.Tx) error {
+		two := []string{r.kec[0].Code, r.kec[1].Code}
+		up, err := tx.UpcomingAnswers(two, nov(3, 7, 0), nov(10, 7, 0))
+		if err != nil {
+			return err
+		}
+		if len(up) != 1 || up[0].ID != rakor || up[0].Yes != 1 || up[0].No != 1 || up[0].None != 0 {
+			t.Errorf("stored answers in the coordinator's area: %+v", up)
+		}
+		last, ok, err := tx.LastTurnout(two, nov(3, 7, 0))
+		if err != nil {
+			return err
+		}
+		if !ok || last.ID != senin || last.Invited != 2 || last.Present[store.RolePSM] != 1 ||
+			last.Present[store.RoleTKSK] != 1 {
+			t.Errorf("stored turnout in the coordinator's area: %+v, %v", last, ok)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := r.h.DB().JobRuns(context.Background(), flows.JobDigestDaily)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Status != store.RunDone {
+		t.Errorf("daily digest runs = %+v, want one done", runs)
+	}
+	if n := len(photos(coord)); n != 1 {
+		t.Errorf("coordinator got %d charts, want 1", n)
+	}
+	var file string
+	if err := r.h.DB().SQL().QueryRow(`SELECT payload ->> 'file_name' FROM outbox WHERE chat_id = ? AND kind = 'photo'`,
+		coord.ID()).Scan(&file); err != nil || file != "ringkasan-2026-11-03.png" {
+		t.Errorf("the chart's stored file name = %q, %v", file, err)
+	}
+	r.h.NoViolations()
+}

@@ -272,6 +272,9 @@ func (a *App) summaryText(c *Ctx, f *Flow, ans Answers) (string, error) {
 
 // onMessage handles a message sent while a flow is open.
 func (a *App) onMessage(c *Ctx, s *session) error {
+	if ok, err := a.authorized(c, s); !ok || err != nil {
+		return err
+	}
 	if s.Step == summaryStep {
 		return a.showSummary(c, s, c.T("flow.summary.use_buttons"))
 	}
@@ -317,6 +320,36 @@ func (a *App) cancel(c *Ctx, s *session, key string) error {
 	}
 	a.countEnded(s.flow.Name, false, key)
 	return nil
+}
+
+// authorized checks the person against the rule of the command that gates the
+// open flow (Flow.gate). The command checked it when the flow opened, but a role
+// can be taken away while the draft is open, and a draft must not outlive the
+// right that opened it: whoever lost the right gets the command's refusal
+// (audited), the draft is closed and nothing is saved. It reports whether the
+// flow may go on.
+func (a *App) authorized(c *Ctx, s *session) (bool, error) {
+	g := s.flow.gate
+	if g == nil || g.allow == nil || g.allow(c.User) {
+		return true, nil
+	}
+	if err := a.takeKeyboard(c, s); err != nil {
+		return false, err
+	}
+	if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
+		return false, fmt.Errorf("close flow %s of user %d: %w", s.flow.Name, s.UserID, err)
+	}
+	if err := a.deny(c, "/"+g.name+" "+s.flow.Name+"/"+s.Step); err != nil {
+		return false, err
+	}
+	// Also in the chat when it was a button: a toast is easily missed, and the
+	// form that was on screen is gone. RemoveReply drops a contact or location
+	// keyboard, as cancel does.
+	if _, err := c.Send(store.Message{Text: c.T("flow.denied", "title", c.T(s.flow.Title)), RemoveReply: true}); err != nil {
+		return false, err
+	}
+	a.countEnded(s.flow.Name, false, "flow.denied")
+	return false, nil
 }
 
 // back re-asks the previous step, showing its answer.
@@ -366,6 +399,11 @@ func (a *App) skip(c *Ctx, s *session) error {
 
 // finish runs the flow's Save with the answers and closes the conversation.
 func (a *App) finish(c *Ctx, s *session) error {
+	// Every way here passed the gate already in this update; Save is where the
+	// effect happens, so a path added later cannot reach it ungated.
+	if ok, err := a.authorized(c, s); !ok || err != nil {
+		return err
+	}
 	if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
 		return err
 	}

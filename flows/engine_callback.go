@@ -16,6 +16,12 @@ func (a *App) onFlowCallback(c *Ctx, cb Callback) error {
 	if !ok || cb.Nonce != s.Nonce {
 		return a.stale(c)
 	}
+	// Cancelling needs no right: it only throws the draft away.
+	if cb.Op != opCancel {
+		if ok, err := a.authorized(c, s); !ok || err != nil {
+			return err
+		}
+	}
 	switch cb.Op {
 	case opCancel:
 		if err := a.closeChosen(c, s, c.T("flow.btn.cancel")); err != nil {

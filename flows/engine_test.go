@@ -250,3 +250,123 @@ func TestRestartResumes(t *testing.T) {
 	p.send("/start").expect("Melanjutkan isian").expect("kelurahan")
 	p.press("Paal Lima").contact("081234567890", 1).expect("Peran: <b>TKSK</b>").expect("Nama: <b>Sri Wahyuni</b>")
 }
+
+// toPhotos answers the form up to its photos step.
+func toPhotos(p *person) {
+	p.send("/form").send("/lewati").send("7").send("21 Nov 2023").send("9:00")
+	p.press("Ya").press("PSM").press("Selesai")
+	p.location(-1.6, 103.6).expect("Berapa lama") // the photos step's (borrowed) prompt
+}
+
+// A pressed button's message is edited in place to show what was chosen and
+// loses its keyboard, so the same keyboard cannot be pressed twice.
+func TestChosenButtonEdited(t *testing.T) {
+	w, _ := formWorld(t)
+	p := w.person(1, "Sri")
+	p.send("/form").send("/lewati").send("7").send("21 Nov 2023").send("9:00")
+	for _, tc := range []struct {
+		label, shown string
+		before       func()
+	}{
+		{label: "Ya", shown: "\n\n➡️ <b>Ya</b>"},
+		// "Done" of a several-choice: the prompt as it was, no choice line
+		// (the summary lists the picks).
+		{label: "Selesai", before: func() { p.press("PSM") }},
+	} {
+		if tc.before != nil {
+			tc.before()
+		}
+		data, msg, _ := p.find(tc.label)
+		prompt := ""
+		for _, r := range w.rows {
+			if r.ID == int64(msg) {
+				prompt = r.Message.Text
+			}
+		}
+		p.pressData(data, msg)
+		var edit *store.Message
+		for _, r := range w.got {
+			if r.Message.Kind == store.KindEditText && r.Message.MessageID == msg {
+				edit = &r.Message
+			}
+		}
+		if edit == nil {
+			t.Fatalf("%s: pressed message %d not edited; got %+v", tc.label, msg, w.got)
+		}
+		if edit.Text != prompt+tc.shown || len(edit.Buttons) != 0 {
+			t.Fatalf("%s: edited to %q with %d button rows, want %q and none", tc.label, edit.Text,
+				len(edit.Buttons), prompt+tc.shown)
+		}
+	}
+	if p.step() != "where" {
+		t.Fatalf("step = %q", p.step())
+	}
+}
+
+// Pressing (sending the callback data of) another person's form button is
+// answered "no longer active" and changes neither form; so is forged data
+// carrying the presser's own nonce with a value no button offered.
+func TestForgedFlowPress(t *testing.T) {
+	w := newWorld(t, flows.Config{})
+	a, b, c := w.person(1, "Sri"), w.person(2, "Tono"), w.person(3, "Ani")
+	for _, p := range []*person{a, b} {
+		p.send("/start").press("Setuju")
+		p.send(p.name + " Wibowo").expect("peran")
+	}
+	aData, aMsg, _ := a.find("PSM")
+	bData, _, _ := b.find("PSM")
+	convA, _ := w.conversation(1)
+	convB, _ := w.conversation(2)
+	forged := strings.TrimSuffix(bData, "psm") + "admin"
+	for _, tc := range []struct {
+		name string
+		by   *person
+		data string
+	}{
+		{"another person's button", b, aData},
+		{"someone with no form", c, aData},
+		{"own nonce, a value never offered", b, forged},
+	} {
+		tc.by.pressData(tc.data, aMsg)
+		if got := tc.by.callbackAnswer(); got != "Tombol ini sudah tidak berlaku." {
+			t.Fatalf("%s: answered %q", tc.name, got)
+		}
+		for _, r := range w.got {
+			if r.Message.Kind != store.KindAnswerCallback {
+				t.Fatalf("%s: sent %+v", tc.name, r.Message)
+			}
+		}
+		if now, _ := w.conversation(1); now.Step != convA.Step || now.Data != convA.Data || now.Nonce != convA.Nonce {
+			t.Fatalf("%s: owner's form changed: %+v", tc.name, now)
+		}
+		if now, _ := w.conversation(2); now.Step != convB.Step || now.Data != convB.Data || now.Nonce != convB.Nonce {
+			t.Fatalf("%s: presser's form changed: %+v", tc.name, now)
+		}
+	}
+	if _, ok := w.conversation(3); ok {
+		t.Fatal("a form opened for the person with none")
+	}
+	// The owner's button still works for the owner.
+	a.pressData(aData, aMsg).expect("kecamatan")
+}
+
+// Text where photos are asked is refused with what to do, and the draft (the
+// answers and the photos sent so far) survives it.
+func TestTextAtPhotosStep(t *testing.T) {
+	w, saved := formWorld(t)
+	p := w.person(1, "Sri")
+	toPhotos(p)
+	p.do(flows.Event{Kind: flows.EventMessage, Photo: &flows.Photo{FileID: "f1", FileUniqueID: "u1"}})
+	p.expect("Foto ke-1 diterima")
+	p.send("ini foto rumahnya")
+	p.expect("⚠️").expect("Kirim foto, atau tekan Selesai.")
+	conv, ok := w.conversation(1)
+	if !ok || conv.Step != "pics" || !strings.Contains(conv.Data, `"f1"`) || !strings.Contains(conv.Data, `"7"`) {
+		t.Fatalf("draft after the text: %+v", conv)
+	}
+	p.press("Selesai").expect("1 foto").expect("-1.60000, 103.60000")
+	p.press("Simpan").expect("Profil disimpan")
+	if a := *saved; len(a["pics"].Photos) != 1 || a["pics"].Photos[0].FileID != "f1" || a.Text("count") != "7" {
+		t.Fatalf("saved %+v", a)
+	}
+}

@@ -136,7 +136,7 @@ func (a *App) saveExport(c *Ctx) error {
 		return err
 	}
 	table := a.exportTable(c.Lang, rows)
-	xlsx, err := exportXLSX(table)
+	xlsx, err := exportXLSX(c.T("exp.sheet"), table)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (a *App) saveExport(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := "kasus-pmks-" + c.Tx.Now().In(a.cfg.Location).Format("20060102-1504")
+	name := c.T("exp.file") + "-" + c.Tx.Now().In(a.cfg.Location).Format("20060102-1504")
 	detail := fmt.Sprintf("n=%d period=%s from=%s to=%s status=%s category=%s kecamatan=%s", len(rows),
 		c.Answers.Text("period"), dayOrEmpty(f.From, a.cfg.Location), dayOrEmpty(f.To, a.cfg.Location),
 		c.Answers.Text("status"), c.Answers.Text("category"), strings.Join(f.Kecamatan, ","))
@@ -173,8 +173,10 @@ func dayOrEmpty(t time.Time, loc *time.Location) string {
 }
 
 // exportColumns are the export's columns, named as SIKS-NG's import template
-// names them (in Indonesian whatever the admin's language: the file is for
-// re-entry, not for reading in chat).
+// names them, on purpose not from the catalogue: they stay Indonesian whatever
+// the admin's language, because the file is for re-entry into SIKS-NG, whose
+// import matches these headers, not for reading in chat. The sheet and file
+// names are only for people, so they come from the catalogue.
 var exportColumns = []string{"No", "Kode Kasus", "NIK", "Nama Lengkap", "Tempat Lahir", "Tanggal Lahir", "Umur",
 	"Jenis Kelamin", "Alamat", "Kode Kecamatan", "Kecamatan", "Kode Kelurahan", "Kelurahan", "Kode PPKS",
 	"Kategori PPKS", "Status", "Urgensi", "Kebutuhan", "Keterangan", "Tanggal Lapor", "Tanggal Diperbarui",
@@ -219,7 +221,7 @@ func (a *App) exportTable(lang i18n.Lang, rows []store.ExportRow) [][]string {
 		if r.NIK == "" && r.NoNIKReason != "" {
 			noNIK = i18n.T(lang, "case.no_nik."+r.NoNIKReason)
 		}
-		out = append(out, []string{strconv.Itoa(i + 1), r.Code, r.NIK, r.FullName, "", birth, age, r.Gender,
+		out = append(out, []string{strconv.Itoa(i + 1), r.Code, r.NIK, r.FullName, r.BirthPlace, birth, age, r.Gender,
 			r.Address, r.Kecamatan, kec, r.Kelurahan, kel, r.Category, categoryName(r.Category),
 			stripEmoji(i18n.T(lang, "case.status."+r.Status)), r.Urgency, strings.Join(needs, ", "), r.Description,
 			stamp(r.CreatedAt), stamp(r.UpdatedAt), r.ReporterName, role, lat, lon, strconv.Itoa(len(r.Photos)), noNIK})
@@ -245,12 +247,11 @@ func exportCSV(table [][]string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// exportXLSX writes the table with every cell as text: a NIK must stay 16
-// digits (a number cell would round it), codes keep their dots.
-func exportXLSX(table [][]string) ([]byte, error) {
+// exportXLSX writes the table on sheet with every cell as text: a NIK must
+// stay 16 digits (a number cell would round it), codes keep their dots.
+func exportXLSX(sheet string, table [][]string) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	const sheet = "Kasus PMKS"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return nil, fmt.Errorf("export xlsx: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"dinsosbot/bot/bottest"
 	"dinsosbot/bot/telegramtest"
@@ -197,4 +198,136 @@ func (u *tgUser) pressFor(label, want string) telegramtest.Message {
 		u.t.Fatal(err)
 	}
 	return m
+}
+
+// exportCase stores a case reported at the harness clock's time with status.
+func exportCase(t *testing.T, h *bottest.Harness, k store.Case, status string) store.Case {
+	t.Helper()
+	k = insertCase(t, h, k)
+	if status != store.CaseNew {
+		if err := h.DB().Update(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.SetCaseStatus(k.ID, store.CaseNew, status, adminID, "")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return k
+}
+
+// Each /ekspor filter read back from the XLSX: status, category and a date
+// range (both ends inclusive, in WIB); the birth place in its SIKS-NG column;
+// the sheet and file named from the catalogue; each export audited with its
+// filters.
+func TestExportFilters(t *testing.T) {
+	h, admin := adminRig(t, bottest.Options{Start: time.Date(2026, 10, 5, 2, 0, 0, 0, time.UTC)})
+	worker := seed(t, h, "Tono Wibowo", store.RolePSM, kecTelanaipura, kelBuluranKenali, "")
+	base := store.Case{ReporterID: worker.ID(), Gender: "P", BirthDate: "1990-05-12", Address: "Jl. Sumantri 1",
+		Kecamatan: kecTelanaipura, Kelurahan: kelBuluranKenali, Description: "Keterangan.", Needs: []string{"pangan"},
+		Urgency: "biasa"}
+	a, b, c := base, base, base
+	a.Category, a.FullName, a.BirthPlace = "PPKS02", "Anak Oktober", "Muara Bulian" // 5 Oct, baru
+	b.Category, b.FullName = "PPKS09", "Lansia Oktober"                             // 20 Oct, diverifikasi
+	c.Category, c.FullName, c.BirthPlace = "PPKS02", "Anak November", "Jambi"       // 2 Nov, ditolak
+	c.Kecamatan, c.Kelurahan = kecJambiSelatan, "15.71.02.1001"
+	a = exportCase(t, h, a, store.CaseNew)
+	h.Clock.Advance(15 * 24 * time.Hour)
+	b = exportCase(t, h, b, store.CaseVerified)
+	h.Clock.Advance(13 * 24 * time.Hour)
+	c = exportCase(t, h, c, store.CaseRejected)
+
+	for _, tc := range []struct {
+		name         string
+		period       []string // typed dates after "Pilih tanggal", or nil for "Semua"
+		status, cat  string   // button labels
+		want         []store.Case
+		auditDetails string
+	}{
+		{"all", nil, "Semua", "Semua", []store.Case{a, b, c}, "n=3 period=all"},
+		{"status", nil, "🟢 Diverifikasi", "Semua", []store.Case{b}, "n=1 period=all from= to= status=diverifikasi"},
+		{"category", nil, "Semua", "Anak Telantar", []store.Case{a, c}, "n=2 period=all from= to= status=all category=PPKS02"},
+		{"range early", []string{"01-10-2026", "05-10-2026"}, "Semua", "Semua", []store.Case{a},
+			"n=1 period=range from=2026-10-01 to=2026-10-06"},
+		{"range late", []string{"06-10-2026", "02-11-2026"}, "Semua", "Semua", []store.Case{b, c},
+			"n=2 period=range from=2026-10-06 to=2026-11-03"},
+		{"range empty", []string{"21-10-2026", "01-11-2026"}, "Semua", "Semua", nil, "n=0 period=range"},
+	} {
+		admin.send("/ekspor", "dilaporkan kapan")
+		if tc.period == nil {
+			admin.press("Semua", "Status kasus")
+		} else {
+			admin.press("Pilih tanggal", "Dari tanggal")
+			admin.send(tc.period[0], "Sampai tanggal")
+			admin.send(tc.period[1], "Status kasus")
+		}
+		admin.press(tc.status, "Kategori PPKS")
+		admin.press(tc.cat, "Kecamatan?")
+		admin.press("Semua (wilayah saya)", "Simpan")
+		// This round's documents, not the last round's.
+		last := lastMessageID(admin.Messages())
+		if err := admin.Press("✅ Simpan"); err != nil {
+			t.Fatal(err)
+		}
+		var xlsx telegramtest.Message
+		if _, err := admin.WaitFor(caseWait, func(msgs []telegramtest.Message) bool {
+			csvSent := false
+			for _, m := range msgs {
+				if m.ID > last && strings.HasSuffix(m.FileName, ".xlsx") {
+					xlsx = m
+				}
+				csvSent = csvSent || m.ID > last && strings.HasSuffix(m.FileName, ".csv")
+			}
+			return xlsx.ID > last && csvSent
+		}); err != nil {
+			t.Fatal(err)
+		}
+		rows := readXLSX(t, xlsx.File)
+		head := rows[0]
+		var codes, want []string
+		for _, r := range rows[1:] {
+			codes = append(codes, r[slices.Index(head, "Kode Kasus")])
+		}
+		for _, k := range tc.want {
+			want = append(want, k.Code)
+		}
+		if !slices.Equal(codes, want) {
+			t.Errorf("%s: exported %v, want %v", tc.name, codes, want)
+		}
+		if !auditHas(t, h, adminID, "export", tc.auditDetails) {
+			t.Errorf("%s: no export audited with %q", tc.name, tc.auditDetails)
+		}
+		if tc.name != "all" {
+			continue
+		}
+		// The birth place fills SIKS-NG's Tempat Lahir column, beside the date.
+		place, date := slices.Index(head, "Tempat Lahir"), slices.Index(head, "Tanggal Lahir")
+		if place < 0 || date != place+1 {
+			t.Fatalf("columns %v", head)
+		}
+		for i, want := range []string{"Muara Bulian", "", "Jambi"} {
+			if got := cell(rows[i+1], place); got != want || rows[i+1][date] != "12-05-1990" {
+				t.Errorf("row %d: Tempat Lahir %q, Tanggal Lahir %q; want %q, 12-05-1990", i+1, got, rows[i+1][date], want)
+			}
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(xlsx.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.GetSheetList(); !slices.Equal(got, []string{"Kasus PMKS"}) {
+			t.Errorf("sheets %v", got)
+		}
+		f.Close()
+		if want := "kasus-pmks-20261102-0900.xlsx"; xlsx.FileName != want {
+			t.Errorf("file name %q, want %q", xlsx.FileName, want)
+		}
+	}
+	h.NoViolations()
+}
+
+// cell is row[i], "" past a row's end (excelize drops trailing empty cells).
+func cell(row []string, i int) string {
+	if i < len(row) {
+		return row[i]
+	}
+	return ""
 }

@@ -144,7 +144,8 @@ func TestExportPhotosZip(t *testing.T) {
 		t.Fatal(err)
 	}
 	worker.press("Perempuan (sesuai NIK)", "tanggal lahir")
-	worker.press("12-05-1990 (sesuai NIK)", "alamat")
+	worker.press("12-05-1990 (sesuai NIK)", "tempat lahir")
+	worker.send("/lewati", "alamat")
 	worker.send("Jl. Kapt. Pattimura RT 05", "wilayah")
 	worker.press("📍 Buluran Kenali, Telanaipura", "lokasi")
 	worker.do(func() { worker.SendLocation(-1.6101, 103.6131) }, "foto")

@@ -117,6 +117,10 @@ type Flow struct {
 	NoSummary bool
 
 	index map[string]int
+	// gate is the command whose allow rule this flow keeps answering to once
+	// open (set by addCommand from command.gates); nil for flows anyone may
+	// fill in (registration, check-in, a decline reason).
+	gate *command
 }
 
 // step returns the step named key.

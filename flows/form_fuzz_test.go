@@ -31,11 +31,13 @@ var formPaths = [][]string{
 	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK"},                                     // reason, typed
 	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu"},                      // gender, typed
 	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki"},             // birth date or age
-	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun"}, // address
+	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun"}, // birth place
 	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun",
-		"Jl. Kapt. Pattimura RT 05", "#Wilayah lain"}, // case kecamatan, typed
+		"/lewati"}, // address
 	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun",
-		"Jl. Kapt. Pattimura RT 05", "#Buluran Kenali", "/lewati", "#Selesai"}, // description
+		"/lewati", "Jl. Kapt. Pattimura RT 05", "#Wilayah lain"}, // case kecamatan, typed
+	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun",
+		"/lewati", "Jl. Kapt. Pattimura RT 05", "#Buluran Kenali", "/lewati", "#Selesai"}, // description
 	{"admin", "/rapat_baru"},                                            // meeting: title
 	{"admin", "/rapat_baru", "Rapat Koordinasi"},                        // date
 	{"admin", "/rapat_baru", "Rapat Koordinasi", "03-11-2026"},          // start time

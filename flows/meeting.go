@@ -113,7 +113,7 @@ func (a *App) checkMeetingEnd(c *Ctx, v Value) error {
 func (a *App) meetingFromAnswers(c *Ctx) (store.Meeting, error) {
 	ans := c.Answers
 	m := store.Meeting{Title: ans.Text("title"), Place: ans.Text("place"), Audience: ans.Text("audience"),
-		Note: ans.Text("note"), CreatedBy: c.User.ID, Code: newCheckinCode()}
+		Note: ans.Text("note"), CreatedBy: c.User.ID, Code: newCheckinCode(), CheckinLead: a.cfg.CheckinLead}
 	var err error
 	if m.StartsAt, err = a.at(ans.Text("date"), ans.Text("start")); err != nil {
 		return m, err
@@ -321,11 +321,15 @@ func (a *App) invitationMessage(u store.User, m store.Meeting, inv store.Invitat
 	}
 	msg := store.Message{ChatID: u.ID, Text: text, Priority: store.PriorityBroadcast}
 	if open {
-		id := strconv.FormatInt(m.ID, 10)
-		yes, _ := data(cbMeeting, id, opRSVPYes, "")
-		no, _ := data(cbMeeting, id, opRSVPNo, "")
-		msg.Buttons = [][]store.Button{{{Text: i18n.T(lang, "mtg.btn.yes"), Data: yes},
-			{Text: i18n.T(lang, "mtg.btn.no"), Data: no}}}
+		msg.Buttons = rsvpButtons(lang, m)
 	}
 	return msg
+}
+
+// rsvpButtons are the answer buttons of m's invitation, in lang.
+func rsvpButtons(lang i18n.Lang, m store.Meeting) [][]store.Button {
+	id := strconv.FormatInt(m.ID, 10)
+	yes, _ := data(cbMeeting, id, opRSVPYes, "")
+	no, _ := data(cbMeeting, id, opRSVPNo, "")
+	return [][]store.Button{{{Text: i18n.T(lang, "mtg.btn.yes"), Data: yes}, {Text: i18n.T(lang, "mtg.btn.no"), Data: no}}}
 }

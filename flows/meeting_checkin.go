@@ -197,17 +197,28 @@ func (a *App) cmdMarkPresent(c *Ctx, _ *session) error {
 	if err != nil {
 		return err
 	}
-	first, added, err := c.Tx.CheckIn(store.Attendance{MeetingID: m.ID, UserID: u.ID, At: c.Tx.Now(),
-		Method: store.CheckinManual, WalkIn: !invited, MarkedBy: c.User.ID})
+	note, err := a.markPresent(c, m, u, invited)
 	if err != nil {
 		return err
 	}
+	return c.Reply(note)
+}
+
+// markPresent records u as present at m by the organiser's hand (manual),
+// for /hadir and the report's picker alike, and returns what to tell the
+// organiser; a second mark changes nothing and says when they came.
+func (a *App) markPresent(c *Ctx, m store.Meeting, u store.User, invited bool) (string, error) {
+	first, added, err := c.Tx.CheckIn(store.Attendance{MeetingID: m.ID, UserID: u.ID, At: c.Tx.Now(),
+		Method: store.CheckinManual, WalkIn: !invited, MarkedBy: c.User.ID})
+	if err != nil {
+		return "", err
+	}
 	name := html.EscapeString(displayName(u))
 	if !added {
-		return c.Reply(c.T("hadir.already", "name", name, "time", a.clock(first.At)+" "+a.zone(first.At)))
+		return c.T("hadir.already", "name", name, "time", a.clock(first.At)+" "+a.zone(first.At)), nil
 	}
 	if err := c.Tx.Audit(c.User.ID, "meeting_mark", strconv.FormatInt(m.ID, 10)+":"+strconv.FormatInt(u.ID, 10)); err != nil {
-		return err
+		return "", err
 	}
-	return c.Reply(c.T("hadir.done", "name", name, "title", html.EscapeString(m.Title)))
+	return c.T("hadir.done", "name", name, "title", html.EscapeString(m.Title)), nil
 }

@@ -128,6 +128,15 @@ var checkinLinkRE = regexp.MustCompile(`https://t\.me/dinsos_test_bot\?start=(ha
 // the deep-link payload. steps answer the flow after the title and date.
 func (r *mtRig) createMeeting(title, date, start, end string, audience string) (telegramtest.Message, string) {
 	r.t.Helper()
+	r.meetingDraft(title, date, start, end, audience)
+	qr := r.press(r.admin, "✅ Simpan", "Kode QR presensi")
+	return qr, r.checkinPayload(qr)
+}
+
+// meetingDraft drives /rapat_baru for the admin up to the summary, before
+// "Simpan".
+func (r *mtRig) meetingDraft(title, date, start, end string, audience string) {
+	r.t.Helper()
 	a := r.admin
 	r.say(a, "/rapat_baru", "judul rapat")
 	r.say(a, title, "Tanggal rapat")
@@ -138,12 +147,16 @@ func (r *mtRig) createMeeting(title, date, start, end string, audience string) (
 	r.say(a, "/lewati", "Siapa yang diundang")
 	r.press(a, audience, "Catatan untuk peserta")
 	r.say(a, "Membawa laporan bulanan", "Simpan")
-	qr := r.press(a, "✅ Simpan", "Kode QR presensi")
+}
+
+// checkinPayload is the deep-link payload in the caption of the QR message.
+func (r *mtRig) checkinPayload(qr telegramtest.Message) string {
+	r.t.Helper()
 	m := checkinLinkRE.FindStringSubmatch(qr.Caption)
 	if m == nil {
 		r.t.Fatalf("QR caption without a check-in link: %q", qr.Caption)
 	}
-	return qr, m[1]
+	return m[1]
 }
 
 // meetingAt inserts a meeting directly, for check-in tests, inviting invitees.
@@ -169,6 +182,32 @@ func (r *mtRig) meetingAt(start, end time.Time, radius int, lat, lon float64, in
 		r.t.Fatal(err)
 	}
 	return id, "hadir_" + code
+}
+
+// addMeeting stores m directly (created by the admin, for the people
+// invited) and invites invitees; it returns its id.
+func (r *mtRig) addMeeting(m store.Meeting, invitees ...*telegramtest.User) int64 {
+	r.t.Helper()
+	m.CreatedBy, m.Audience = adminID, store.AudiencePeople
+	if m.Place == "" {
+		m.Place = "Aula"
+	}
+	var id int64
+	if err := r.h.DB().Update(r.t.Context(), func(tx *store.Tx) error {
+		var err error
+		if id, err = tx.AddMeeting(m); err != nil {
+			return err
+		}
+		for _, u := range invitees {
+			if err := tx.Invite(id, u.ID()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		r.t.Fatal(err)
+	}
+	return id
 }
 
 // attendance reads u's check-in at meeting.

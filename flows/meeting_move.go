@@ -74,6 +74,9 @@ func (a *App) saveMeetingMove(c *Ctx) error {
 	if !ok {
 		return c.Reply(c.T("mtg.unknown", "id", c.Vars["meeting"]))
 	}
+	if !a.mayManage(c.User, old) {
+		return a.deny(c, "/rapat "+c.Vars["meeting"]+" pindah")
+	}
 	if ok, err := a.movable(c, old); !ok || err != nil {
 		return err
 	}

@@ -185,9 +185,122 @@ func (a *App) sendReport(c *Ctx, m store.Meeting) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.Send(store.Message{Text: b.String(), Buttons: [][]store.Button{{
-		{Text: c.T("mtg.btn.xlsx"), Data: xlsx}, {Text: c.T("mtg.btn.csv"), Data: csv}}}})
+	buttons := [][]store.Button{{{Text: c.T("mtg.btn.xlsx"), Data: xlsx}, {Text: c.T("mtg.btn.csv"), Data: csv}}}
+	if m.Status != store.MeetingCancelled && len(s.missing) > 0 {
+		mark, err := data(cbMeeting, id, opMarkOpen, "")
+		if err != nil {
+			return err
+		}
+		buttons = append(buttons, []store.Button{{Text: c.T("mtg.btn.mark"), Data: mark}})
+	}
+	_, err = c.Send(store.Message{Text: b.String(), Buttons: buttons})
 	return err
+}
+
+// markPageSize is how many names the attendance picker shows at once: few
+// enough to find a name on a small phone screen.
+const markPageSize = 8
+
+// onMarkPicker handles the report's picker of invitees not yet present: open
+// it (a new message), turn its page, or mark one present by hand; the latter
+// two edit the picker. The caller has checked the presser may manage m.
+func (a *App) onMarkPicker(c *Ctx, m store.Meeting, cb Callback) error {
+	if m.Status == store.MeetingCancelled {
+		return c.Answer(c.T("mtg.cancelled"))
+	}
+	page, note, editing := 0, "", c.Ev.CallbackMessageID
+	var err error
+	switch cb.Op {
+	case opMarkOpen:
+		editing = 0
+	case opMarkPage:
+		if page, err = strconv.Atoi(cb.Arg); err != nil {
+			return a.stale(c)
+		}
+	case opMark:
+		who, pageText, _ := strings.Cut(cb.Arg, ".")
+		uid, err := strconv.ParseInt(who, 10, 64)
+		if err != nil {
+			return a.stale(c)
+		}
+		if page, err = strconv.Atoi(pageText); err != nil {
+			return a.stale(c)
+		}
+		// Only invitees are listed; data naming anyone else was not ours.
+		_, invited, err := c.Tx.GetInvitation(m.ID, uid)
+		if err != nil {
+			return err
+		}
+		u, found, err := c.Tx.GetUser(uid)
+		if err != nil {
+			return err
+		}
+		if !invited || !found {
+			return a.stale(c)
+		}
+		if note, err = a.markPresent(c, m, u, true); err != nil {
+			return err
+		}
+	}
+	if err := c.Answer(""); err != nil {
+		return err
+	}
+	return a.showMarkPicker(c, m, page, note, editing)
+}
+
+// showMarkPicker shows page of m's invitees not yet present as buttons, with
+// note (the last mark's outcome) above; editing is the picker to edit, 0 for
+// a new message.
+func (a *App) showMarkPicker(c *Ctx, m store.Meeting, page int, note string, editing int) error {
+	roster, err := c.Tx.Roster(m.ID)
+	if err != nil {
+		return err
+	}
+	var left []store.User
+	for _, e := range roster {
+		if e.Invited && !e.Attended {
+			left = append(left, e.User)
+		}
+	}
+	pages := max(1, (len(left)+markPageSize-1)/markPageSize)
+	page = min(max(page, 0), pages-1) // the list shrinks as people are marked
+	id := strconv.FormatInt(m.ID, 10)
+	var b strings.Builder
+	if note != "" {
+		b.WriteString(note + "\n\n")
+	}
+	b.WriteString(c.T("mtg.mark.head", "id", id, "title", html.EscapeString(m.Title)))
+	if len(left) == 0 {
+		b.WriteString("\n" + c.T("mtg.mark.none"))
+	} else {
+		b.WriteString("\n" + c.T("mtg.mark.ask", "n", itoa(len(left)), "page", itoa(page+1), "pages", itoa(pages)))
+	}
+	var rows [][]store.Button
+	for _, u := range left[page*markPageSize : min(len(left), (page+1)*markPageSize)] {
+		d, err := data(cbMeeting, id, opMark, strconv.FormatInt(u.ID, 10)+"."+itoa(page))
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []store.Button{{Text: clip(displayName(u), 48) + " (" + c.T("role."+u.Role) + ")", Data: d}})
+	}
+	var nav []store.Button
+	for _, p := range []struct {
+		to  int
+		key string
+	}{{page - 1, "mtg.mark.prev"}, {page + 1, "mtg.mark.next"}} {
+		if p.to < 0 || p.to >= pages {
+			continue
+		}
+		d, err := data(cbMeeting, id, opMarkPage, itoa(p.to))
+		if err != nil {
+			return err
+		}
+		nav = append(nav, store.Button{Text: c.T(p.key), Data: d})
+	}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
+	}
+	return a.showOrEdit(c, editing, b.String(), rows)
 }
 
 // roleCounts is "PSM 68, TKSK 14" in lang.

@@ -15,13 +15,19 @@ const (
 	opRSVPNo    = "t" // the invitee cannot come
 	opSheetXLSX = "x" // the organiser downloads the daftar hadir as XLSX
 	opSheetCSV  = "c" // ... as CSV
+	opMarkOpen  = "l" // the organiser opens the picker of invitees not yet present
+	opMarkPage  = "p" // ... turns its page; Arg: the page
+	opMark      = "m" // ... marks one present by hand; Arg: "<user id>.<page>"
 )
 
-var meetingOps = map[string]bool{opRSVPYes: true, opRSVPNo: true, opSheetXLSX: true, opSheetCSV: true}
+var meetingOps = map[string]bool{opRSVPYes: true, opRSVPNo: true, opSheetXLSX: true, opSheetCSV: true,
+	opMarkOpen: true, opMarkPage: true, opMark: true}
 
-// onMeetingCallback handles an invitation's answer buttons and a report's
-// download buttons. Who answers is the presser, never the data: a forged
-// callback for someone else's invitation finds no invitation of the presser.
+// onMeetingCallback handles the answer buttons (of an invitation or a
+// reminder) and a report's buttons (downloads, the attendance picker). Who
+// answers is the presser, never the data: a forged callback for someone
+// else's invitation finds no invitation of the presser, and a report's
+// buttons do nothing for anyone who may not manage the meeting.
 func (a *App) onMeetingCallback(c *Ctx, cb Callback) error {
 	id, err := strconv.ParseInt(cb.Nonce, 10, 64)
 	if err != nil {
@@ -43,10 +49,20 @@ func (a *App) onMeetingCallback(c *Ctx, cb Callback) error {
 			return err
 		}
 		return a.sendSheet(c, m, cb.Op == opSheetXLSX)
+	case opMarkOpen, opMarkPage, opMark:
+		if !a.mayManage(c.User, m) {
+			return a.deny(c, "meeting_mark")
+		}
+		return a.onMarkPicker(c, m, cb)
 	}
 	return a.answerInvitation(c, m, cb.Op == opRSVPYes)
 }
 
+// answerInvitation records the presser's answer. The buttons may be on the
+// invitation or on a reminder; either way the invitation is the message that
+// shows the current answer (and keeps the buttons until the start), and a
+// pressed reminder loses its buttons and shows the answer, so no stale
+// "not answered" stays on screen.
 func (a *App) answerInvitation(c *Ctx, m store.Meeting, yes bool) error {
 	inv, ok, err := c.Tx.GetInvitation(m.ID, c.User.ID)
 	if err != nil {
@@ -58,28 +74,29 @@ func (a *App) answerInvitation(c *Ctx, m store.Meeting, yes bool) error {
 		}
 		return a.stale(c)
 	}
-	edit := func(inv store.Invitation, open bool) error {
-		msg := a.invitationMessage(c.User, m, inv, open)
-		msg.Kind, msg.Priority = store.KindEditText, store.PriorityReply
-		if c.Ev.CallbackMessageID != 0 {
-			msg.MessageID = c.Ev.CallbackMessageID
-		} else {
-			msg.EditOf = inv.OutboxID
-		}
-		_, err := c.Send(msg)
+	invMsg, invPending, err := c.Tx.InvitationMessage(m.ID, c.User.ID)
+	if err != nil {
 		return err
 	}
+	onReminder := c.Ev.CallbackMessageID != 0 && c.Ev.CallbackMessageID != invMsg
+	closed := ""
 	switch {
 	case m.Status == store.MeetingCancelled:
-		if err := c.Answer(c.T("mtg.cancelled")); err != nil {
-			return err
-		}
-		return edit(inv, false)
+		closed = "mtg.cancelled"
 	case !c.Tx.Now().Before(m.StartsAt):
-		if err := c.Answer(c.T("mtg.rsvp.closed")); err != nil {
+		closed = "mtg.rsvp.closed"
+	}
+	if closed != "" {
+		if err := c.Answer(c.T(closed)); err != nil {
 			return err
 		}
-		return edit(inv, false)
+		if onReminder {
+			// Only the pressed reminder: the invitation was closed by the
+			// cancellation, or closes when its own buttons are pressed.
+			_, err := c.Send(store.Message{Kind: store.KindEditButtons, MessageID: c.Ev.CallbackMessageID})
+			return err
+		}
+		return a.editInvitation(c, m, inv, invMsg, invPending, false)
 	}
 	rsvp := store.RSVPNo
 	if yes {
@@ -88,17 +105,65 @@ func (a *App) answerInvitation(c *Ctx, m store.Meeting, yes bool) error {
 	if err := c.Answer(c.T("mtg.rsvp.saved." + rsvp)); err != nil {
 		return err
 	}
-	if inv.RSVP == rsvp {
-		return nil // the message already shows it; an identical edit is a 400
+	changed := inv.RSVP != rsvp
+	if changed {
+		if err := c.Tx.SetRSVP(m.ID, c.User.ID, rsvp, ""); err != nil {
+			return err
+		}
+		inv.RSVP = rsvp
 	}
-	if err := c.Tx.SetRSVP(m.ID, c.User.ID, rsvp, ""); err != nil {
-		return err
+	hasInvitation := invMsg != 0 || invPending
+	// A reminder standing in for a missing invitation already shows an
+	// unchanged answer; the others lost their buttons with the first answer.
+	if onReminder && (changed || hasInvitation) {
+		if err := a.editAnsweredReminder(c, m, inv, hasInvitation); err != nil {
+			return err
+		}
 	}
-	inv.RSVP = rsvp
-	if err := edit(inv, true); err != nil {
+	if !changed {
+		return nil // the invitation already shows it; an identical edit is a 400
+	}
+	if err := a.editInvitation(c, m, inv, invMsg, invPending, true); err != nil {
 		return err
 	}
 	return a.askDeclineReason(c, m, rsvp)
+}
+
+// editInvitation shows inv's current state on the presser's invitation
+// message: by its Telegram id when sent, else behind it in the queue.
+func (a *App) editInvitation(c *Ctx, m store.Meeting, inv store.Invitation, msgID int, pending, open bool) error {
+	msg := a.invitationMessage(c.User, m, inv, open)
+	msg.Kind = store.KindEditText
+	switch {
+	case msgID != 0:
+		msg.MessageID, msg.Priority = msgID, store.PriorityReply
+	case pending:
+		// Same priority as the invitation, so the edit never overtakes it.
+		msg.EditOf = inv.OutboxID
+	default:
+		return nil // never delivered (unreachable then): nothing to edit
+	}
+	_, err := c.Send(msg)
+	return err
+}
+
+// editAnsweredReminder turns the pressed reminder into a record of the answer.
+// It keeps the buttons only when no invitation message carries them (the
+// invitee was unreachable when invited), so answers can still change.
+func (a *App) editAnsweredReminder(c *Ctx, m store.Meeting, inv store.Invitation, hasInvitation bool) error {
+	msg := a.meetingReminder(c.User, m, inv)
+	lang := a.lang(c.User)
+	answer := i18n.T(lang, "mtg.rsvp."+inv.RSVP)
+	if hasInvitation {
+		msg.Text += "\n\n" + i18n.T(lang, "mtg.answer.reminder", "answer", answer)
+		msg.Buttons = nil
+	} else {
+		msg.Text += "\n\n" + i18n.T(lang, "mtg.answer", "answer", answer)
+		msg.Buttons = rsvpButtons(lang, m)
+	}
+	msg.Kind, msg.MessageID, msg.Priority = store.KindEditText, c.Ev.CallbackMessageID, store.PriorityReply
+	_, err := c.Send(msg)
+	return err
 }
 
 const rsvpReasonFlowName = "rsvp_reason"

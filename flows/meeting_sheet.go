@@ -69,7 +69,7 @@ func (a *App) sendSheet(c *Ctx, m store.Meeting, xlsx bool) error {
 	if err != nil {
 		return err
 	}
-	name := "daftar-hadir-rapat-" + strconv.FormatInt(m.ID, 10)
+	name := i18n.T(c.Lang, "sheet.file", "id", strconv.FormatInt(m.ID, 10))
 	var file []byte
 	if xlsx {
 		name += ".xlsx"
@@ -119,7 +119,7 @@ func (a *App) sheetCSV(lang i18n.Lang, m store.Meeting, rows []SheetRow) ([]byte
 func (a *App) sheetXLSX(lang i18n.Lang, m store.Meeting, rows []SheetRow) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	const sheet = "Daftar Hadir"
+	sheet := i18n.T(lang, "sheet.name")
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return nil, fmt.Errorf("daftar hadir xlsx: %w", err)
 	}

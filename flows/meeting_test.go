@@ -20,8 +20,9 @@ import (
 )
 
 // The rakor: 70 PSM and 20 TKSK across the 11 kecamatan are invited; some
-// answer; 67 PSM and 14 TKSK check in by the QR link, one PSM without a phone
-// is marked by hand; the report and the daftar hadir say exactly that.
+// answer; 66 PSM and 14 TKSK check in by the QR link, two PSM without a phone
+// are marked by hand (one by /hadir, one from the report's picker): 68 PSM and
+// 14 TKSK present; the report and the daftar hadir say exactly that.
 func TestMeetingRakor(t *testing.T) {
 	r := newMtRig(t)
 	var psm, tksk []*telegramtest.User
@@ -85,21 +86,56 @@ func TestMeetingRakor(t *testing.T) {
 
 	// The day: check-in opens 08.00 WIB; people arrive from 08.30.
 	r.set(time.Date(2026, 11, 3, 8, 30, 0, 0, wib))
-	scanners := append(slices.Clone(psm[:67]), tksk[:14]...)
+	scanners := append(slices.Clone(psm[:66]), tksk[:14]...)
 	parallel(scanners, func(u *telegramtest.User) {
 		u.OpenDeepLink(payload)
 		if _, err := u.WaitForText(mtWait, "Presensi tercatat"); err != nil {
 			t.Error(err)
 		}
 	})
-	r.say(r.admin, "/hadir 1 PSM 67 Jambi", "dicatat hadir (manual)")
+	r.say(r.admin, "/hadir 1 PSM 66 Jambi", "dicatat hadir (manual)")
+
+	// PSM 67 has no phone either: the organiser picks her from the report.
+	// Nine invitees are missing: two pages of eight.
+	first := r.say(r.admin, "/rapat 1", "Rapat #1")
+	if !strings.Contains(first.Text, "Hadir 81: PSM 67, TKSK 14") {
+		t.Errorf("report before the picker:\n%s", first.Text)
+	}
+	picker := r.press(r.admin, "✍️ Tandai hadir manual", "Tandai hadir manual")
+	if !strings.Contains(picker.Text, "Belum hadir: 9 orang") || !strings.Contains(picker.Text, "Halaman 1 dari 2") {
+		t.Errorf("picker %q", picker.Text)
+	}
+	if got := mtButtons(picker); len(got) != 9 || got[0] != "PSM 67 Jambi (PSM)" || got[8] != "Berikutnya ➡️" {
+		t.Errorf("picker page 1 buttons %q", got)
+	}
+	must2(t, r.admin.PressOn(picker.ID, "Berikutnya ➡️"))
+	page2 := r.waitEdited(r.admin, picker.ID, "Halaman 2 dari 2")
+	if got := mtButtons(page2); !slices.Equal(got, []string{"TKSK 19 Jambi (TKSK)", "⬅️ Sebelumnya"}) {
+		t.Errorf("picker page 2 buttons %q", got)
+	}
+	must2(t, r.admin.PressOn(picker.ID, "⬅️ Sebelumnya"))
+	r.waitEdited(r.admin, picker.ID, "Halaman 1 dari 2")
+	must2(t, r.admin.PressOn(picker.ID, "PSM 67 Jambi (PSM)"))
+	marked := r.waitEdited(r.admin, picker.ID, "PSM 67 Jambi dicatat hadir (manual)")
+	if !strings.Contains(marked.Text, "Belum hadir: 8 orang") || slices.Contains(mtButtons(marked), "PSM 67 Jambi (PSM)") {
+		t.Errorf("picker after the mark %q, buttons %q", marked.Text, mtButtons(marked))
+	}
+	for _, u := range psm[66:68] {
+		if a, ok := r.attendance(1, u); !ok || a.Method != store.CheckinManual || a.WalkIn || a.MarkedBy != adminID {
+			t.Errorf("manual mark of %d stored as %+v (%v)", u.ID(), a, ok)
+		}
+	}
+	var marks int
+	if err := r.h.DB().SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'meeting_mark'`).Scan(&marks); err != nil || marks != 2 {
+		t.Errorf("%d meeting_mark audit rows (%v), want 2", marks, err)
+	}
 
 	report := r.say(r.admin, "/rapat 1", "Rapat #1")
 	for _, want := range []string{
 		"Diundang: 90 (tidak dapat dihubungi: 1)",
 		"Jawaban: hadir 10 · tidak bisa 4 · belum menjawab 76",
 		"Hadir 82: PSM 68, TKSK 14",
-		"QR 81 · lokasi 0 · manual 1 · tidak diundang (tambahan) 0",
+		"QR 80 · lokasi 0 · manual 2 · tidak diundang (tambahan) 0",
 		"Belum hadir (8)",
 	} {
 		if !strings.Contains(report.Text, want) {
@@ -134,8 +170,8 @@ func TestMeetingRakor(t *testing.T) {
 	slices.Sort(want)
 
 	doc := r.after(r.admin, "Daftar hadir", func() { must2(t, r.admin.PressOn(report.ID, "📄 Daftar hadir (XLSX)")) })
-	if !strings.HasSuffix(doc.FileName, ".xlsx") {
-		t.Fatalf("document %q is not an XLSX", doc.FileName)
+	if doc.FileName != "daftar-hadir-rapat-1.xlsx" {
+		t.Fatalf("document %q, want daftar-hadir-rapat-1.xlsx", doc.FileName)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(doc.File))
 	if err != nil {
@@ -189,9 +225,20 @@ func checkSheet(t *testing.T, kind string, rows [][]string, wantNames []string) 
 	if !slices.Equal(names, wantNames) {
 		t.Errorf("%s lists %d names, want %d:\n%q\nwant\n%q", kind, len(names), len(wantNames), names, wantNames)
 	}
-	if methods["QR"] != 81 || methods["manual"] != 1 {
-		t.Errorf("%s methods %v, want QR 81, manual 1", kind, methods)
+	if methods["QR"] != 80 || methods["manual"] != 2 {
+		t.Errorf("%s methods %v, want QR 80, manual 2", kind, methods)
 	}
+}
+
+// mtButtons are the labels of m's inline buttons, row by row.
+func mtButtons(m telegramtest.Message) []string {
+	var out []string
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			out = append(out, b.Text)
+		}
+	}
+	return out
 }
 
 func displayNameOf(t *testing.T, r *mtRig, u *telegramtest.User) string {

@@ -1,7 +1,12 @@
 package flows
 
 import (
+	"errors"
+	"fmt"
 	"html"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -142,5 +147,39 @@ func (a *App) eraseCase(c *Ctx, id int64) error {
 	if err := c.Answer(""); err != nil {
 		return err
 	}
-	return a.showOrEdit(c, c.Ev.CallbackMessageID, c.T("priv.case.done", "code", k.Code), nil)
+	if err := a.showOrEdit(c, c.Ev.CallbackMessageID, c.T("priv.case.done", "code", k.Code), nil); err != nil {
+		return err
+	}
+	// The files go last, once every write of this update has succeeded. They
+	// go before the commit, on purpose: a crash before it replays the press
+	// (the update is not confirmed), which erases the rows and finds the files
+	// already gone; had they gone after the commit, a crash in between would
+	// leave the photos on disk with nothing pointing at them. If the commit
+	// itself fails, the admin is told and presses again.
+	return a.removeMedia(photos)
+}
+
+// removeMedia deletes case photo files (paths relative to MediaDir); one
+// already gone is fine. A path leaving the media folder is never followed.
+func (a *App) removeMedia(paths []string) error {
+	if a.cfg.MediaDir == "" {
+		return nil
+	}
+	var errs []error
+	for _, rel := range paths {
+		if !filepath.IsLocal(rel) {
+			errs = append(errs, fmt.Errorf("erase photo %q: outside the media folder", rel))
+			continue
+		}
+		full := filepath.Join(a.cfg.MediaDir, rel)
+		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("erase photo: %w", err))
+			continue
+		}
+		// The case's folder goes too once empty; a non-empty one stays.
+		if dir := filepath.Dir(full); dir != filepath.Clean(a.cfg.MediaDir) {
+			_ = os.Remove(dir)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -163,3 +164,32 @@ func photos(u *tgUser) []telegramtest.Message {
 
 // wib returns day d of November 2026 at hh:mm WIB.
 func nov(d, hh, mm int) time.Time { return time.Date(2026, 11, d, hh, mm, 0, 0, wib) }
+
+// attend records u's check-in to meeting at the current clock, by QR, or as a
+// walk-in when u was not invited.
+func (r *schedRig) attend(meeting int64, u *tgUser, walkIn bool) {
+	r.t.Helper()
+	if err := r.h.DB().Update(context.Background(), func(tx *store.Tx) error {
+		_, added, err := tx.CheckIn(store.Attendance{MeetingID: meeting, UserID: u.ID(), At: tx.Now(),
+			Method: store.CheckinQR, WalkIn: walkIn})
+		if err == nil && !added {
+			err = fmt.Errorf("user %d already checked in to meeting %d", u.ID(), meeting)
+		}
+		return err
+	}); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// digestText is the text of u's last digest of period ("harian",
+// "mingguan"), not the chart's caption; the digests of these tests fit in one
+// message.
+func digestText(u *tgUser, period string) string {
+	last := ""
+	for _, m := range u.Messages() {
+		if m.Kind == "text" && strings.Contains(m.Text, "Ringkasan "+period) {
+			last = m.Text
+		}
+	}
+	return last
+}

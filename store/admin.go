@@ -2,10 +2,15 @@ package store
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // UserErased is the status of the stand-in row that keeps an erased user's
@@ -144,6 +149,12 @@ func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, ok bool, e
 	if err != nil || !found {
 		return 0, false, err
 	}
+	// What identifies them in messages sent to others is gathered before
+	// their approvals (every name and number they ever asked for) go.
+	tr, err := tx.userTrace(u)
+	if err != nil {
+		return 0, false, err
+	}
 	if err := tx.QueryRow(`SELECT MIN(MIN(id), 0) - 1 FROM users`).Scan(&standIn); err != nil {
 		return 0, false, fmt.Errorf("erase user: %w", err)
 	}
@@ -158,7 +169,8 @@ func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, ok bool, e
 		{"reviews", `UPDATE cases SET reviewer_id = ? WHERE reviewer_id = ?`},
 		{"case history", `UPDATE case_events SET user_id = ? WHERE user_id = ?`},
 		{"meetings", `UPDATE meetings SET created_by = ? WHERE created_by = ?`},
-		{"invitations", `UPDATE meeting_invitations SET user_id = ?, outbox_id = 0 WHERE user_id = ?`},
+		// The reason they gave for not coming is their own words (often health).
+		{"invitations", `UPDATE meeting_invitations SET user_id = ?, outbox_id = 0, reason = '' WHERE user_id = ?`},
 		{"attendance", `UPDATE meeting_attendance SET user_id = ? WHERE user_id = ?`},
 		{"attendance marks", `UPDATE meeting_attendance SET marked_by = ? WHERE marked_by = ?`},
 		{"invites", `UPDATE invites SET created_by = ? WHERE created_by = ?`},
@@ -195,7 +207,250 @@ func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, ok bool, e
 			return 0, false, fmt.Errorf("erase user: %s: %w", d.what, err)
 		}
 	}
+	// Messages about them in other people's chats: approval notices with
+	// their profile, case notices naming the reporter, user cards, a
+	// broadcast's list of who was not reached.
+	if err := tx.scrubOutbox(tr, standInName); err != nil {
+		return 0, false, fmt.Errorf("erase user: %w", err)
+	}
+	if err := tx.deleteFailedUpdates(tr); err != nil {
+		return 0, false, fmt.Errorf("erase user: %w", err)
+	}
 	return standIn, true, nil
+}
+
+// userTrace is what identifies u in stored texts: every full name and phone
+// number u registered or asked for, the Telegram first name and username.
+func (tx *Tx) userTrace(u User) (trace, error) {
+	var tr trace
+	names, phones := []string{u.FullName}, []string{u.Phone}
+	rows, err := tx.Query(`SELECT data FROM approvals WHERE user_id = ?`, u.ID)
+	if err != nil {
+		return tr, fmt.Errorf("erase user %d: read approvals: %w", u.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return tr, fmt.Errorf("erase user %d: read approvals: %w", u.ID, err)
+		}
+		var p Profile
+		if json.Unmarshal([]byte(data), &p) == nil {
+			names, phones = append(names, p.FullName), append(phones, p.Phone)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return tr, fmt.Errorf("erase user %d: read approvals: %w", u.ID, err)
+	}
+	for _, n := range names {
+		tr.add(n, true)
+		// Lists clip long names ("Muhammad Abdurrahman Al…"): the clipped
+		// head still names them.
+		if r := []rune(n); len(r) > clipHead {
+			tr.add(string(r[:clipHead]), false)
+		}
+	}
+	for _, p := range phones {
+		tr.add(p, true)
+		// +6281234567890 is also written 081234567890 and 6281234567890.
+		tr.add(strings.TrimPrefix(p, "+62"), false)
+	}
+	// The Telegram name is matched but never replaced: "Tono" may be part
+	// of someone else's name in a message still to be sent.
+	tr.add(u.FirstName, false)
+	if u.Username != "" {
+		tr.add("@"+u.Username, true)
+		tr.add(u.Username, false)
+	}
+	return tr, nil
+}
+
+// clipHead is how much of a long name is matched: lists clip names at 30 or
+// 40 characters.
+const clipHead = 24
+
+// minTrace is the shortest string matched: a shorter one ("Al") would match
+// texts about anyone.
+const minTrace = 3
+
+// trace is what identifies a person or a case in stored texts.
+type trace struct {
+	// find: a row whose texts hold any of these (ignoring ASCII case, as
+	// typed or HTML-escaped) is about the subject.
+	find []string
+	// replace: the forms replaced by the placeholder in a message not sent
+	// yet (exact identifiers, never a fragment that may be part of another
+	// name).
+	replace []string
+	// fileIDs are Telegram file ids of the subject's photos; coords the
+	// map points of their location.
+	fileIDs []string
+	coords  [][2]float64
+}
+
+// add adds s (and its HTML-escaped form, as texts hold it) to find, and to
+// replace when exact.
+func (tr *trace) add(s string, exact bool) {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) < minTrace {
+		return
+	}
+	for _, f := range []string{s, html.EscapeString(s)} {
+		if !slices.Contains(tr.find, f) {
+			tr.find = append(tr.find, f)
+		}
+		if exact && !slices.Contains(tr.replace, f) {
+			tr.replace = append(tr.replace, f)
+		}
+	}
+}
+
+// jsonNeedle is s as it appears inside a JSON string, lowercased as SQLite's
+// lower() does (ASCII only), to find it in a stored payload.
+func jsonNeedle(s string) string {
+	b, _ := json.Marshal(s) // a string always encodes
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, string(b[1:len(b)-1]))
+}
+
+// where is the SQL condition selecting col values that mention tr, with its
+// arguments.
+func (tr trace) where(col string) (string, []any) {
+	var conds []string
+	var args []any
+	for _, s := range append(slices.Clone(tr.find), tr.fileIDs...) {
+		if s == "" {
+			continue
+		}
+		conds, args = append(conds, `instr(lower(`+col+`), ?) > 0`), append(args, jsonNeedle(s))
+	}
+	for _, c := range tr.coords {
+		conds = append(conds, `(json_valid(`+col+`) AND json_extract(`+col+`, '$.latitude') = ? AND json_extract(`+
+			col+`, '$.longitude') = ?)`)
+		args = append(args, c[0], c[1])
+	}
+	if len(conds) == 0 {
+		return "0", nil
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+// scrubOutbox removes what tr identifies from the outbox rows that mention
+// it. A row already sent (or given up on) is kept only for its chat and
+// Telegram message id, which later edits need; its texts, buttons, file,
+// file id and coordinates go. A row still to be sent keeps its meaning with
+// the subject's identifiers replaced by placeholder, unless it would send
+// their photo or location: then it is given up on and scrubbed too.
+func (tx *Tx) scrubOutbox(tr trace, placeholder string) error {
+	where, args := tr.where("payload")
+	rows, err := tx.Query(`SELECT id, status, payload FROM outbox WHERE `+where, args...)
+	if err != nil {
+		return fmt.Errorf("scrub outbox: %w", err)
+	}
+	type row struct {
+		id              int64
+		status, payload string
+	}
+	var found []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.status, &r.payload); err != nil {
+			rows.Close()
+			return fmt.Errorf("scrub outbox: %w", err)
+		}
+		found = append(found, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("scrub outbox: %w", err)
+	}
+	var repl []*regexp.Regexp
+	for _, s := range tr.replace {
+		repl = append(repl, regexp.MustCompile(`(?i)`+regexp.QuoteMeta(s)))
+	}
+	// Longest first, so "Tono Wibowo" goes before a shorter form inside it.
+	slices.SortFunc(repl, func(a, b *regexp.Regexp) int { return len(b.String()) - len(a.String()) })
+	for _, r := range found {
+		var m Message
+		if err := json.Unmarshal([]byte(r.payload), &m); err != nil {
+			return fmt.Errorf("scrub outbox row %d: %w", r.id, err)
+		}
+		status := r.status
+		media := slices.Contains(tr.fileIDs, m.FileID) && m.FileID != "" ||
+			m.Kind == KindLocation && slices.Contains(tr.coords, [2]float64{m.Latitude, m.Longitude})
+		if status == StatusPending && media {
+			status = StatusFailed
+		}
+		if status == StatusPending {
+			m = replaceIn(m, repl, placeholder)
+		} else {
+			m = Message{Kind: m.Kind, ChatID: m.ChatID, Priority: m.Priority, MessageID: m.MessageID,
+				EditOf: m.EditOf, CallbackID: m.CallbackID, Alert: m.Alert, RemoveReply: m.RemoveReply, Scope: m.Scope}
+		}
+		payload, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("scrub outbox row %d: %w", r.id, err)
+		}
+		q := `UPDATE outbox SET payload = ? WHERE id = ?`
+		qargs := []any{string(payload), r.id}
+		if status != StatusPending {
+			q = `UPDATE outbox SET payload = ?, file = NULL, status = ?,
+				error = CASE WHEN status = 'pending' THEN 'erased' ELSE error END WHERE id = ?`
+			qargs = []any{string(payload), status, r.id}
+		}
+		if _, err := tx.Exec(q, qargs...); err != nil {
+			return fmt.Errorf("scrub outbox row %d: %w", r.id, err)
+		}
+	}
+	return nil
+}
+
+// replaceIn replaces every match of repl in m's texts by placeholder.
+func replaceIn(m Message, repl []*regexp.Regexp, placeholder string) Message {
+	ph := html.EscapeString(placeholder)
+	r := func(s string) string {
+		for _, re := range repl {
+			s = re.ReplaceAllLiteralString(s, ph)
+		}
+		return s
+	}
+	m.Text, m.FileName = r(m.Text), r(m.FileName)
+	buttons := make([][]Button, len(m.Buttons))
+	for i, row := range m.Buttons {
+		buttons[i] = slices.Clone(row)
+		for j := range buttons[i] {
+			buttons[i][j].Text = r(buttons[i][j].Text)
+		}
+	}
+	if m.Buttons != nil {
+		m.Buttons = buttons
+	}
+	if m.Reply != nil {
+		kb := *m.Reply
+		kb.Buttons = make([][]ReplyButton, len(m.Reply.Buttons))
+		for i, row := range m.Reply.Buttons {
+			kb.Buttons[i] = slices.Clone(row)
+			for j := range kb.Buttons[i] {
+				kb.Buttons[i][j].Text = r(kb.Buttons[i][j].Text)
+			}
+		}
+		m.Reply = &kb
+	}
+	return m
+}
+
+// deleteFailedUpdates deletes the failed updates whose raw JSON mentions tr
+// (a name typed, a contact shared): they are kept for debugging only.
+func (tx *Tx) deleteFailedUpdates(tr trace) error {
+	where, args := tr.where("payload")
+	if _, err := tx.Exec(`DELETE FROM failed_updates WHERE `+where, args...); err != nil {
+		return fmt.Errorf("delete failed updates: %w", err)
+	}
+	return nil
 }
 
 // EraseCasePersonalData replaces the personal data of case id (name, NIK,
@@ -217,7 +472,7 @@ func (tx *Tx) EraseCasePersonalData(id int64, by int64, placeholder string) (pho
 			photos = append(photos, p.LocalPath)
 		}
 	}
-	if _, err := tx.Exec(`UPDATE cases SET full_name = ?, nik = '', no_nik_reason = 'erased', birth_date = '',
+	if _, err := tx.Exec(`UPDATE cases SET full_name = ?, nik = '', no_nik_reason = 'erased', birth_date = '', birth_place = '',
 		address = '', latitude = NULL, longitude = NULL, description = ?, updated_at = ? WHERE id = ?`,
 		placeholder, placeholder, formatTime(tx.now), id); err != nil {
 		return nil, false, fmt.Errorf("erase case %d: %w", id, err)
@@ -228,7 +483,42 @@ func (tx *Tx) EraseCasePersonalData(id int64, by int64, placeholder string) (pho
 	if _, err := tx.Exec(`UPDATE case_events SET note = '' WHERE case_id = ?`, id); err != nil {
 		return nil, false, fmt.Errorf("erase history notes of case %d: %w", id, err)
 	}
+	if err := tx.eraseCaseTraces(c, ps, placeholder); err != nil {
+		return nil, false, fmt.Errorf("erase case %d: %w", id, err)
+	}
 	return photos, true, tx.AddCaseEvent(id, by, CaseActionNote, c.Status, c.Status, "erased")
+}
+
+// eraseCaseTraces removes case c's personal data from where copies of it
+// went: the notices and detail views sent about it (found by its code too),
+// its photos and location sent by file id and coordinates, a form still open
+// on it, and failed updates that typed it.
+func (tx *Tx) eraseCaseTraces(c Case, photos []CasePhoto, placeholder string) error {
+	var tr trace
+	tr.add(c.FullName, true)
+	tr.add(c.Address, true)
+	if len(c.NIK) == 16 {
+		tr.add(c.NIK, true)
+		tr.add(c.NIK[:4]+"********"+c.NIK[12:], true) // as flows/nik.Mask shows it
+	}
+	tr.add(c.Code, false)
+	for _, p := range photos {
+		tr.fileIDs = append(tr.fileIDs, p.FileID)
+	}
+	if c.HasLocation {
+		tr.coords = append(tr.coords, [2]float64{c.Latitude, c.Longitude})
+		tr.add(fmt.Sprintf("%.6f,%.6f", c.Latitude, c.Longitude), false) // the map link
+	}
+	if err := tx.scrubOutbox(tr, placeholder); err != nil {
+		return err
+	}
+	// A form still open on the case (a fix) would write the data back.
+	personal := trace{find: slices.DeleteFunc(slices.Clone(tr.find), func(s string) bool { return s == c.Code })}
+	where, args := personal.where("data")
+	if _, err := tx.Exec(`DELETE FROM conversations WHERE `+where, args...); err != nil {
+		return fmt.Errorf("drop forms holding it: %w", err)
+	}
+	return tx.deleteFailedUpdates(personal)
 }
 
 // CaseIDByCode returns the id of the case with code (JMB-26-00042), 0 when none.

@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// Case statuses: a case starts baru (new); a coordinator verifies it
+// Case statuses (issue 5): a case starts baru (new); a coordinator verifies it
 // (diverifikasi), sends it back for fixing (perlu_perbaikan, with a comment),
 // or rejects it (ditolak, with a reason); a verified case is followed up
-// (ditindaklanjuti, with a note) and closed (selesai).
+// (ditindaklanjuti, with a note) and ends selesai (closed) or ditolak.
 const (
 	CaseNew       = "baru"
 	CaseVerified  = "diverifikasi"
@@ -24,11 +24,19 @@ const (
 )
 
 // CaseTransitions lists, for each status, the statuses a coordinator may move a
-// case to. A worker's fix moves perlu_perbaikan back to baru (Resubmit).
+// case to; the review buttons are drawn from it, in this order. A worker's fix
+// moves perlu_perbaikan back to baru (Resubmit). As the issue draws it, a
+// case waiting for a fix goes on to ditindaklanjuti (help cannot always wait
+// for the paperwork), selesai or ditolak: a worker who never fixes it must not
+// leave it open forever. It is not verified without the fix, since verifying
+// vouches for data the coordinator cannot edit. ditindaklanjuti ->
+// ditindaklanjuti records one more follow-up note; selesai and ditolak are
+// final.
 var CaseTransitions = map[string][]string{
 	CaseNew:      {CaseVerified, CaseNeedsFix, CaseRejected},
+	CaseNeedsFix: {CaseFollowUp, CaseClosed, CaseRejected},
 	CaseVerified: {CaseFollowUp, CaseClosed, CaseRejected},
-	CaseFollowUp: {CaseFollowUp, CaseClosed},
+	CaseFollowUp: {CaseFollowUp, CaseClosed, CaseRejected},
 }
 
 // CanTransition reports whether a coordinator may move a case from to.
@@ -54,6 +62,7 @@ type Case struct {
 	NoNIKReason string
 	Gender      string // "L" or "P"
 	BirthDate   string // YYYY-MM-DD, "" when only the age is known
+	BirthPlace  string // city or regency as typed, "" when not given
 	Age         int    // years at report time when BirthDate is ""
 	Address     string
 	Kecamatan   string
@@ -88,9 +97,9 @@ func (tx *Tx) InsertCase(c Case) (int64, error) {
 	now := formatTime(tx.now)
 	lat, lon := location(c)
 	res, err := tx.Exec(`INSERT INTO cases (code, reporter_id, category, full_name, nik, no_nik_reason, gender,
-		birth_date, age, address, kecamatan, kelurahan, latitude, longitude, description, needs, urgency, status,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Code, c.ReporterID, c.Category, c.FullName, c.NIK, c.NoNIKReason, c.Gender, c.BirthDate, c.Age,
+		birth_date, birth_place, age, address, kecamatan, kelurahan, latitude, longitude, description, needs, urgency,
+		status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Code, c.ReporterID, c.Category, c.FullName, c.NIK, c.NoNIKReason, c.Gender, c.BirthDate, c.BirthPlace, c.Age,
 		c.Address, c.Kecamatan, c.Kelurahan, lat, lon, c.Description, strings.Join(c.Needs, ","), c.Urgency,
 		CaseNew, now, now)
 	if err != nil {
@@ -119,9 +128,9 @@ func location(c Case) (lat, lon any) {
 func (tx *Tx) ResubmitCase(c Case, by int64, note string) (bool, error) {
 	lat, lon := location(c)
 	res, err := tx.Exec(`UPDATE cases SET category = ?, full_name = ?, nik = ?, no_nik_reason = ?, gender = ?,
-		birth_date = ?, age = ?, address = ?, kecamatan = ?, kelurahan = ?, latitude = ?, longitude = ?,
-		description = ?, needs = ?, urgency = ?, status = ?, updated_at = ? WHERE id = ? AND status = ?`,
-		c.Category, c.FullName, c.NIK, c.NoNIKReason, c.Gender, c.BirthDate, c.Age, c.Address, c.Kecamatan,
+		birth_date = ?, birth_place = ?, age = ?, address = ?, kecamatan = ?, kelurahan = ?, latitude = ?,
+		longitude = ?, description = ?, needs = ?, urgency = ?, status = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		c.Category, c.FullName, c.NIK, c.NoNIKReason, c.Gender, c.BirthDate, c.BirthPlace, c.Age, c.Address, c.Kecamatan,
 		c.Kelurahan, lat, lon, c.Description, strings.Join(c.Needs, ","), c.Urgency, CaseNew,
 		formatTime(tx.now), c.ID, CaseNeedsFix)
 	if err != nil {
@@ -211,8 +220,8 @@ func (tx *Tx) CaseEvents(id int64) ([]CaseEvent, error) {
 	return out, rows.Err()
 }
 
-const caseSelect = `SELECT id, code, reporter_id, category, full_name, nik, no_nik_reason, gender, birth_date, age,
-	address, kecamatan, kelurahan, latitude, longitude, description, needs, urgency, status, reviewer_id,
+const caseSelect = `SELECT id, code, reporter_id, category, full_name, nik, no_nik_reason, gender, birth_date,
+	birth_place, age, address, kecamatan, kelurahan, latitude, longitude, description, needs, urgency, status, reviewer_id,
 	created_at, updated_at FROM cases`
 
 func scanCase(row scanner) (Case, error) {
@@ -220,7 +229,7 @@ func scanCase(row scanner) (Case, error) {
 	var lat, lon sql.NullFloat64
 	var needs, created, updated string
 	if err := row.Scan(&c.ID, &c.Code, &c.ReporterID, &c.Category, &c.FullName, &c.NIK, &c.NoNIKReason, &c.Gender,
-		&c.BirthDate, &c.Age, &c.Address, &c.Kecamatan, &c.Kelurahan, &lat, &lon, &c.Description, &needs,
+		&c.BirthDate, &c.BirthPlace, &c.Age, &c.Address, &c.Kecamatan, &c.Kelurahan, &lat, &lon, &c.Description, &needs,
 		&c.Urgency, &c.Status, &c.ReviewerID, &created, &updated); err != nil {
 		return Case{}, err
 	}

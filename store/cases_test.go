@@ -97,3 +97,106 @@ func TestSetCaseStatusOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The lifecycle of issue 5, pair by pair: baru -> diverifikasi |
+// perlu_perbaikan | ditolak; perlu_perbaikan -> ditindaklanjuti | selesai |
+// ditolak (a worker who never fixes a case does not keep it open);
+// diverifikasi -> ditindaklanjuti | selesai | ditolak; ditindaklanjuti ->
+// ditindaklanjuti (one more note) | selesai | ditolak; selesai and ditolak are
+// final. Every other pair is refused.
+func TestCaseTransitions(t *testing.T) {
+	all := []string{store.CaseNew, store.CaseVerified, store.CaseNeedsFix, store.CaseFollowUp, store.CaseClosed,
+		store.CaseRejected}
+	allowed := map[[2]string]bool{
+		{store.CaseNew, store.CaseVerified}:      true,
+		{store.CaseNew, store.CaseNeedsFix}:      true,
+		{store.CaseNew, store.CaseRejected}:      true,
+		{store.CaseNeedsFix, store.CaseFollowUp}: true,
+		{store.CaseNeedsFix, store.CaseClosed}:   true,
+		{store.CaseNeedsFix, store.CaseRejected}: true,
+		{store.CaseVerified, store.CaseFollowUp}: true,
+		{store.CaseVerified, store.CaseClosed}:   true,
+		{store.CaseVerified, store.CaseRejected}: true,
+		{store.CaseFollowUp, store.CaseFollowUp}: true,
+		{store.CaseFollowUp, store.CaseClosed}:   true,
+		{store.CaseFollowUp, store.CaseRejected}: true,
+	}
+	for _, from := range all {
+		for _, to := range all {
+			if got, want := store.CanTransition(from, to), allowed[[2]string{from, to}]; got != want {
+				t.Errorf("CanTransition(%s, %s) = %v, want %v", from, to, got, want)
+			}
+		}
+	}
+	for from, tos := range store.CaseTransitions {
+		for _, to := range tos {
+			if !allowed[[2]string{from, to}] {
+				t.Errorf("CaseTransitions offers %s -> %s", from, to)
+			}
+		}
+	}
+}
+
+// The birth place is stored with the case, replaced by a fix, and erased with
+// the rest of the personal data on a lawful request.
+func TestCaseBirthPlace(t *testing.T) {
+	db := openCases(t)
+	ctx := context.Background()
+	var id int64
+	get := func() store.Case {
+		t.Helper()
+		var k store.Case
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			k, _, err = tx.GetCase(id)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	k := store.Case{Code: "JMB-26-00001", ReporterID: 1, Category: "PPKS02", FullName: "Siti Aminah",
+		Gender: "P", BirthDate: "1990-05-12", BirthPlace: "Muara Bulian", Address: "Jl. A", Kecamatan: "15.71.01",
+		Kelurahan: "15.71.01.1002", Description: "d", Urgency: "biasa"}
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		if _, err := tx.TouchUser(1, "Sri", ""); err != nil {
+			return err
+		}
+		var err error
+		id, err = tx.InsertCase(k)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := get().BirthPlace; got != "Muara Bulian" {
+		t.Fatalf("stored birth place %q", got)
+	}
+	k.ID, k.BirthPlace = id, "Jambi"
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		if _, err := tx.SetCaseStatus(id, store.CaseNew, store.CaseNeedsFix, 7, "tempat lahir salah"); err != nil {
+			return err
+		}
+		ok, err := tx.ResubmitCase(k, 1, "")
+		if !ok {
+			t.Error("resubmit refused")
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := get().BirthPlace; got != "Jambi" {
+		t.Fatalf("birth place after the fix %q", got)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		_, ok, err := tx.EraseCasePersonalData(id, 7, "(dihapus)")
+		if !ok {
+			t.Error("erase found no case")
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(); got.BirthPlace != "" || got.BirthDate != "" || got.FullName != "(dihapus)" {
+		t.Fatalf("after erasure: %+v", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"dinsosbot/flows"
 	"dinsosbot/store"
 )
 
@@ -100,6 +101,92 @@ func BenchmarkDigest100k(b *testing.B) {
 		})
 		if err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDigestPath100k makes BenchmarkDigest100k's two digests whole, as
+// the scheduler's jobs make them over 100,000 cases: the numbers, the meeting
+// lines (a coming meeting inviting the 80 workers, a past one 60 attended),
+// the idle workers, the chart PNG and the text enqueued; a coordinator of two
+// kecamatan gets the daily one, the admin the weekly one. Compare it with
+// BenchmarkDigest100k in the same run to see what the chart and the text cost
+// over the queries.
+func BenchmarkDigestPath100k(b *testing.B) {
+	end := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	db := seedCases(b, 100_000, end)
+	const admin, coord = 1000, 1001
+	err := db.Update(context.Background(), func(tx *store.Tx) error {
+		for _, id := range []int64{admin, coord} {
+			if _, err := tx.TouchUser(id, "Staf", ""); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetRole(admin, store.RoleAdmin, nil); err != nil {
+			return err
+		}
+		if err := tx.SetRole(coord, store.RoleCoordinator, []string{"15.71.01", "15.71.02"}); err != nil {
+			return err
+		}
+		if err := tx.SetDigestSetting(admin, store.DigestSetting{Weekly: true}); err != nil {
+			return err
+		}
+		if err := tx.SetDigestSetting(coord, store.DigestSetting{Daily: true}); err != nil {
+			return err
+		}
+		past, err := tx.AddMeeting(store.Meeting{Title: "Rakor", StartsAt: end.Add(-26 * time.Hour),
+			EndsAt: end.Add(-24 * time.Hour), Place: "Aula", Audience: store.AudienceAll, Code: "past", CreatedBy: admin})
+		if err != nil {
+			return err
+		}
+		coming, err := tx.AddMeeting(store.Meeting{Title: "Rakor", StartsAt: end.Add(50 * time.Hour),
+			EndsAt: end.Add(52 * time.Hour), Place: "Aula", Audience: store.AudienceAll, Code: "coming", CreatedBy: admin})
+		if err != nil {
+			return err
+		}
+		for w := int64(1); w <= 80; w++ {
+			for _, m := range []int64{past, coming} {
+				if err := tx.Invite(m, w); err != nil {
+					return err
+				}
+			}
+			if err := tx.SetRSVP(coming, w, []string{store.RSVPYes, store.RSVPNo, store.RSVPNone}[w%3], ""); err != nil {
+				return err
+			}
+			if w <= 60 {
+				if _, _, err := tx.CheckIn(store.Attendance{MeetingID: past, UserID: w, At: end.Add(-25 * time.Hour),
+					Method: store.CheckinQR}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	jobs := map[string]func(*store.Tx, time.Time) error{}
+	for _, j := range flows.New(flows.Config{}).Jobs() {
+		jobs[j.Name] = j.Run
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		var png, texts int
+		err := db.Update(context.Background(), func(tx *store.Tx) error {
+			if err := jobs[flows.JobDigestDaily](tx, end); err != nil {
+				return err
+			}
+			if err := jobs[flows.JobDigestWeekly](tx, end); err != nil {
+				return err
+			}
+			return tx.QueryRow(`SELECT COUNT(*) FILTER (WHERE kind = 'photo'), COUNT(*) FILTER (WHERE kind != 'photo')
+				FROM outbox WHERE status = 'pending'`).Scan(&png, &texts)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if png == 0 || texts == 0 {
+			b.Fatalf("no digest made: %d charts, %d texts pending", png, texts)
 		}
 	}
 }

@@ -499,3 +499,25 @@ func (tx *Tx) Invitations(meeting int64) ([]Invitation, error) {
 	}
 	return out, nil
 }
+
+// InvitationMessage tells where user's invitation to meeting is: msgID is its
+// Telegram message id once sent; pending is true while it waits in the outbox.
+// Both are zero when it was never sent (the invitee was unreachable) or failed.
+func (tx *Tx) InvitationMessage(meeting, user int64) (msgID int, pending bool, err error) {
+	var status string
+	err = tx.QueryRow(`SELECT o.tg_message_id, o.status FROM meeting_invitations i JOIN outbox o ON o.id = i.outbox_id
+		WHERE i.meeting_id = ? AND i.user_id = ?`, meeting, user).Scan(&msgID, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("invitation message %d/%d: %w", meeting, user, err)
+	}
+	switch status {
+	case StatusSent:
+		return msgID, false, nil
+	case StatusPending:
+		return 0, true, nil
+	}
+	return 0, false, nil
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"regexp"
 )
 
 // LastUpdateID is the highest update_id whose effects are committed; polling
@@ -25,13 +26,49 @@ func (tx *Tx) SetLastUpdateID(id int) error {
 }
 
 // RecordFailedUpdate keeps an update whose handling failed, with the error, so it
-// can be looked at later while polling goes on.
+// can be looked at later while polling goes on. A NIK typed at the NIK step
+// must not outlive the case it was typed for, so 16-digit numbers are masked
+// in both; the rest stays for debugging.
 func (tx *Tx) RecordFailedUpdate(id int, payload []byte, cause string) error {
 	if _, err := tx.Exec(`INSERT OR REPLACE INTO failed_updates (update_id, payload, error, created_at)
-		VALUES (?, ?, ?, ?)`, id, string(payload), cause, formatTime(tx.now)); err != nil {
+		VALUES (?, ?, ?, ?)`, id, maskNIKs(string(payload)), maskNIKs(cause), formatTime(tx.now)); err != nil {
 		return fmt.Errorf("record failed update %d: %w", id, err)
 	}
 	return nil
+}
+
+// digitRun is a run of digits, possibly grouped by single spaces, dots or
+// dashes, as people type a NIK ("1571 0152 0590 0003").
+var digitRun = regexp.MustCompile(`[0-9](?:[ .\-]?[0-9])*`)
+
+// maskNIKs masks every run of 16 or more digits in s (a NIK or a family card
+// number, however grouped) as flows/nik.Mask shows a NIK: the first and last
+// four digits kept, the rest starred. Shorter numbers (phone numbers, ids,
+// dates) stay. A JSON number is never joined to the next one: a comma or
+// quote stands between them.
+func maskNIKs(s string) string {
+	return digitRun.ReplaceAllStringFunc(s, func(run string) string {
+		n := 0
+		for _, r := range run {
+			if r >= '0' && r <= '9' {
+				n++
+			}
+		}
+		if n < 16 {
+			return run
+		}
+		b := []byte(run)
+		seen := 0
+		for i, c := range b {
+			if c >= '0' && c <= '9' {
+				if seen >= 4 && seen < n-4 {
+					b[i] = '*'
+				}
+				seen++
+			}
+		}
+		return string(b)
+	})
 }
 
 // FailedUpdate is an update whose handling failed.

@@ -2,6 +2,8 @@ package store
 
 import (
 	"cmp"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -78,22 +80,122 @@ func (tx *Tx) MeetingsStarting(from, to time.Time) ([]PlannedMeeting, error) {
 	return out, rows.Err()
 }
 
-// LastMeetingBefore returns the scheduled meeting that ended last at or before
-// t, ok=false when none did.
-func (tx *Tx) LastMeetingBefore(t time.Time) (Meeting, bool, error) {
-	ms, err := tx.meetings(meetingSelect+` WHERE status = 'scheduled' AND ends_at <= ? ORDER BY ends_at DESC, id DESC
-		LIMIT 1`, formatTime(t))
-	if err != nil || len(ms) == 0 {
-		return Meeting{}, false, err
-	}
-	return ms[0], true, nil
+// MeetingAnswers is a meeting with its invitees' answers so far, counted among
+// the people of an area.
+type MeetingAnswers struct {
+	Meeting
+	Yes, No, None int
 }
 
-// MeetingsBetween lists the scheduled meetings starting in [from, to), soonest
-// first.
-func (tx *Tx) MeetingsBetween(from, to time.Time) ([]Meeting, error) {
-	return tx.meetings(meetingSelect+` WHERE status = 'scheduled' AND starts_at >= ? AND starts_at < ?
-		ORDER BY starts_at, id`, formatTime(from), formatTime(to))
+// meetingCols are meetingSelect's columns for a query over meetings m.
+const meetingCols = `m.id, m.title, m.starts_at, m.ends_at, m.place, m.lat, m.lon, m.radius_m, m.checkin_lead_min,
+	m.audience, m.note, m.code, m.status, m.created_by`
+
+// tailScanner lets scanMeeting read a row with more columns after the
+// meeting's: they go to tail.
+type tailScanner struct {
+	row  scanner
+	tail []any
+}
+
+func (s tailScanner) Scan(dest ...any) error { return s.row.Scan(append(dest, s.tail...)...) }
+
+// UpcomingAnswers lists the scheduled meetings starting in [from, to), soonest
+// first, that invite someone living in kecamatan (nil or "*": every meeting),
+// with the answers of those invitees only: a coordinator sees their area's
+// meetings and how their own workers answered.
+func (tx *Tx) UpcomingAnswers(kecamatan []string, from, to time.Time) ([]MeetingAnswers, error) {
+	area, args := areaCond("u.kecamatan", kecamatan)
+	all := kecamatan == nil || slices.Contains(kecamatan, "*")
+	// The area is tested in the users join, so u.id is NULL for an invitee
+	// outside it. Grouping by starts_at too (id alone is unique) lets the plan
+	// walk meetings_starts for the period, in order, then each meeting's
+	// invitations and their users by primary key; by id alone it scans every
+	// meeting ever held.
+	args = append(args, formatTime(from), formatTime(to), all)
+	rows, err := tx.Query(`SELECT `+meetingCols+`, COUNT(u.id),
+			COALESCE(SUM(u.id IS NOT NULL AND i.rsvp = 'yes'), 0), COALESCE(SUM(u.id IS NOT NULL AND i.rsvp = 'no'), 0)
+		FROM meetings m
+		LEFT JOIN meeting_invitations i ON i.meeting_id = m.id
+		LEFT JOIN users u ON u.id = i.user_id AND `+area+`
+		WHERE m.status = 'scheduled' AND m.starts_at >= ? AND m.starts_at < ?
+		GROUP BY m.starts_at, m.id HAVING ? OR COUNT(u.id) > 0
+		ORDER BY m.starts_at, m.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("upcoming meetings' answers: %w", err)
+	}
+	defer rows.Close()
+	var out []MeetingAnswers
+	for rows.Next() {
+		var ma MeetingAnswers
+		var invited int
+		if ma.Meeting, err = scanMeeting(tailScanner{rows, []any{&invited, &ma.Yes, &ma.No}}); err != nil {
+			return nil, fmt.Errorf("upcoming meetings' answers: %w", err)
+		}
+		ma.None = invited - ma.Yes - ma.No
+		out = append(out, ma)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("upcoming meetings' answers: %w", err)
+	}
+	return out, nil
+}
+
+// MeetingTurnout is a past meeting with, among the people of an area, how many
+// were invited and how many came by role (walk-ins too).
+type MeetingTurnout struct {
+	Meeting
+	Invited int
+	Present map[string]int
+}
+
+// LastTurnout returns the last scheduled meeting over by t (the one that
+// started last among those ended at or before t) that invited or saw someone
+// living in kecamatan (nil or "*": any meeting), with its turnout among them;
+// ok=false when there is none.
+func (tx *Tx) LastTurnout(kecamatan []string, t time.Time) (MeetingTurnout, bool, error) {
+	area, areaArgs := areaCond("u.kecamatan", kecamatan)
+	all := kecamatan == nil || slices.Contains(kecamatan, "*")
+	// By starts_at, not ends_at: meetings_starts is walked backwards from t
+	// and the first meeting of the area ends the walk, where ordering by
+	// ends_at would test every past meeting and sort them.
+	args := append([]any{formatTime(t), formatTime(t), all}, areaArgs...)
+	args = append(args, areaArgs...)
+	m, err := scanMeeting(tx.QueryRow(meetingSelect+` WHERE status = 'scheduled' AND starts_at <= ? AND ends_at <= ?
+		AND (? OR EXISTS (SELECT 1 FROM meeting_invitations i JOIN users u ON u.id = i.user_id
+				WHERE i.meeting_id = meetings.id AND `+area+`)
+			OR EXISTS (SELECT 1 FROM meeting_attendance a JOIN users u ON u.id = a.user_id
+				WHERE a.meeting_id = meetings.id AND `+area+`))
+		ORDER BY starts_at DESC, id DESC LIMIT 1`, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return MeetingTurnout{}, false, nil
+	}
+	if err != nil {
+		return MeetingTurnout{}, false, fmt.Errorf("last meeting: %w", err)
+	}
+	mt := MeetingTurnout{Meeting: m, Present: map[string]int{}}
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM meeting_invitations i JOIN users u ON u.id = i.user_id
+		WHERE i.meeting_id = ? AND `+area, append([]any{m.ID}, areaArgs...)...).Scan(&mt.Invited); err != nil {
+		return MeetingTurnout{}, false, fmt.Errorf("invitees of meeting %d: %w", m.ID, err)
+	}
+	rows, err := tx.Query(`SELECT u.role, COUNT(*) FROM meeting_attendance a JOIN users u ON u.id = a.user_id
+		WHERE a.meeting_id = ? AND `+area+` GROUP BY u.role`, append([]any{m.ID}, areaArgs...)...)
+	if err != nil {
+		return MeetingTurnout{}, false, fmt.Errorf("attendance of meeting %d: %w", m.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var role string
+		var n int
+		if err := rows.Scan(&role, &n); err != nil {
+			return MeetingTurnout{}, false, fmt.Errorf("attendance of meeting %d: %w", m.ID, err)
+		}
+		mt.Present[role] = n
+	}
+	if err := rows.Err(); err != nil {
+		return MeetingTurnout{}, false, fmt.Errorf("attendance of meeting %d: %w", m.ID, err)
+	}
+	return mt, true, nil
 }
 
 // areaCond is the condition keeping rows whose column col is one of kecamatan;

@@ -106,7 +106,8 @@ func TestHostileInput(t *testing.T) {
 	u.press("Tidak tahu / tidak ingat", "jenis kelamin")
 	u.press("Perempuan", "tanggal lahir")
 	u.send("'; DELETE FROM users;--", "tanggal lahir") // not a date: refused, asked again
-	u.send("45 tahun", "alamat")
+	u.send("45 tahun", "tempat lahir")
+	u.send("/lewati", "alamat")
 	// Free text is stored as typed (trimmed) and shown escaped.
 	address := "<script>alert('x')</script> & *tebal* _miring_ [tautan](http://evil.example) '; DROP TABLE cases;-- \u202eRTL\u200b"
 	u.send("  "+address+"  ", "wilayah")

@@ -8,11 +8,12 @@ import (
 	"strings"
 )
 
-// ReadCSV reads a catalog in the format of the embedded Kota Jambi file: a
-// header naming at least the columns tingkat, kode_kemendagri, nama,
-// kode_kecamatan and catatan; one row with tingkat "kota" for the city, rows
-// "kecamatan" and "kelurahan" (the latter pointing to its kecamatan by
-// kode_kecamatan). Spelling variants come from catatan after "ejaan lain:",
+// ReadCSV reads a catalog in the format of the embedded Kota Jambi file
+// (data/kota_jambi_wilayah.csv): a header naming at least the columns tingkat,
+// kode_kemendagri, nama, kode_kecamatan and catatan; one row with tingkat
+// "kota" (or "kabupaten") for the city, rows "kecamatan" and "kelurahan" (or
+// "desa"), the latter pointing to its kecamatan by kode_kecamatan and so
+// coming after it. Spelling variants come from catatan after "ejaan lain:",
 // separated by commas or slashes, with a trailing source in parentheses dropped
 // ("ejaan lain: The Hok (BPS)" gives "The Hok"). The result is checked as by New.
 func ReadCSV(r io.Reader) (*Catalog, error) {
@@ -49,7 +50,15 @@ func ReadCSV(r io.Reader) (*Catalog, error) {
 		variants := variantsOf(get(row, "catatan"))
 		switch level := get(row, "tingkat"); level {
 		case "kota", "kabupaten":
-			city = name
+			// One list serves one city: a second city row is a file
+			// put together from two, not a detail to pick from.
+			if city != "" {
+				return nil, fmt.Errorf("region: line %d: a second %s row (%q after %q); the list is of one city",
+					line, level, name, city)
+			}
+			if city = name; city == "" {
+				return nil, fmt.Errorf("region: line %d: the %s row has no nama", line, level)
+			}
 		case "kecamatan":
 			at[code] = len(kec)
 			kec = append(kec, Kecamatan{Code: code, Name: name, Variants: variants})
@@ -63,6 +72,9 @@ func ReadCSV(r io.Reader) (*Catalog, error) {
 		default:
 			return nil, fmt.Errorf("region: line %d: unknown tingkat %q", line, level)
 		}
+	}
+	if city == "" {
+		return nil, errors.New("region: no row with tingkat kota or kabupaten (the city's name)")
 	}
 	return New(city, kec)
 }

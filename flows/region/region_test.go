@@ -180,6 +180,9 @@ func TestReadCSV(t *testing.T) {
 		"orphan":         "tingkat,kode_kemendagri,nama,kode_kecamatan,catatan\nkota,1,K,,\nkelurahan,1.1.1,T,1.1,\n",
 		"unknown level":  "tingkat,kode_kemendagri,nama,kode_kecamatan,catatan\nprovinsi,1,P,,\n",
 		"bad quoting":    "tingkat,kode_kemendagri,nama,kode_kecamatan,catatan\nkota,\"1,K,,\n",
+		"no city":        "tingkat,kode_kemendagri,nama,kode_kecamatan,catatan\nkecamatan,1.1,H,1.1,\nkelurahan,1.1.1,T,1.1,\n",
+		"two cities":     "tingkat,kode_kemendagri,nama,kode_kecamatan,catatan\nkota,1,K,,\nkabupaten,2,B,,\n",
+		"duplicate code": "tingkat,kode_kemendagri,nama,kode_kecamatan,catatan\nkota,1,K,,\nkecamatan,1.1,H,1.1,\nkelurahan,1.1,T,1.1,\n",
 	} {
 		if _, err := ReadCSV(strings.NewReader(in)); err == nil {
 			t.Errorf("%s: no error", name)
