@@ -172,12 +172,7 @@ func (a *App) saveBroadcast(c *Ctx) error {
 		return err
 	}
 	if !ok {
-		// The summary's Save has already answered the press, so deny's
-		// callback answer would show nothing: the refusal is a message.
-		if err := c.Tx.Audit(c.User.ID, "denied", "broadcast "+b.Audience+kecList(b.Kecamatan)); err != nil {
-			return err
-		}
-		return c.Reply(c.T("auth.denied"))
+		return a.deny(c, "broadcast "+b.Audience+kecList(b.Kecamatan))
 	}
 	if b.ID, err = c.Tx.AddBroadcast(b); err != nil {
 		return err

@@ -145,9 +145,11 @@ func (a *App) deny(c *Ctx, what string) error {
 	if err := c.Tx.Audit(c.User.ID, "denied", what); err != nil {
 		return err
 	}
-	if c.Ev.Kind == EventCallback {
+	if c.Ev.Kind == EventCallback && !c.answered {
 		return c.Answer(c.T("auth.denied"))
 	}
+	// A message, or a press already answered (a form's Save): a second
+	// callback answer would show nothing, so the refusal is a message.
 	return c.Reply(c.T("auth.denied"))
 }
 

@@ -108,17 +108,13 @@ func (a *App) checkMeetingEnd(c *Ctx, v Value) error {
 	return nil
 }
 
-// meetingFromAnswers builds the meeting and checks it as a whole (an edit from
-// the summary may have moved the day into the past); a refusal is *InputError.
+// meetingFromAnswers builds the meeting; a refusal of its times is *InputError.
 func (a *App) meetingFromAnswers(c *Ctx) (store.Meeting, error) {
 	ans := c.Answers
 	m := store.Meeting{Title: ans.Text("title"), Place: ans.Text("place"), Audience: ans.Text("audience"),
 		Note: ans.Text("note"), CreatedBy: c.User.ID, Code: newCheckinCode(), CheckinLead: a.cfg.CheckinLead}
 	var err error
-	if m.StartsAt, err = a.at(ans.Text("date"), ans.Text("start")); err != nil {
-		return m, err
-	}
-	if m.EndsAt, err = a.at(ans.Text("date"), ans.Text("end")); err != nil {
+	if m.StartsAt, m.EndsAt, err = a.meetingTimes(c); err != nil {
 		return m, err
 	}
 	if loc := ans["loc"]; ans.Has("loc") && !loc.Skipped {
@@ -127,14 +123,28 @@ func (a *App) meetingFromAnswers(c *Ctx) (store.Meeting, error) {
 			return m, fmt.Errorf("meeting radius: %w", err)
 		}
 	}
+	return m, nil
+}
+
+// meetingTimes reads the answers' day, start and end, and checks them as a
+// whole (an edit from the summary may have moved the day into the past); a
+// refusal is *InputError.
+func (a *App) meetingTimes(c *Ctx) (start, end time.Time, err error) {
+	day := c.Answers.Text("date")
+	if start, err = a.at(day, c.Answers.Text("start")); err != nil {
+		return start, end, err
+	}
+	if end, err = a.at(day, c.Answers.Text("end")); err != nil {
+		return start, end, err
+	}
 	now := c.Tx.Now()
 	switch {
-	case !m.StartsAt.After(now):
-		return m, refuse("mtg.err.past", "now", a.clock(now)+" "+a.zone(now))
-	case !m.EndsAt.After(m.StartsAt):
-		return m, refuse("mtg.err.end_before", "start", a.clock(m.StartsAt), "end", a.clock(m.EndsAt))
+	case !start.After(now):
+		return start, end, refuse("mtg.err.past", "now", a.clock(now)+" "+a.zone(now))
+	case !end.After(start):
+		return start, end, refuse("mtg.err.end_before", "start", a.clock(start), "end", a.clock(end))
 	}
-	return m, nil
+	return start, end, nil
 }
 
 // newCheckinCode returns 10 random bytes in base32 (16 characters): short
