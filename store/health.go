@@ -7,9 +7,14 @@ import (
 	"time"
 )
 
-// Ping checks that the database file answers a read (through the read pool,
-// beside the writer), for /healthz.
+// Ping checks, for /healthz, that the writer connection is usable and that
+// the database file answers a read through the read pool.
 func (db *DB) Ping(ctx context.Context) error {
+	// The writer first: it is what every update needs, and with its single
+	// connection a ping also says whether a write could start within ctx.
+	if err := db.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("database writer: %w", err)
+	}
 	var last int
 	if err := db.ro.QueryRowContext(ctx, `SELECT last_update_id FROM poll_state WHERE id = 1`).Scan(&last); err != nil {
 		return fmt.Errorf("database: %w", err)

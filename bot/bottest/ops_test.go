@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -169,4 +170,27 @@ func TestOpsHealthStalePolling(t *testing.T) {
 	if code, _ := getOps(t, h, "/metrics"); code != http.StatusOK {
 		t.Errorf("/metrics = %d, want 200", code)
 	}
+}
+
+// TestOpsHealthDatabaseDown: when the database stops answering, /healthz
+// answers 503 naming the database, so a supervisor restarts the bot; the
+// metrics still answer.
+func TestOpsHealthDatabaseDown(t *testing.T) {
+	h := bottest.Start(t, bottest.Options{Bot: func(c *bot.Config) { c.HTTP.Listen = "127.0.0.1:0" }})
+	h.WaitUntil(wait, "a healthy answer", func() bool {
+		code, got := healthz(t, h)
+		return code == http.StatusOK && got.OK
+	})
+	// Closing the handle under the running bot is what a vanished volume or a
+	// file-descriptor limit looks like from inside: every query fails.
+	must(t, h.DB().SQL().Close())
+	code, got := healthz(t, h)
+	if code != http.StatusServiceUnavailable || got.OK || got.Database == "ok" ||
+		!slices.ContainsFunc(got.Problems, func(p string) bool { return strings.Contains(p, "database") }) {
+		t.Fatalf("/healthz = %d %+v, want 503 naming the database", code, got)
+	}
+	if code, _ := getOps(t, h, "/metrics"); code != http.StatusOK {
+		t.Errorf("/metrics = %d with the database down", code)
+	}
+	_ = h.Stop() // the bot's own work fails too; its error is not what this test is about
 }
