@@ -61,7 +61,7 @@ func (a *App) caseFlow() *Flow {
 		groups = append(groups, Option{Value: g.Key, Key: "case.group." + g.Key})
 	}
 	nf := notFollowUp
-	return &Flow{Name: caseFlowName, Title: "case.title", Save: a.saveCase, Steps: []Step{
+	return &Flow{Name: caseFlowName, Title: "case.title", Save: a.saveCase, Flagged: a.caseFlagged, Steps: []Step{
 		{Key: "group", Prompt: "case.group", Input: InputChoice, Options: groups, Match: matchGroup},
 		{Key: "category", Prompt: "case.category", Input: InputChoice, DependsOn: []string{"group"},
 			OptionsFrom: categoryOptions, Match: matchCategory},

@@ -116,6 +116,12 @@ func TestCaseLifecycle(t *testing.T) {
 						"catatan penutupan")
 					coord.send(note, "Periksa data")
 					coord.press("✅ Simpan", "Status diubah: "+caseStatusLabel[to])
+				case store.CaseNeedsFix:
+					coord.do(func() { coord.PressData(detail.ID, buttonData(t, detail, caseStatusButton[to])) },
+						"catatan/alasan")
+					coord.send(note, "bagian yang perlu diperbaiki")
+					coord.press("⏭ Lewati", "Periksa data")
+					coord.press("✅ Simpan", "Status diubah: "+caseStatusLabel[to])
 				default:
 					coord.do(func() { coord.PressData(detail.ID, buttonData(t, detail, caseStatusButton[to])) },
 						"catatan/alasan")

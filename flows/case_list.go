@@ -149,6 +149,12 @@ func (a *App) renderCase(c *Ctx, k store.Case, editing int) error {
 		if e.Note != "" {
 			text += ": <i>" + html.EscapeString(clip(e.Note, 300)) + "</i>"
 		}
+		switch {
+		case len(e.Fields) > 0 && e.Action == store.CaseActionResubmit:
+			text += " · " + c.T("case.fix.changed", "fields", a.caseFieldNames(c.Lang, e.Fields))
+		case len(e.Fields) > 0:
+			text += " · " + c.T("case.fix.fields", "fields", a.caseFieldNames(c.Lang, e.Fields))
+		}
 	}
 	var buttons [][]store.Button
 	if a.canReview(c.User, k) {

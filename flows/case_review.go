@@ -128,9 +128,14 @@ func actionButtons(lang i18n.Lang, k store.Case, op string) ([][]store.Button, e
 }
 
 // sendCaseNotice sends case k to reviewer u with the action buttons, and
-// remembers it so a decision can update every copy.
-func (a *App) sendCaseNotice(c *Ctx, k store.Case, u store.User, headKey string) error {
+// remembers it so a decision can update every copy. extra, when set, adds
+// lines under the heading in u's language.
+func (a *App) sendCaseNotice(c *Ctx, k store.Case, u store.User, headKey string, extra func(i18n.Lang) string) error {
 	lang := a.lang(u)
+	head := i18n.T(lang, headKey)
+	if extra != nil {
+		head += "\n" + extra(lang)
+	}
 	text, err := a.caseText(c, lang, k)
 	if err != nil {
 		return err
@@ -140,7 +145,7 @@ func (a *App) sendCaseNotice(c *Ctx, k store.Case, u store.User, headKey string)
 		return err
 	}
 	ref, err := c.Send(store.Message{ChatID: u.ID, Priority: store.PriorityNotice,
-		Text: i18n.T(lang, headKey) + "\n\n" + text, Buttons: buttons})
+		Text: head + "\n\n" + text, Buttons: buttons})
 	if err != nil {
 		return err
 	}
@@ -212,14 +217,7 @@ func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
 		} else if open {
 			return a.reprompt(c, s, c.T("flow.busy"))
 		}
-		ans, vars, err := a.caseAnswers(c, k)
-		if err != nil {
-			return err
-		}
-		if err := c.Answer(""); err != nil {
-			return err
-		}
-		return a.startFlow(c, a.flows[caseFlowName], vars, ans, true)
+		return a.openCaseFix(c, k)
 	case opCaseAct, opCaseActIn:
 		to, ok := caseStatusCodes[cb.Arg]
 		if !ok {
@@ -232,12 +230,12 @@ func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
 			return c.Answer(c.T("case.already", "status", c.T("case.status."+k.Status)))
 		}
 		if to == store.CaseVerified && cb.Op == opCaseAct {
-			return a.transition(c, k, to, "", true)
+			return a.transition(c, k, to, "", nil, true)
 		}
 		if to == store.CaseVerified {
 			// From a detail view: every notice is edited (the one in this chat
 			// too), then the detail itself is redrawn.
-			if err := a.transition(c, k, to, "", false); err != nil {
+			if err := a.transition(c, k, to, "", nil, false); err != nil {
 				return err
 			}
 			if k, ok, err = c.Tx.GetCase(k.ID); err != nil || !ok {
@@ -269,14 +267,18 @@ func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
 const caseNoteFlowName = "case_note"
 
 // caseNoteFlow asks a coordinator for the comment, note or reason of a
-// transition; closing a case takes an optional note.
+// transition; closing a case takes an optional note. Sending a case back for
+// fixing also asks which fields of the form to fix (may be skipped).
 func (a *App) caseNoteFlow() *Flow {
 	closing := func(c *Ctx) bool { return c.Vars["to"] == store.CaseClosed }
+	fixOpts := a.caseFixOptions()
 	return &Flow{Name: caseNoteFlowName, Title: "case.review.title", Save: a.saveCaseNote, Steps: []Step{
 		{Key: "note", Prompt: "case.review.note", Input: InputText, Min: 3, Max: 1000,
 			If: func(c *Ctx) bool { return !closing(c) }},
 		{Key: "close_note", Prompt: "case.review.close_note", Label: "case.review.note.label", Input: InputText,
 			Min: 3, Max: 1000, Optional: true, If: closing},
+		{Key: "fix_fields", Prompt: "case.review.fix_fields", Input: InputMulti, Min: 1, Max: len(fixOpts),
+			Optional: true, Options: fixOpts, If: func(c *Ctx) bool { return c.Vars["to"] == store.CaseNeedsFix }},
 	}}
 }
 
@@ -303,7 +305,11 @@ func (a *App) saveCaseNote(c *Ctx) error {
 	if note == "" {
 		note = c.Answers.Text("close_note")
 	}
-	if err := a.transition(c, k, c.Vars["to"], note, false); err != nil {
+	var fields []string
+	if c.Vars["to"] == store.CaseNeedsFix {
+		fields = a.caseFixFieldsAnswer(c)
+	}
+	if err := a.transition(c, k, c.Vars["to"], note, fields, false); err != nil {
 		return err
 	}
 	detail, err := strconv.Atoi(c.Vars["detail"])
@@ -316,12 +322,13 @@ func (a *App) saveCaseNote(c *Ctx) error {
 	return a.renderCase(c, k, detail)
 }
 
-// transition moves case k to status to, records it, updates every
-// coordinator's copy and tells the reporter. onNotice says the event is a
-// press on a notice of k itself, which is then edited in place.
-func (a *App) transition(c *Ctx, k store.Case, to, note string, onNotice bool) error {
+// transition moves case k to status to, records it (with fields, the
+// case form's fields marked to fix), updates every coordinator's copy and
+// tells the reporter. onNotice says the event is a press on a notice of k
+// itself, which is then edited in place.
+func (a *App) transition(c *Ctx, k store.Case, to, note string, fields []string, onNotice bool) error {
 	from := k.Status
-	done, err := c.Tx.SetCaseStatus(k.ID, from, to, c.User.ID, note)
+	done, err := c.Tx.SetCaseStatusFields(k.ID, from, to, c.User.ID, note, fields)
 	if err != nil {
 		return err
 	}
@@ -340,15 +347,15 @@ func (a *App) transition(c *Ctx, k store.Case, to, note string, onNotice bool) e
 			return err
 		}
 	}
-	if err := a.refreshNotices(c, k, note, onNotice); err != nil {
+	if err := a.refreshNotices(c, k, note, fields, onNotice); err != nil {
 		return err
 	}
-	return a.tellReporter(c, k, note)
+	return a.tellReporter(c, k, note, fields)
 }
 
 // refreshNotices edits every reviewer's copy of k: the new status, who set it,
 // and the buttons open from there.
-func (a *App) refreshNotices(c *Ctx, k store.Case, note string, onNotice bool) error {
+func (a *App) refreshNotices(c *Ctx, k store.Case, note string, fields []string, onNotice bool) error {
 	notices, err := c.Tx.CaseNotices(k.ID)
 	if err != nil {
 		return err
@@ -367,6 +374,9 @@ func (a *App) refreshNotices(c *Ctx, k store.Case, note string, onNotice bool) e
 			"who", html.EscapeString(displayName(c.User)))
 		if note != "" {
 			text += "\n" + i18n.T(lang, "case.note", "note", html.EscapeString(note))
+		}
+		if len(fields) > 0 {
+			text += "\n" + i18n.T(lang, "case.fix.fields", "fields", a.caseFieldNames(lang, fields))
 		}
 		var buttons [][]store.Button
 		if a.canReview(u, k) {
@@ -387,8 +397,9 @@ func (a *App) refreshNotices(c *Ctx, k store.Case, note string, onNotice bool) e
 }
 
 // tellReporter tells the reporter of k its new status in their language; a
-// request to fix it comes with the button that opens the form.
-func (a *App) tellReporter(c *Ctx, k store.Case, note string) error {
+// request to fix it comes with the fields to fix and the button that opens
+// the form at them.
+func (a *App) tellReporter(c *Ctx, k store.Case, note string, fields []string) error {
 	rep, ok, err := c.Tx.GetUser(k.ReporterID)
 	if err != nil || !ok {
 		return err
@@ -398,6 +409,9 @@ func (a *App) tellReporter(c *Ctx, k store.Case, note string) error {
 		"name", html.EscapeString(k.FullName), "status", i18n.T(lang, "case.status."+k.Status))
 	if note != "" {
 		text += "\n" + i18n.T(lang, "case.note", "note", html.EscapeString(note))
+	}
+	if len(fields) > 0 {
+		text += "\n" + i18n.T(lang, "case.fix.fields", "fields", a.caseFieldNames(lang, fields))
 	}
 	m := store.Message{ChatID: rep.ID, Text: text, Priority: store.PriorityNotice}
 	if k.Status == store.CaseNeedsFix {

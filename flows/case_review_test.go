@@ -60,18 +60,22 @@ func TestCaseReviewLoop(t *testing.T) {
 		t.Fatalf("status after forged presses = %s", got)
 	}
 
-	// Needs fixing, with a comment.
+	// Needs fixing, with a comment and no field marked: the worker's form
+	// opens at the summary, as before fields could be marked.
 	coord.press("✏️ Perlu perbaikan", "catatan/alasan")
-	coord.send("Alamat kurang lengkap, tambahkan RW.", "Periksa data")
+	coord.send("Alamat kurang lengkap, tambahkan RW.", "bagian yang perlu diperbaiki")
+	coord.press("⏭ Lewati", "Periksa data")
 	coord.press("✅ Simpan", "Status diubah: 🟠 Perlu perbaikan")
 	told, err := worker.WaitForText(caseWait, "status sekarang 🟠 Perlu perbaikan")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(told.Text, "Alamat kurang lengkap, tambahkan RW.") {
-		t.Errorf("reporter not given the comment: %q", told.Text)
+	if !strings.Contains(told.Text, "Alamat kurang lengkap, tambahkan RW.") || strings.Contains(told.Text, "Perlu diperbaiki:") {
+		t.Errorf("reporter not given the comment alone: %q", told.Text)
 	}
-	worker.press("✏️ Perbaiki laporan", "Periksa data")
+	if summary := worker.press("✏️ Perbaiki laporan", "Periksa data"); strings.Contains(summary.Text, "⚠️") {
+		t.Errorf("a field flagged with none marked:\n%s", summary.Text)
+	}
 	worker.press("✏️ Alamat", "alamat")
 	worker.send("Jl. Kapt. Pattimura RT 05 RW 02", "Periksa data")
 	worker.press("✅ Simpan", "dikirim kembali ke koordinator")
@@ -80,8 +84,10 @@ func TestCaseReviewLoop(t *testing.T) {
 	}
 
 	// Back to the same coordinator: verify, follow up, close.
-	if _, err := coord.WaitForText(caseWait, "Kasus sudah diperbaiki"); err != nil {
+	if back, err := coord.WaitForText(caseWait, "Kasus sudah diperbaiki"); err != nil {
 		t.Fatal(err)
+	} else if !strings.Contains(back.Text, "Diubah: Alamat") {
+		t.Errorf("resubmission does not say what changed:\n%s", back.Text)
 	}
 	n := len(coord.CallbackAnswers())
 	if err := coord.Press("✅ Verifikasi"); err != nil {

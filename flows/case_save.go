@@ -47,7 +47,7 @@ func (a *App) saveCase(c *Ctx) error {
 		return err
 	}
 	for _, u := range coords {
-		if err := a.sendCaseNotice(c, k, u, "case.notice.new"); err != nil {
+		if err := a.sendCaseNotice(c, k, u, "case.notice.new", nil); err != nil {
 			return err
 		}
 	}
@@ -138,7 +138,16 @@ func (a *App) resubmitCase(c *Ctx, id int64, k store.Case) error {
 		return c.Reply(c.T("case.fix.gone"))
 	}
 	k.ID = id
-	done, err := c.Tx.ResubmitCase(k, c.User.ID, "")
+	before, err := storedSnap(c, old)
+	if err != nil {
+		return err
+	}
+	changed := a.caseChanges(before, a.answeredSnap(c))
+	marked, err := c.Tx.CaseFixFields(id)
+	if err != nil {
+		return err
+	}
+	done, err := c.Tx.ResubmitCase(k, c.User.ID, "", changed)
 	if err != nil {
 		return err
 	}
@@ -167,8 +176,9 @@ func (a *App) resubmitCase(c *Ctx, id int64, k store.Case) error {
 	} else if ok && a.canReview(rev, k) {
 		reviewers = []store.User{rev}
 	}
+	report := func(lang i18n.Lang) string { return a.fixReport(lang, marked, changed) }
 	for _, u := range reviewers {
-		if err := a.sendCaseNotice(c, k, u, "case.notice.resubmitted"); err != nil {
+		if err := a.sendCaseNotice(c, k, u, "case.notice.resubmitted", report); err != nil {
 			return err
 		}
 	}

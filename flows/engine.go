@@ -68,16 +68,34 @@ func (s *session) save(tx *store.Tx, touch bool) error {
 // startFlow opens flow f for the event's chat and user with vars and prefilled
 // answers; atSummary starts at the summary (editing existing data).
 func (a *App) startFlow(c *Ctx, f *Flow, vars map[string]string, prefill Answers, atSummary bool) error {
+	s := a.newSession(c, f, vars, prefill)
+	if atSummary {
+		return a.showSummary(c, s, "")
+	}
+	return a.advance(c, s, "")
+}
+
+// startEditing opens flow f like startFlow at the summary, but asks field key
+// first, as if its edit button had been pressed there: answering it (and what
+// depended on it) returns to the summary. note goes before the question. A key
+// that is not a visible question of the form shows the summary instead.
+func (a *App) startEditing(c *Ctx, f *Flow, vars map[string]string, prefill Answers, key, note string) error {
+	s := a.newSession(c, f, vars, prefill)
+	if i, ok := f.index[key]; ok && !f.Steps[i].Hidden && s.asked(c, i) {
+		s.Step, s.st.Editing = key, true
+		return a.prompt(c, s, note)
+	}
+	return a.showSummary(c, s, note)
+}
+
+func (a *App) newSession(c *Ctx, f *Flow, vars map[string]string, prefill Answers) *session {
 	s := &session{flow: f, st: state{Answers: Answers{}, Vars: vars}}
 	s.ChatID, s.UserID, s.Flow = c.Ev.ChatID, c.Ev.UserID, f.Name
 	for k, v := range prefill {
 		s.st.Answers[k] = v
 	}
 	c.Answers, c.Vars = s.st.Answers, s.st.Vars
-	if atSummary {
-		return a.showSummary(c, s, "")
-	}
-	return a.advance(c, s, "")
+	return s
 }
 
 // applicable reports whether step i is part of the form given the answers so far.
@@ -215,9 +233,19 @@ func (a *App) prompt(c *Ctx, s *session, note string) error {
 func (a *App) showSummary(c *Ctx, s *session, note string) error {
 	s.Step, s.st.Editing, s.st.Draft = summaryStep, false, nil
 	s.Nonce = newNonce()
-	text, err := a.summaryText(c, s.flow, s.st.Answers)
+	var flagged map[string]bool
+	if s.flow.Flagged != nil {
+		var err error
+		if flagged, err = s.flow.Flagged(c); err != nil {
+			return err
+		}
+	}
+	text, err := a.summaryText(c, s.flow, s.st.Answers, flagged)
 	if err != nil {
 		return err
+	}
+	if len(flagged) > 0 {
+		text += "\n\n" + c.T("flow.summary.flagged")
 	}
 	text += "\n\n" + c.T("flow.summary.hint")
 	if note != "" {
@@ -233,7 +261,11 @@ func (a *App) showSummary(c *Ctx, s *session, note string) error {
 		if err != nil {
 			return err
 		}
-		row = append(row, store.Button{Text: "✏️ " + c.T(st.label()), Data: d})
+		label := c.T(st.label())
+		if flagged[st.Key] {
+			label = "⚠️ " + label
+		}
+		row = append(row, store.Button{Text: "✏️ " + label, Data: d})
 		if len(row) == 2 {
 			rows, row = append(rows, row), nil
 		}
@@ -253,8 +285,9 @@ func (a *App) showSummary(c *Ctx, s *session, note string) error {
 	return a.sendPrompt(c, s, store.Message{Text: text, Buttons: rows})
 }
 
-// summaryText lists the visible answers of f, one "label: value" per line.
-func (a *App) summaryText(c *Ctx, f *Flow, ans Answers) (string, error) {
+// summaryText lists the visible answers of f, one "label: value" per line,
+// with ⚠️ before the flagged ones.
+func (a *App) summaryText(c *Ctx, f *Flow, ans Answers, flagged map[string]bool) (string, error) {
 	text := "<b>" + c.T(f.Title) + "</b>\n"
 	for _, st := range f.Steps {
 		v, ok := ans[st.Key]
@@ -265,7 +298,11 @@ func (a *App) summaryText(c *Ctx, f *Flow, ans Answers) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		text += "\n" + c.T(st.label()) + ": <b>" + shown + "</b>"
+		mark := ""
+		if flagged[st.Key] {
+			mark = "⚠️ "
+		}
+		text += "\n" + mark + c.T(st.label()) + ": <b>" + shown + "</b>"
 	}
 	return text, nil
 }

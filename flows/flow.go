@@ -115,6 +115,10 @@ type Flow struct {
 	// a meeting). Left idle, they are closed quietly at the reminder time,
 	// without a reminder or an "expired" message.
 	NoSummary bool
+	// Flagged, when set, names the fields the summary points out with ⚠️
+	// (before the line and on the edit button): fields someone asked to be
+	// fixed and not yet changed, say. It runs at every summary.
+	Flagged func(c *Ctx) (map[string]bool, error)
 
 	index map[string]int
 	// gate is the command whose allow rule this flow keeps answering to once

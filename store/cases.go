@@ -123,9 +123,10 @@ func location(c Case) (lat, lon any) {
 }
 
 // ResubmitCase replaces the reported fields of case c.ID with c's (after a fix
-// the coordinator asked for) and moves it from perlu_perbaikan back to baru. It
+// the coordinator asked for) and moves it from perlu_perbaikan back to baru;
+// changed names the form's fields the worker changed, for the history. It
 // reports false, changing nothing, when the case no longer waits for a fix.
-func (tx *Tx) ResubmitCase(c Case, by int64, note string) (bool, error) {
+func (tx *Tx) ResubmitCase(c Case, by int64, note string, changed []string) (bool, error) {
 	lat, lon := location(c)
 	res, err := tx.Exec(`UPDATE cases SET category = ?, full_name = ?, nik = ?, no_nik_reason = ?, gender = ?,
 		birth_date = ?, birth_place = ?, age = ?, address = ?, kecamatan = ?, kelurahan = ?, latitude = ?,
@@ -139,13 +140,20 @@ func (tx *Tx) ResubmitCase(c Case, by int64, note string) (bool, error) {
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return false, err
 	}
-	return true, tx.AddCaseEvent(c.ID, by, CaseActionResubmit, CaseNeedsFix, CaseNew, note)
+	return true, tx.addCaseEvent(c.ID, by, CaseActionResubmit, CaseNeedsFix, CaseNew, note, changed)
 }
 
 // SetCaseStatus moves case id from status from to status to, by user by with
 // note, and records it; by becomes the case's reviewer. It reports false, changing nothing, when the case is no
 // longer in from (someone else acted first, or a double press).
 func (tx *Tx) SetCaseStatus(id int64, from, to string, by int64, note string) (bool, error) {
+	return tx.SetCaseStatusFields(id, from, to, by, note, nil)
+}
+
+// SetCaseStatusFields is SetCaseStatus recording, with the event, the fields
+// of the case form it is about: the ones a coordinator marked to fix when to
+// is perlu_perbaikan (CaseFixFields reads them back).
+func (tx *Tx) SetCaseStatusFields(id int64, from, to string, by int64, note string, fields []string) (bool, error) {
 	res, err := tx.Exec(`UPDATE cases SET status = ?, reviewer_id = ?, updated_at = ? WHERE id = ? AND status = ?`,
 		to, by, formatTime(tx.now), id, from)
 	if err != nil {
@@ -158,7 +166,30 @@ func (tx *Tx) SetCaseStatus(id int64, from, to string, by int64, note string) (b
 	if n != 1 {
 		return false, nil
 	}
-	return true, tx.AddCaseEvent(id, by, CaseActionStatus, from, to, note)
+	return true, tx.addCaseEvent(id, by, CaseActionStatus, from, to, note, fields)
+}
+
+// CaseFixFields returns the fields of the case form the coordinator marked to
+// fix when case id was last sent back for fixing, in the form's order; none
+// when nothing was marked (or the case never was).
+func (tx *Tx) CaseFixFields(id int64) ([]string, error) {
+	var fields string
+	err := tx.QueryRow(`SELECT fields FROM case_events WHERE case_id = ? AND action = ? AND to_status = ?
+		ORDER BY id DESC LIMIT 1`, id, CaseActionStatus, CaseNeedsFix).Scan(&fields)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the fields to fix of case %d: %w", id, err)
+	}
+	return splitList(fields), nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 // AddCaseNote records a follow-up note on case id without changing its status.
@@ -178,8 +209,13 @@ func (tx *Tx) AddCaseNote(id, by int64, note string) error {
 
 // AddCaseEvent appends one entry to the history of case id.
 func (tx *Tx) AddCaseEvent(id, by int64, action, from, to, note string) error {
-	if _, err := tx.Exec(`INSERT INTO case_events (case_id, at, user_id, action, from_status, to_status, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, formatTime(tx.now), by, action, from, to, note); err != nil {
+	return tx.addCaseEvent(id, by, action, from, to, note, nil)
+}
+
+func (tx *Tx) addCaseEvent(id, by int64, action, from, to, note string, fields []string) error {
+	if _, err := tx.Exec(`INSERT INTO case_events (case_id, at, user_id, action, from_status, to_status, note, fields)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, formatTime(tx.now), by, action, from, to, note,
+		strings.Join(fields, ",")); err != nil {
 		return fmt.Errorf("record event of case %d: %w", id, err)
 	}
 	return nil
@@ -194,12 +230,15 @@ type CaseEvent struct {
 	Action   string
 	From, To string
 	Note     string
+	// Fields are the case form's fields the event is about: marked to fix
+	// (status to perlu_perbaikan) or changed (resubmit).
+	Fields []string
 }
 
 // CaseEvents returns the history of case id, oldest first.
 func (tx *Tx) CaseEvents(id int64) ([]CaseEvent, error) {
 	rows, err := tx.Query(`SELECT e.at, e.user_id, COALESCE(NULLIF(u.full_name, ''), u.first_name, ''), e.action,
-		e.from_status, e.to_status, e.note FROM case_events e LEFT JOIN users u ON u.id = e.user_id
+		e.from_status, e.to_status, e.note, e.fields FROM case_events e LEFT JOIN users u ON u.id = e.user_id
 		WHERE e.case_id = ? ORDER BY e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read history of case %d: %w", id, err)
@@ -208,13 +247,14 @@ func (tx *Tx) CaseEvents(id int64) ([]CaseEvent, error) {
 	var out []CaseEvent
 	for rows.Next() {
 		var e CaseEvent
-		var at string
-		if err := rows.Scan(&at, &e.UserID, &e.UserName, &e.Action, &e.From, &e.To, &e.Note); err != nil {
+		var at, fields string
+		if err := rows.Scan(&at, &e.UserID, &e.UserName, &e.Action, &e.From, &e.To, &e.Note, &fields); err != nil {
 			return nil, fmt.Errorf("read history of case %d: %w", id, err)
 		}
 		if e.At, err = parseTime(at); err != nil {
 			return nil, err
 		}
+		e.Fields = splitList(fields)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -176,11 +178,23 @@ func TestCaseBirthPlace(t *testing.T) {
 		if _, err := tx.SetCaseStatus(id, store.CaseNew, store.CaseNeedsFix, 7, "tempat lahir salah"); err != nil {
 			return err
 		}
-		ok, err := tx.ResubmitCase(k, 1, "")
+		ok, err := tx.ResubmitCase(k, 1, "", []string{"birth_place"})
 		if !ok {
 			t.Error("resubmit refused")
 		}
 		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		ev, err := tx.CaseEvents(id)
+		if err != nil {
+			return err
+		}
+		if last := ev[len(ev)-1]; last.Action != store.CaseActionResubmit || !slices.Equal(last.Fields, []string{"birth_place"}) {
+			t.Errorf("resubmit event %+v", last)
+		}
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -198,5 +212,61 @@ func TestCaseBirthPlace(t *testing.T) {
 	}
 	if got := get(); got.BirthPlace != "" || got.BirthDate != "" || got.FullName != "(dihapus)" {
 		t.Fatalf("after erasure: %+v", got)
+	}
+}
+
+// The fields a coordinator marks to fix are kept with the move to
+// perlu_perbaikan; CaseFixFields reads those of the latest such move.
+func TestCaseFixFields(t *testing.T) {
+	db := openCases(t)
+	ctx := context.Background()
+	var id int64
+	fields := func() []string {
+		t.Helper()
+		var out []string
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			out, err = tx.CaseFixFields(id)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	k := store.Case{Code: "JMB-26-00001", ReporterID: 1, Category: "PPKS02", FullName: "Siti Aminah",
+		Gender: "P", BirthDate: "1990-05-12", Address: "Jl. A", Kecamatan: "15.71.01",
+		Kelurahan: "15.71.01.1002", Description: "d", Urgency: "biasa"}
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		if _, err := tx.TouchUser(1, "Sri", ""); err != nil {
+			return err
+		}
+		var err error
+		id, err = tx.InsertCase(k)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fields(); got != nil {
+		t.Fatalf("fields of a new case %q", got)
+	}
+	k.ID = id
+	for _, marked := range [][]string{{"nik", "address"}, nil} {
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			if ok, err := tx.SetCaseStatusFields(id, store.CaseNew, store.CaseNeedsFix, 7, "periksa", marked); err != nil || !ok {
+				return fmt.Errorf("needs fix: %v %w", ok, err)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := fields(); !slices.Equal(got, marked) {
+			t.Errorf("fields %q, want %q", got, marked)
+		}
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.ResubmitCase(k, 1, "", nil)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
