@@ -143,6 +143,7 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 	switch step.Input {
 	case InputText:
 		if ev.Photo != nil && step.Caption > 0 {
+			text = strings.TrimSpace(stripBidiControls(text))
 			if n := utf8.RuneCountInString(text); n > step.Caption {
 				return v, refuse("err.caption.long", "max", strconv.Itoa(step.Caption), "got", strconv.Itoa(n))
 			}
@@ -152,6 +153,7 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 		if err := needText(); err != nil {
 			return v, err
 		}
+		text = strings.TrimSpace(stripBidiControls(text))
 		n := utf8.RuneCountInString(text)
 		switch {
 		case n == 0:
@@ -355,4 +357,19 @@ func (a *App) addPhoto(c *Ctx, s *session, step *Step) error {
 		return a.accept(c, s, step, *s.st.Draft)
 	}
 	return a.prompt(c, s, c.T("flow.photo.received", "n", strconv.Itoa(n), "max", strconv.Itoa(step.Max)))
+}
+
+// stripBidiControls removes the Unicode bidirectional embeddings, overrides
+// and isolates (U+202A–U+202E, U+2066–U+2069). Free text is pasted into
+// messages other people read (a coordinator's notice, a digest): an unclosed
+// right-to-left override would reverse how the rest of that line displays
+// and could make it say something else. The marks U+200E/U+200F only nudge
+// neutral characters and stay, as does every other character typed.
+func stripBidiControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') {
+			return -1
+		}
+		return r
+	}, s)
 }
