@@ -59,6 +59,9 @@ type Config struct {
 	SendWorkers int
 	// DrainTimeout is how long shutdown lets the sender finish; default 5 s.
 	DrainTimeout time.Duration
+	// RecordDelay bounds how long a send's outcome waits to be recorded with
+	// others (one fsync for many sends); default 20 ms.
+	RecordDelay time.Duration
 	// Schedule sets up the scheduler of the handler's jobs.
 	Schedule ScheduleConfig
 	// Logger receives the runtime's log; default slog.Default().
@@ -122,6 +125,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.DrainTimeout == 0 {
 		c.DrainTimeout = 5 * time.Second
+	}
+	if c.RecordDelay == 0 {
+		c.RecordDelay = 20 * time.Millisecond
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

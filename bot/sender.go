@@ -116,6 +116,11 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 	}()
 	q := &sendQueue{chats: map[int64]*chatState{}, newLimiter: s.chatLimiter}
 	var outcomes []store.SendOutcome
+	// unrecorded holds the Telegram message ids of sends whose outcome is not
+	// recorded yet. A chat's next row may be an edit of the row just sent
+	// (a prompt's keyboard taken away): it is dispatched as soon as that send
+	// returns, before the group is recorded, and must not find "never sent".
+	unrecorded := map[int64]int{}
 	// Outcomes are recorded in groups: one fsync for many sends. A crash
 	// before a group is recorded resends it, which at-least-once delivery
 	// allows; losing a row is what must not happen.
@@ -125,8 +130,16 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 		}
 		if err := s.db.RecordSends(context.WithoutCancel(ctx), outcomes); err != nil {
 			s.log.Error("record sends", "err", err)
+		} else {
+			clear(unrecorded)
 		}
 		outcomes = outcomes[:0]
+	}
+	dispatch := func(j job) {
+		if m := &j.row.Message; m.MessageID == 0 && m.EditOf != 0 {
+			m.MessageID = unrecorded[m.EditOf] // 0 when recorded: chattable reads it then
+		}
+		jobs <- j
 	}
 	defer flush()
 	flushTimer := time.NewTimer(time.Hour)
@@ -146,7 +159,7 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 			}
 			full, fresh = false, false
 		}
-		nextAt := q.dispatch(time.Now(), s.cfg.SendWorkers, func(j job) { jobs <- j })
+		nextAt := q.dispatch(time.Now(), s.cfg.SendWorkers, dispatch)
 		if q.inflight == 0 && q.pending() == 0 {
 			flush()
 			if q.more {
@@ -174,6 +187,9 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 			flush()
 		case res := <-results:
 			outcomes = append(outcomes, res.outcome)
+			if res.outcome.Status == store.StatusSent && res.outcome.MessageID != 0 {
+				unrecorded[res.outcome.ID] = res.outcome.MessageID
+			}
 			q.done(res)
 			if res.flood > 0 {
 				s.slowDown()
@@ -184,7 +200,7 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 			if len(outcomes) >= 256 {
 				flush()
 			} else if len(outcomes) == 1 {
-				flushTimer.Reset(flushDelay)
+				flushTimer.Reset(s.cfg.RecordDelay)
 			}
 		}
 		if timer != nil {
@@ -192,9 +208,6 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 		}
 	}
 }
-
-// flushDelay bounds how long a send's outcome waits to be recorded with others.
-const flushDelay = 20 * time.Millisecond
 
 // send performs one row and says what happened; the Run loop records it.
 func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {

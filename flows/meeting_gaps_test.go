@@ -102,6 +102,25 @@ func (r *mtRig) register(u *telegramtest.User, name string) {
 	r.press(u, "✅ Simpan", "dikirim ke admin")
 }
 
+// approve presses Approve on the admin's notice of name's registration, once
+// it has arrived: the worker's "sent to the admin" can come first.
+func (r *mtRig) approve(name string) {
+	r.t.Helper()
+	notice := 0
+	if _, err := r.admin.WaitFor(mtWait, func(msgs []telegramtest.Message) bool {
+		for _, m := range msgs {
+			if strings.Contains(m.Text, name) && m.InlineKeyboard != nil {
+				notice = m.ID
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		r.t.Fatal(err)
+	}
+	must2(r.t, r.admin.PressOn(notice, "✅ Setujui"))
+}
+
 // Someone not registered scans the check-in QR: asked to register, and the
 // check-in completes when an admin approves them, if check-in is still open
 // (at the time of the scan); approved after it closed, they are told why not.
@@ -118,7 +137,7 @@ func TestMeetingCheckinAfterApproval(t *testing.T) {
 	}
 	r.register(eka, "Eka Putri")
 	r.set(time.Date(2026, 11, 2, 10, 40, 0, 0, wib))
-	done := r.after(eka, "Presensi tercatat: Rakor PSM, pukul 10.15 WIB", func() { must2(t, r.admin.Press("✅ Setujui")) })
+	done := r.after(eka, "Presensi tercatat: Rakor PSM, pukul 10.15 WIB", func() { r.approve("Eka Putri") })
 	if !strings.Contains(done.Text, "peserta tambahan") {
 		t.Errorf("walk-in not told: %q", done.Text)
 	}
@@ -133,9 +152,7 @@ func TestMeetingCheckinAfterApproval(t *testing.T) {
 	r.register(dewi, "Dewi Lestari")
 	r.say(dewi, "/start "+payload, "akan dicatat otomatis begitu disetujui")
 	r.set(time.Date(2026, 11, 2, 12, 30, 0, 0, wib))
-	r.after(dewi, "tidak dapat dicatat: sudah ditutup pada 02-11-2026 12.00 WIB", func() {
-		must2(t, r.admin.Press("✅ Setujui"))
-	})
+	r.after(dewi, "tidak dapat dicatat: sudah ditutup pada 02-11-2026 12.00 WIB", func() { r.approve("Dewi Lestari") })
 	if _, ok := r.attendance(id, dewi); ok {
 		t.Error("a check-in approved after the window was recorded")
 	}
