@@ -2,7 +2,9 @@ package flows_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"dinsosbot/flows"
 	"dinsosbot/store"
@@ -190,5 +192,32 @@ func TestFlowRuleIsTheCommands(t *testing.T) {
 	q.press("Simpan").reject("tidak berhak")
 	if u := w.user(1); u.Status != store.UserPending {
 		t.Fatalf("registration not stored: %+v", u)
+	}
+}
+
+// A draft whose opener lost the right is closed by the sweep with a word on
+// why, instead of a reminder to finish what could no longer be saved.
+func TestSweepClosesDraftOfLostRight(t *testing.T) {
+	w := newWorld(t, flows.Config{})
+	p := authzStaff(w, 901, "Rina Wulandari", store.RoleAdmin, []string{"*"})
+	p.send("/undang")
+	p.press("PSM")
+	demoteTo(store.RolePSM)(w, 901)
+	w.now = w.now.Add(23 * time.Hour) // past the reminder, before the expiry
+	w.sweep()
+	got := p.texts()
+	if !strings.Contains(got, "tidak lagi berhak") || strings.Contains(got, "kedaluwarsa") {
+		t.Fatalf("sweep said %q, want the draft closed for the lost right", got)
+	}
+	if _, open := w.conversation(901); open {
+		t.Error("the draft is still open")
+	}
+	if n := w.authzCount(`SELECT COUNT(*) FROM invites`); n != 0 {
+		t.Errorf("%d invites stored", n)
+	}
+	w.now = w.now.Add(2 * time.Hour)
+	w.sweep()
+	if got := p.texts(); got != "" {
+		t.Errorf("a second sweep said %q", got)
 	}
 }

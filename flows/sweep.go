@@ -46,6 +46,11 @@ func (a *App) sweepOne(tx *store.Tx, conv store.Conversation) error {
 		}
 		return tx.DeleteConversation(conv.ChatID, conv.UserID)
 	}
+	if !gateAllows(s.flow, u) {
+		// The right that opened the draft is gone (a demoted or blocked
+		// admin): no reminder to finish what could no longer be saved.
+		return a.cancel(c, s, "flow.closed.right")
+	}
 	expires := conv.UpdatedAt.Add(a.cfg.DraftExpiry)
 	if !tx.Now().Before(expires) {
 		return a.cancel(c, s, "flow.expired")

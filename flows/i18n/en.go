@@ -53,6 +53,7 @@ var en = map[string]string{
 	"flow.photos":              "{n} photo(s)",
 	"flow.photo.received":      "Photo {n} received (at most {max}). Send another or press Done.",
 	"flow.cancelled":           "Form cancelled. Nothing was saved.",
+	"flow.closed.right":        "Your unfinished form was closed because you may no longer use it. Nothing was saved.",
 	"flow.expired":             "Your unfinished form has expired and was deleted. Please start again if needed.",
 	"flow.reminder":            "⏰ Your form <b>{title}</b> is not finished and will be deleted at {expires}. Continue by answering the last question, or /batal.",
 	"flow.back":                "↩️ Back one step.",

@@ -53,6 +53,7 @@ var id = map[string]string{
 	"flow.photos":              "{n} foto",
 	"flow.photo.received":      "Foto ke-{n} diterima (maksimal {max}). Kirim foto lagi atau tekan Selesai.",
 	"flow.cancelled":           "Isian dibatalkan. Tidak ada yang disimpan.",
+	"flow.closed.right":        "Isian yang belum selesai ditutup karena Anda tidak lagi berhak memakainya. Tidak ada yang disimpan.",
 	"flow.expired":             "Isian yang belum selesai sudah kedaluwarsa dan dihapus. Silakan mulai lagi bila perlu.",
 	"flow.reminder":            "⏰ Isian <b>{title}</b> belum selesai dan akan dihapus pada {expires}. Lanjutkan dengan menjawab pertanyaan terakhir, atau /batal.",
 	"flow.back":                "↩️ Kembali satu langkah.",
