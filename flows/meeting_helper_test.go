@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -164,36 +165,27 @@ func (r *mtRig) meetingAt(start, end time.Time, radius int, lat, lon float64, in
 	r.t.Helper()
 	code := "kode" + strings.ToLower(strings.ReplaceAll(r.t.Name(), "/", ""))
 	code = regexp.MustCompile(`[^a-z0-9]`).ReplaceAllString(code, "")
-	var id int64
-	if err := r.h.DB().Update(r.t.Context(), func(tx *store.Tx) error {
-		var err error
-		id, err = tx.AddMeeting(store.Meeting{Title: "Rakor PSM", StartsAt: start, EndsAt: end, Place: "Aula",
-			Lat: lat, Lon: lon, RadiusM: radius, Audience: store.AudiencePeople, Code: code, CreatedBy: adminID})
-		if err != nil {
-			return err
-		}
-		for _, u := range invitees {
-			if err := tx.Invite(id, u.ID()); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		r.t.Fatal(err)
-	}
+	id := storeMeeting(r.t, r.h, store.Meeting{Title: "Rakor PSM", StartsAt: start, EndsAt: end, Place: "Aula",
+		Lat: lat, Lon: lon, RadiusM: radius, Code: code}, invitees...)
 	return id, "hadir_" + code
 }
 
-// addMeeting stores m directly (created by the admin, for the people
-// invited) and invites invitees; it returns its id.
+// addMeeting stores m directly and invites invitees; it returns its id.
 func (r *mtRig) addMeeting(m store.Meeting, invitees ...*telegramtest.User) int64 {
 	r.t.Helper()
-	m.CreatedBy, m.Audience = adminID, store.AudiencePeople
 	if m.Place == "" {
 		m.Place = "Aula"
 	}
+	return storeMeeting(r.t, r.h, m, invitees...)
+}
+
+// storeMeeting stores m as created by the admin for the people invited, and
+// invites invitees, in one transaction; it returns its id.
+func storeMeeting(t testing.TB, h *bottest.Harness, m store.Meeting, invitees ...*telegramtest.User) int64 {
+	t.Helper()
+	m.CreatedBy, m.Audience = adminID, store.AudiencePeople
 	var id int64
-	if err := r.h.DB().Update(r.t.Context(), func(tx *store.Tx) error {
+	if err := h.DB().Update(context.Background(), func(tx *store.Tx) error {
 		var err error
 		if id, err = tx.AddMeeting(m); err != nil {
 			return err
@@ -205,7 +197,7 @@ func (r *mtRig) addMeeting(m store.Meeting, invitees ...*telegramtest.User) int6
 		}
 		return nil
 	}); err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return id
 }

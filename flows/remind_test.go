@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"dinsosbot/bot/telegramtest"
 	"dinsosbot/flows"
 	"dinsosbot/store"
 )
@@ -14,25 +15,12 @@ import (
 // current clock.
 func (r *schedRig) meeting(title string, start, end time.Time, invitees ...*tgUser) int64 {
 	r.t.Helper()
-	var id int64
-	if err := r.h.DB().Update(context.Background(), func(tx *store.Tx) error {
-		var err error
-		id, err = tx.AddMeeting(store.Meeting{Title: title, StartsAt: start, EndsAt: end, Place: "Aula Dinsos Kota Jambi",
-			Audience: store.AudiencePeople, Code: "kode" + strings.ToLower(strings.ReplaceAll(title, " ", "")),
-			CreatedBy: adminID})
-		if err != nil {
-			return err
-		}
-		for _, u := range invitees {
-			if err := tx.Invite(id, u.ID()); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		r.t.Fatal(err)
+	users := make([]*telegramtest.User, len(invitees))
+	for i, u := range invitees {
+		users[i] = u.User
 	}
-	return id
+	return storeMeeting(r.t, r.h, store.Meeting{Title: title, StartsAt: start, EndsAt: end, Place: "Aula Dinsos Kota Jambi",
+		Code: "kode" + strings.ToLower(strings.ReplaceAll(title, " ", ""))}, users...)
 }
 
 func (r *schedRig) rsvp(meeting int64, u *tgUser, answer string) {
