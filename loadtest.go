@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"dinsosbot/bot"
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/store"
 )
@@ -232,7 +233,7 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 		}
 		slices.Sort(at)
 		for i, d := range at {
-			if sleepCtx(ctx, time.Until(start.Add(d))) != nil {
+			if bot.Sleep(ctx, time.Until(start.Add(d))) != nil {
 				return
 			}
 			kind := o.CrashKinds[i%len(o.CrashKinds)]
@@ -363,7 +364,7 @@ func afterSend(ctx context.Context, srv *telegramtest.Server, max time.Duration)
 	base := srv.CallsByResult("sendMessage")[200]
 	deadline := time.Now().Add(max)
 	for srv.CallsByResult("sendMessage")[200] == base && time.Now().Before(deadline) && ctx.Err() == nil {
-		_ = sleepCtx(ctx, 200*time.Microsecond)
+		_ = bot.Sleep(ctx, 200*time.Microsecond)
 	}
 }
 
@@ -405,7 +406,7 @@ func waitQuiet(ctx context.Context, srv *telegramtest.Server, dbPath string, tim
 			return fmt.Errorf("not quiet after %v: %d updates unconfirmed, %d outbox rows pending (err %v)",
 				timeout, srv.PendingUpdates(), pending, err)
 		}
-		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
+		if err := bot.Sleep(ctx, 20*time.Millisecond); err != nil {
 			return err
 		}
 	}
@@ -588,20 +589,6 @@ func (s *supervisor) kill() {
 	default:
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		<-exited
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"dinsosbot/bot"
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/flows/region"
 	"dinsosbot/store"
@@ -351,7 +352,7 @@ func waitCalls(ctx context.Context, srv *telegramtest.Server, method string, n i
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%d %s calls after %v, want %d", srv.Calls(method), method, timeout, n)
 		}
-		if err := sleepCtx(ctx, 10*time.Millisecond); err != nil {
+		if err := bot.Sleep(ctx, 10*time.Millisecond); err != nil {
 			return err
 		}
 	}

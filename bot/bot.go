@@ -237,7 +237,7 @@ func connect(ctx context.Context, cfg Config, endpoint string) (*tgbotapi.BotAPI
 		}
 		wait := max(backoff.next(), retryAfter)
 		cfg.Logger.Warn("getMe failed; retrying", "attempt", attempt, "in", wait, "err", description(err))
-		if sleep(ctx, wait) != nil {
+		if Sleep(ctx, wait) != nil {
 			return nil, fmt.Errorf("connect to the Bot API at %s: %w after %d attempts (last: %s)",
 				cfg.APIBase, ctx.Err(), attempt, description(err))
 		}

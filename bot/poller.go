@@ -44,7 +44,7 @@ func (b *Bot) poll(ctx context.Context, api *tgbotapi.BotAPI) error {
 		if len(updates) == 0 {
 			// An API that answers at once despite the timeout must not make
 			// the loop spin.
-			if err := sleep(ctx, b.cfg.MinPollInterval-time.Since(lastCall)); err != nil {
+			if err := Sleep(ctx, b.cfg.MinPollInterval-time.Since(lastCall)); err != nil {
 				break
 			}
 			continue
@@ -77,7 +77,7 @@ func (b *Bot) pollFailed(ctx context.Context, err error, backoff *backoff) error
 	default:
 		b.log.Warn("getUpdates failed", "err", description(err), "retry_in", wait)
 	}
-	return sleep(ctx, wait)
+	return Sleep(ctx, wait)
 }
 
 // handleBatch handles updates in order in one transaction: one SAVEPOINT per
@@ -140,8 +140,9 @@ func (b *backoff) next() time.Duration {
 
 func (b *backoff) reset() { b.cur = 0 }
 
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx is done, and says which (the load test
+// paces itself with it too).
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -152,7 +152,7 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 			flush()
 			if err := q.load(s.db, full); err != nil {
 				s.log.Error("read outbox", "err", err)
-				if sleep(ctx, time.Second) != nil {
+				if Sleep(ctx, time.Second) != nil {
 					return
 				}
 				continue
