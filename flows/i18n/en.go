@@ -649,4 +649,32 @@ var en = map[string]string{
 	"exp.zip.why.failed":     "download from Telegram failed",
 	"exp.zip.why.gone":       "file not found in the media folder",
 	"exp.zip.absent":         "{n} photos not available: see MISSING.txt.",
+
+	// Section A: duplicate-NIK check, separation of duties (keys of this area go below this line).
+
+	// End of section A.
+
+	// Section B: group chats, blocked rights, audit bounds (keys of this area go below this line).
+
+	// End of section B.
+
+	// Section C: scope, role changes, invites (keys of this area go below this line).
+
+	// End of section C.
+
+	// Section D: erasure and retention (keys of this area go below this line).
+
+	// End of section D.
+
+	// Section E: NIK encryption (keys of this area go below this line).
+
+	// End of section E.
+
+	// Section F: small leaks (keys of this area go below this line).
+
+	// End of section F.
+
+	// Section G: delivery (keys of this area go below this line).
+
+	// End of section G.
 }

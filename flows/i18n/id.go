@@ -649,4 +649,32 @@ var id = map[string]string{
 	"exp.zip.why.failed":     "gagal diunduh dari Telegram",
 	"exp.zip.why.gone":       "berkas tidak ditemukan di folder media",
 	"exp.zip.absent":         "{n} foto belum tersedia: lihat MISSING.txt.",
+
+	// Section A: duplicate-NIK check, separation of duties (keys of this area go below this line).
+
+	// End of section A.
+
+	// Section B: group chats, blocked rights, audit bounds (keys of this area go below this line).
+
+	// End of section B.
+
+	// Section C: scope, role changes, invites (keys of this area go below this line).
+
+	// End of section C.
+
+	// Section D: erasure and retention (keys of this area go below this line).
+
+	// End of section D.
+
+	// Section E: NIK encryption (keys of this area go below this line).
+
+	// End of section E.
+
+	// Section F: small leaks (keys of this area go below this line).
+
+	// End of section F.
+
+	// Section G: delivery (keys of this area go below this line).
+
+	// End of section G.
 }
