@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"html"
 	"regexp"
 	"strconv"
@@ -14,8 +15,10 @@ import (
 
 // The PMKS case report, /lapor: category (by group), name, NIK or the reason
 // there is none, gender, birth date or age, address, area, location, photos,
-// description, needs and urgency. A NIK that is already on record offers to
-// add a follow-up note to that case instead.
+// description, needs and urgency. A NIK that is already on record in the
+// worker's own area offers to add a follow-up note to that case instead; one
+// elsewhere is not mentioned to the worker (the duplicate check must not
+// tell anyone who is a PMKS case where), only to the reviewer.
 //
 // The full NIK never sits in an answer: the answer holds the masked form (what
 // the summary shows) and the digits live in the flow's variables until Save
@@ -150,7 +153,8 @@ func hasDigits(s string, n int) bool {
 
 // matchNIK reads a typed NIK. The message is deleted from the chat whether or
 // not the number is valid (it is personal data either way), the NIK is shown
-// back masked, and a case with the same NIK is announced.
+// back masked, and a case with the same NIK is announced as far as the person
+// may know of it (dupViewOf).
 func (a *App) matchNIK(c *Ctx, text string) (string, error) {
 	if hasDigits(text, 6) && c.Ev.MessageID != 0 {
 		if _, err := c.Send(store.Message{Kind: store.KindDelete, MessageID: c.Ev.MessageID}); err != nil {
@@ -170,19 +174,73 @@ func (a *App) matchNIK(c *Ctx, text string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	var shown *store.Case
+	view := dupHidden
 	for _, d := range dups {
 		if strconv.FormatInt(d.ID, 10) == c.Vars[varFix] {
 			continue
 		}
-		c.Vars[varDup] = strconv.FormatInt(d.ID, 10)
-		if err := c.Reply(c.T("case.dup.found", "code", d.Code, "status", c.T("case.status."+d.Status),
-			"category", html.EscapeString(categoryName(d.Category)), "name", html.EscapeString(maskName(d.FullName)),
-			"date", a.formatTime(d.CreatedAt))); err != nil {
+		v := a.dupViewOf(c.User, d)
+		if err := c.Tx.Audit(c.User.ID, "nik_match", fmt.Sprintf("case %d %s in_scope=%t", d.ID, d.Code,
+			v != dupHidden)); err != nil {
 			return "", err
 		}
-		break
+		if shown == nil && v != dupHidden {
+			shown, view = &d, v
+		}
+	}
+	if shown == nil {
+		// Nothing is said of a case outside the person's area, not even that
+		// one exists: the form goes on exactly as for a new NIK, and the
+		// reviewer sees both cases side by side on the card (caseText).
+		return n.Masked(), nil
+	}
+	d := *shown
+	c.Vars[varDup] = strconv.FormatInt(d.ID, 10)
+	msg := c.T("case.dup.found.area", "code", d.Code, "status", c.T("case.status."+d.Status),
+		"date", a.formatTime(d.CreatedAt))
+	if view == dupFull {
+		msg = c.T("case.dup.found", "code", d.Code, "status", c.T("case.status."+d.Status),
+			"category", html.EscapeString(categoryName(d.Category)), "name", html.EscapeString(maskName(d.FullName)),
+			"date", a.formatTime(d.CreatedAt))
+	}
+	if err := c.Reply(msg); err != nil {
+		return "", err
 	}
 	return n.Masked(), nil
+}
+
+// dupView is how much a person may learn of an existing case that matches
+// what they are reporting (the same NIK, or the same name, kelurahan and
+// birth date).
+type dupView int
+
+const (
+	// dupHidden: outside the person's area; nothing at all.
+	dupHidden dupView = iota
+	// dupArea: a case of the worker's own kecamatan; its code, status and
+	// date, enough to add a follow-up note and to name it to the
+	// coordinator, but not its PMKS category (the special-category data a
+	// colleague's report holds) nor the name.
+	dupArea
+	// dupFull: their own report, or a case they review and may open anyway;
+	// category and masked name too.
+	dupFull
+)
+
+// dupViewOf is what u may learn of case d: everything for their own report
+// and for a case they review (an admin, a coordinator covering its
+// kecamatan); its existence for a PSM or TKSK of the same kecamatan as
+// their profile's; nothing otherwise.
+func (a *App) dupViewOf(u store.User, d store.Case) dupView {
+	switch {
+	case d.ReporterID == u.ID || a.canReview(u, d):
+		return dupFull
+	case isRegistered(u) && (u.Role == store.RolePSM || u.Role == store.RoleTKSK) && u.Kecamatan != "" &&
+		u.Kecamatan == d.Kecamatan:
+		return dupArea
+	}
+	return dupHidden
 }
 
 // checkNoNIK forgets a NIK answered before when "no NIK" is chosen.
@@ -329,7 +387,8 @@ func caseArea(c *Ctx) (kec, kel string) {
 }
 
 // warnSimilar warns when a case with the same name, kelurahan and birth date
-// is on record.
+// is on record, as far as the person may know of it (dupViewOf); a match
+// outside their area is audited and left to the reviewer's card.
 func (a *App) warnSimilar(c *Ctx, kel string) error {
 	birth := c.Answers.Text("birth")
 	if strings.HasPrefix(birth, agePrefix) {
@@ -340,9 +399,27 @@ func (a *App) warnSimilar(c *Ctx, kel string) error {
 	if err != nil || len(similar) == 0 {
 		return err
 	}
-	s := similar[0]
-	return c.Reply("⚠️ " + c.T("case.warn.similar", "code", s.Code, "status", c.T("case.status."+s.Status),
-		"category", html.EscapeString(categoryName(s.Category))))
+	var shown *store.Case
+	view := dupHidden
+	for _, s := range similar {
+		v := a.dupViewOf(c.User, s)
+		if err := c.Tx.Audit(c.User.ID, "similar_match", fmt.Sprintf("case %d %s in_scope=%t", s.ID, s.Code,
+			v != dupHidden)); err != nil {
+			return err
+		}
+		if shown == nil && v != dupHidden {
+			shown, view = &s, v
+		}
+	}
+	switch {
+	case shown == nil:
+		return nil
+	case view == dupFull:
+		return c.Reply("⚠️ " + c.T("case.warn.similar", "code", shown.Code,
+			"status", c.T("case.status."+shown.Status), "category", html.EscapeString(categoryName(shown.Category))))
+	}
+	return c.Reply("⚠️ " + c.T("case.warn.similar.area", "code", shown.Code,
+		"status", c.T("case.status."+shown.Status)))
 }
 
 func (a *App) caseKecamatanStep() Step {

@@ -49,8 +49,9 @@ func (a *App) cmdQueue(c *Ctx, s *session) error {
 }
 
 // caseFilter is what scope shows to the person; ok is false when they may not
-// see it (a forged button).
-func (a *App) caseFilter(c *Ctx, scope string) (store.CaseFilter, bool) {
+// see it (a forged button). The verification queue leaves out the person's
+// own reports, which someone else decides (mayDecide).
+func (a *App) caseFilter(c *Ctx, scope string) (store.CaseFilter, bool, error) {
 	u := c.User
 	covers := u.Covers
 	if isAdmin(u) {
@@ -58,19 +59,33 @@ func (a *App) caseFilter(c *Ctx, scope string) (store.CaseFilter, bool) {
 	}
 	switch scope {
 	case scopeOwn:
-		return store.CaseFilter{ReporterID: u.ID}, isRegistered(u)
+		return store.CaseFilter{ReporterID: u.ID}, isRegistered(u), nil
 	case scopeArea:
-		return store.CaseFilter{Kecamatan: append([]string{}, covers...)}, isStaff(u)
+		return store.CaseFilter{Kecamatan: append([]string{}, covers...)}, isStaff(u), nil
 	case scopeQueue:
-		return store.CaseFilter{Kecamatan: append([]string{}, covers...), Statuses: []string{store.CaseNew}}, isStaff(u)
+		f := store.CaseFilter{Kecamatan: append([]string{}, covers...), Statuses: []string{store.CaseNew},
+			NotReporterID: u.ID}
+		if isAdmin(u) {
+			alone, err := a.onlyAdmin(c.Tx, u)
+			if err != nil {
+				return store.CaseFilter{}, false, err
+			}
+			if alone {
+				f.NotReporterID = 0
+			}
+		}
+		return f, isStaff(u), nil
 	}
-	return store.CaseFilter{}, false
+	return store.CaseFilter{}, false, nil
 }
 
 // showCaseList shows page of scope; editing, when not 0, is the list message
 // to replace (a paging button was pressed).
 func (a *App) showCaseList(c *Ctx, scope string, page, editing int) error {
-	f, ok := a.caseFilter(c, scope)
+	f, ok, err := a.caseFilter(c, scope)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return a.deny(c, "case_list "+scope)
 	}
@@ -130,7 +145,7 @@ func (a *App) showCase(c *Ctx, k store.Case) error { return a.renderCase(c, k, 0
 // renderCase draws case k's detail view: a new message, or editing, when not
 // 0, the detail message to redraw (after an action from it).
 func (a *App) renderCase(c *Ctx, k store.Case, editing int) error {
-	text, err := a.caseText(c, c.Lang, k)
+	text, err := a.caseText(c, c.Lang, c.User, k)
 	if err != nil {
 		return err
 	}
@@ -157,7 +172,9 @@ func (a *App) renderCase(c *Ctx, k store.Case, editing int) error {
 		}
 	}
 	var buttons [][]store.Button
-	if a.canReview(c.User, k) {
+	if may, err := a.mayDecide(c.Tx, c.User, k); err != nil {
+		return err
+	} else if may {
 		if buttons, err = actionButtons(c.Lang, k, opCaseActIn); err != nil {
 			return err
 		}

@@ -44,9 +44,12 @@ func statusCode(status string) string {
 	return ""
 }
 
-// caseText describes case k in lang for the reporter or a coordinator; the NIK
-// is masked.
-func (a *App) caseText(c *Ctx, lang i18n.Lang, k store.Case) (string, error) {
+// caseText describes case k in lang for viewer, its reporter or a reviewer;
+// the NIK is masked. Other cases that may be the same person (same NIK; same
+// name, kelurahan and birth date) are named to a reviewer only: the reporter
+// may have typed any NIK or chosen any kelurahan, and the card must not tell
+// them what the form did not (matchNIK).
+func (a *App) caseText(c *Ctx, lang i18n.Lang, viewer store.User, k store.Case) (string, error) {
 	t := func(key string, args ...string) string { return i18n.T(lang, key, args...) }
 	reporter, _, err := c.Tx.GetUser(k.ReporterID)
 	if err != nil {
@@ -96,6 +99,12 @@ func (a *App) caseText(c *Ctx, lang i18n.Lang, k store.Case) (string, error) {
 	fmt.Fprintf(&b, "\n%s:\n%s", t("case.description.label"), html.EscapeString(k.Description))
 	fmt.Fprintf(&b, "\n\n%s", t("case.reported_by", "who", html.EscapeString(displayName(reporter)),
 		"date", a.formatTime(k.CreatedAt)))
+	if !a.canReview(viewer, k) {
+		return b.String(), nil
+	}
+	if err := a.writeNIKDups(c, &b, lang, k); err != nil {
+		return "", err
+	}
 	similar, err := c.Tx.SimilarCases(k.FullName, k.Kelurahan, k.BirthDate, k.ID)
 	if err != nil {
 		return "", err
@@ -104,6 +113,36 @@ func (a *App) caseText(c *Ctx, lang i18n.Lang, k store.Case) (string, error) {
 		b.WriteString("\n⚠️ " + t("case.warn.similar.short", "code", similar[0].Code))
 	}
 	return b.String(), nil
+}
+
+// maxDupsShown bounds the other cases with the same NIK named on a card.
+const maxDupsShown = 3
+
+// writeNIKDups names, for a reviewer, the other cases recorded with k's NIK
+// and their kecamatan (wherever they are: linking the two is the reviewer's
+// job), never their category.
+func (a *App) writeNIKDups(c *Ctx, b *strings.Builder, lang i18n.Lang, k store.Case) error {
+	if k.NIK == "" {
+		return nil
+	}
+	dups, err := c.Tx.CasesByNIK(k.NIK)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, d := range dups {
+		if d.ID == k.ID {
+			continue
+		}
+		if n == maxDupsShown {
+			b.WriteString("\n⚠️ " + i18n.T(lang, "case.warn.nik_dup.more", "n", strconv.Itoa(len(dups)-1-n)))
+			break
+		}
+		b.WriteString("\n⚠️ " + i18n.T(lang, "case.warn.nik_dup", "code", d.Code,
+			"kecamatan", a.kecamatanName(d.Kecamatan)))
+		n++
+	}
+	return nil
 }
 
 // actionButtons are the transitions open from k's status, for a reviewer;
@@ -136,13 +175,17 @@ func (a *App) sendCaseNotice(c *Ctx, k store.Case, u store.User, headKey string,
 	if extra != nil {
 		head += "\n" + extra(lang)
 	}
-	text, err := a.caseText(c, lang, k)
+	text, err := a.caseText(c, lang, u, k)
 	if err != nil {
 		return err
 	}
-	buttons, err := actionButtons(lang, k, opCaseAct)
-	if err != nil {
+	var buttons [][]store.Button
+	if may, err := a.mayDecide(c.Tx, u, k); err != nil {
 		return err
+	} else if may {
+		if buttons, err = actionButtons(lang, k, opCaseAct); err != nil {
+			return err
+		}
 	}
 	ref, err := c.Send(store.Message{ChatID: u.ID, Priority: store.PriorityNotice,
 		Text: head + "\n\n" + text, Buttons: buttons})
@@ -223,8 +266,8 @@ func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
 		if !ok {
 			return a.stale(c)
 		}
-		if !a.canReview(c.User, k) {
-			return a.deny(c, "case_"+to+" "+k.Code)
+		if ok, err := a.mayDecideOrDeny(c, k, to); err != nil || !ok {
+			return err
 		}
 		if !store.CanTransition(k.Status, to) {
 			return c.Answer(c.T("case.already", "status", c.T("case.status."+k.Status)))
@@ -264,6 +307,29 @@ func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
 	return a.stale(c)
 }
 
+// mayDecideOrDeny checks that the person may move case k to status to
+// (mayDecide); when not, the refusal is answered and audited, naming an own
+// report as such.
+func (a *App) mayDecideOrDeny(c *Ctx, k store.Case, to string) (bool, error) {
+	may, err := a.mayDecide(c.Tx, c.User, k)
+	if err != nil || may {
+		return may, err
+	}
+	what := "case_" + to + " " + k.Code
+	if k.ReporterID != c.User.ID || !a.canReview(c.User, k) {
+		return false, a.deny(c, what)
+	}
+	// A reviewer pressing on their own report (an old notice, a forged
+	// button) is told why, so they know someone else will decide it.
+	if err := c.Tx.Audit(c.User.ID, "denied", what+" own_report"); err != nil {
+		return false, err
+	}
+	if c.Ev.Kind == EventCallback && !c.answered {
+		return false, c.Answer(c.T("case.own_report"))
+	}
+	return false, c.Reply(c.T("case.own_report"))
+}
+
 const caseNoteFlowName = "case_note"
 
 // caseNoteFlow asks a coordinator for the comment, note or reason of a
@@ -295,8 +361,8 @@ func (a *App) saveCaseNote(c *Ctx) error {
 		return c.Reply(c.T("case.fix.gone"))
 	}
 	// Checked again: the role or the case may have changed while typing.
-	if !a.canReview(c.User, k) {
-		return a.deny(c, "case_"+c.Vars["to"]+" "+k.Code)
+	if ok, err := a.mayDecideOrDeny(c, k, c.Vars["to"]); err != nil || !ok {
+		return err
 	}
 	if k.Status != c.Vars["from"] || !store.CanTransition(k.Status, c.Vars["to"]) {
 		return c.Reply(c.T("case.already", "status", c.T("case.status."+k.Status)))
@@ -366,7 +432,7 @@ func (a *App) refreshNotices(c *Ctx, k store.Case, note string, fields []string,
 			return err
 		}
 		lang := a.lang(u)
-		text, err := a.caseText(c, lang, k)
+		text, err := a.caseText(c, lang, u, k)
 		if err != nil {
 			return err
 		}
@@ -379,7 +445,9 @@ func (a *App) refreshNotices(c *Ctx, k store.Case, note string, fields []string,
 			text += "\n" + i18n.T(lang, "case.fix.fields", "fields", a.caseFieldNames(lang, fields))
 		}
 		var buttons [][]store.Button
-		if a.canReview(u, k) {
+		if may, err := a.mayDecide(c.Tx, u, k); err != nil {
+			return err
+		} else if may {
 			if buttons, err = actionButtons(lang, k, opCaseAct); err != nil {
 				return err
 			}

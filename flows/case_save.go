@@ -3,6 +3,7 @@ package flows
 import (
 	"fmt"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -173,8 +174,14 @@ func (a *App) resubmitCase(c *Ctx, id int64, k store.Case) error {
 	}
 	if rev, ok, err := c.Tx.GetUser(old.ReviewerID); err != nil {
 		return err
-	} else if ok && a.canReview(rev, k) {
-		reviewers = []store.User{rev}
+	} else if ok {
+		may, err := a.mayDecide(c.Tx, rev, k)
+		if err != nil {
+			return err
+		}
+		if may {
+			reviewers = []store.User{rev}
+		}
 	}
 	report := func(lang i18n.Lang) string { return a.fixReport(lang, marked, changed) }
 	for _, u := range reviewers {
@@ -197,6 +204,11 @@ func (a *App) saveFollowUp(c *Ctx) error {
 	}
 	if !ok {
 		return c.Reply(c.T("case.fix.gone"))
+	}
+	// Checked again: the worker's area or the case's may have changed while
+	// typing, and a note is never appended to a case outside their area.
+	if a.dupViewOf(c.User, k) == dupHidden {
+		return a.deny(c, "case_note "+k.Code)
 	}
 	note := c.Answers.Text("followup")
 	if err := c.Tx.AddCaseNote(id, c.User.ID, note); err != nil {
@@ -226,16 +238,32 @@ func (a *App) saveFollowUp(c *Ctx) error {
 }
 
 // caseReviewers are who is told of a new case: the coordinators covering its
-// kecamatan, or the admins when no coordinator does.
+// kecamatan, or the admins when no coordinator does; never its reporter (a
+// coordinator does not decide their own report), unless the reporter is the
+// only admin and no coordinator covers the kecamatan: the case would reach
+// no one otherwise (see mayDecide).
 func (a *App) caseReviewers(c *Ctx, k store.Case) ([]store.User, error) {
+	notReporter := func(u store.User) bool { return u.ID == k.ReporterID }
 	coords, err := c.Tx.CaseCoordinators(k.Kecamatan)
-	if err != nil || len(coords) > 0 {
-		return coords, err
+	if err != nil {
+		return nil, err
 	}
-	return c.Tx.UsersWithRole(store.RoleAdmin)
+	if coords = slices.DeleteFunc(coords, notReporter); len(coords) > 0 {
+		return coords, nil
+	}
+	admins, err := c.Tx.UsersWithRole(store.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if others := slices.DeleteFunc(slices.Clone(admins), notReporter); len(others) > 0 {
+		return others, nil
+	}
+	return admins, nil
 }
 
-// canReview: an admin, or a coordinator covering the case's kecamatan.
+// canReview: an admin, or a coordinator covering the case's kecamatan. It is
+// the right to see the case as a reviewer does; deciding it also takes
+// mayDecide.
 func (a *App) canReview(u store.User, k store.Case) bool {
 	if isAdmin(u) {
 		return true
@@ -249,4 +277,41 @@ func (a *App) canReview(u store.User, k store.Case) bool {
 		}
 	}
 	return false
+}
+
+// mayDecide reports whether u may move case k (verify, reject, send back for
+// fixing, follow up, close): a reviewer of k who did not report it
+// (separation of duties). An admin's own report is decided by another admin
+// or a coordinator of the area; only an admin with no other active admin may
+// decide their own report, since an office with one admin would otherwise
+// hold it for ever wherever no coordinator covers the kecamatan.
+func (a *App) mayDecide(tx *store.Tx, u store.User, k store.Case) (bool, error) {
+	if !a.canReview(u, k) {
+		return false, nil
+	}
+	if k.ReporterID != u.ID {
+		return true, nil
+	}
+	if !isAdmin(u) {
+		return false, nil
+	}
+	alone, err := a.onlyAdmin(tx, u)
+	if err != nil {
+		return false, fmt.Errorf("may %d decide case %s: %w", u.ID, k.Code, err)
+	}
+	return alone, nil
+}
+
+// onlyAdmin reports whether no active admin other than u can be reached.
+func (a *App) onlyAdmin(tx *store.Tx, u store.User) (bool, error) {
+	admins, err := tx.UsersWithRole(store.RoleAdmin)
+	if err != nil {
+		return false, err
+	}
+	for _, o := range admins {
+		if o.ID != u.ID {
+			return false, nil
+		}
+	}
+	return true, nil
 }

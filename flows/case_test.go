@@ -268,8 +268,8 @@ func insertCase(t *testing.T, h *bottest.Harness, k store.Case) store.Case {
 	return k
 }
 
-// A NIK already on record offers a follow-up note or a new case; the same
-// name, kelurahan and birth date warn.
+// A NIK already on record in the worker's kecamatan offers a follow-up note
+// or a new case; the same name, kelurahan and birth date warn.
 func TestCaseDuplicates(t *testing.T) {
 	h := caseHarness(t, "", bottest.Options{})
 	worker := seed(t, h, "Sri Wahyuni", store.RolePSM, kecTelanaipura, kelBuluranKenali, "")
@@ -285,9 +285,16 @@ func TestCaseDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{first.Code, "Baru", "Anak Telantar", "S*** A***"} {
+	for _, want := range []string{first.Code, "Baru", "kecamatan Anda"} {
 		if !strings.Contains(dup.Text, want) {
 			t.Errorf("duplicate notice lacks %q: %s", want, dup.Text)
+		}
+	}
+	// A colleague's report: its category and the name stay with its
+	// reporter and reviewers.
+	for _, secret := range []string{"Anak Telantar", "S*** A***"} {
+		if strings.Contains(dup.Text, secret) {
+			t.Errorf("duplicate notice shows %q to a colleague: %s", secret, dup.Text)
 		}
 	}
 	worker.press("📝 Tambah catatan ke kasus itu", "catatan lanjutan")

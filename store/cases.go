@@ -352,6 +352,9 @@ func (tx *Tx) SimilarCases(name, kelurahan, birthDate string, except int64) ([]C
 type CaseFilter struct {
 	// ReporterID, when not 0, keeps the cases this user reported.
 	ReporterID int64
+	// NotReporterID, when not 0, leaves out the cases this user reported: a
+	// verification queue never offers anyone their own reports.
+	NotReporterID int64
 	// Kecamatan, when not nil, keeps the cases in these kecamatan; "*" is all.
 	Kecamatan []string
 	// Statuses, when not empty, keeps cases in these statuses.
@@ -362,6 +365,9 @@ func (f CaseFilter) where() (string, []any) {
 	conds, args := []string{"1=1"}, []any{}
 	if f.ReporterID != 0 {
 		conds, args = append(conds, "reporter_id = ?"), append(args, f.ReporterID)
+	}
+	if f.NotReporterID != 0 {
+		conds, args = append(conds, "reporter_id != ?"), append(args, f.NotReporterID)
 	}
 	if f.Kecamatan != nil && !slices.Contains(f.Kecamatan, "*") {
 		conds = append(conds, "kecamatan IN ("+placeholders(len(f.Kecamatan))+")")

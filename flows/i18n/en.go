@@ -651,6 +651,11 @@ var en = map[string]string{
 	"exp.zip.absent":         "{n} photos not available: see MISSING.txt.",
 
 	// Section A: duplicate-NIK check, separation of duties (keys of this area go below this line).
+	"case.dup.found.area":    "⚠️ This NIK is already in case <b>{code}</b> in your kecamatan ({status}, reported {date}).",
+	"case.warn.similar.area": "Maybe already reported: case <b>{code}</b> ({status}) in your kecamatan has the same name, kelurahan and birth date. Go on if this is someone else.",
+	"case.warn.nik_dup":      "Same NIK as case {code} (Kec. {kecamatan}).",
+	"case.warn.nik_dup.more": "…and {n} more cases with the same NIK.",
+	"case.own_report":        "A case you reported yourself is decided by another coordinator or an admin.",
 
 	// End of section A.
 

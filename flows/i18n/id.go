@@ -651,6 +651,11 @@ var id = map[string]string{
 	"exp.zip.absent":         "{n} foto belum tersedia: lihat MISSING.txt.",
 
 	// Section A: duplicate-NIK check, separation of duties (keys of this area go below this line).
+	"case.dup.found.area":    "⚠️ NIK ini sudah ada di kasus <b>{code}</b> di kecamatan Anda ({status}, dilaporkan {date}).",
+	"case.warn.similar.area": "Mungkin sudah dilaporkan: kasus <b>{code}</b> ({status}) di kecamatan Anda bernama sama, di kelurahan yang sama, dengan tanggal lahir yang sama. Lanjutkan bila memang orang lain.",
+	"case.warn.nik_dup":      "NIK sama dengan kasus {code} (Kec. {kecamatan}).",
+	"case.warn.nik_dup.more": "…dan {n} kasus lain dengan NIK yang sama.",
+	"case.own_report":        "Kasus yang Anda laporkan sendiri diputuskan oleh koordinator lain atau admin.",
 
 	// End of section A.
 
