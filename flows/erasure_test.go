@@ -2,15 +2,18 @@ package flows_test
 
 import (
 	"bytes"
+	"errors"
 	"image/color"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"dinsosbot/bot/bottest"
 	"dinsosbot/bot/telegramtest"
+	"dinsosbot/flows"
 	"dinsosbot/store"
 )
 
@@ -323,4 +326,52 @@ func countText(u *telegramtest.User, substr string) int {
 		}
 	}
 	return n
+}
+
+// TestRetentionJob: the daily retention job (injected clock) deletes backups
+// older than the retention at once, and once a message the bot sent is older
+// than it, the stored copy loses its text (chat and message id stay), while
+// the audit keeps that the job ran and what it did.
+func TestRetentionJob(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "backups")
+	r := newSchedRig(t, func(c *flows.Config) {
+		c.Backups = flows.Backups{Dir: dir, Keep: 10, Spec: "0 2 * * *"}
+		c.Retention = flows.Retention{Days: 30}
+	})
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "dinsosbot-20260101-020000.db")
+	if err := os.WriteFile(old, []byte("old copy"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	greeting := func() (payload string, mid int) {
+		t.Helper()
+		if err := r.h.DB().SQL().QueryRow(`SELECT payload, tg_message_id FROM outbox WHERE chat_id = ? AND kind = 'send'
+			ORDER BY id LIMIT 1`, adminID).Scan(&payload, &mid); err != nil {
+			t.Fatal(err)
+		}
+		return payload, mid
+	}
+	if p, _ := greeting(); !strings.Contains(p, "Halo") {
+		t.Fatalf("the greeting as sent: %s", p)
+	}
+
+	r.tick(nov(3, 3, 30))
+	if _, err := os.Stat(old); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a backup older than the retention is still there: %v", err)
+	}
+	if p, _ := greeting(); !strings.Contains(p, "Halo") {
+		t.Errorf("a message younger than the retention was scrubbed: %s", p)
+	}
+
+	r.tick(time.Date(2026, 12, 10, 3, 30, 0, 0, wib))
+	p, mid := greeting()
+	if strings.Contains(p, "Halo") || mid == 0 {
+		t.Errorf("a message older than the retention: %s (message %d), want no text and the message id", p, mid)
+	}
+	if !auditHas(t, r.h, flows.SystemUser, "retention", "days=30") ||
+		!auditHas(t, r.h, flows.SystemUser, "retention_done", "backups=") {
+		t.Error("the retention job is not audited")
+	}
 }
