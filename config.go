@@ -38,7 +38,10 @@ type Config struct {
 	MediaDir string         `yaml:"media_dir"`
 	HTTP     HTTPConfig     `yaml:"http"`
 	Backup   BackupConfig   `yaml:"backup"`
-	location *time.Location // TimeZone, loaded
+	// Retention: how long sent messages, failed updates, audit details and
+	// backups are kept.
+	Retention RetentionConfig `yaml:"retention"`
+	location  *time.Location  // TimeZone, loaded
 
 	// Schedules sets reminders and digests; see config_schedules.go.
 	Schedules SchedulesConfig `yaml:"schedules"`
@@ -108,6 +111,28 @@ type BackupConfig struct {
 	Schedule string `yaml:"schedule"`
 }
 
+// RetentionConfig sets the retention job (flows.Retention).
+type RetentionConfig struct {
+	// Days: sent messages' texts, failed updates, audit details and backups
+	// older than this are scrubbed or deleted.
+	Days int `yaml:"days"`
+	// Schedule is the daily job's cron expression in time_zone, or off.
+	Schedule string `yaml:"schedule"`
+}
+
+func (r RetentionConfig) validate() error {
+	if r.Days < 7 || r.Days > 3650 {
+		return fmt.Errorf("retention.days: %d must be 7 to 3650 days", r.Days)
+	}
+	if r.Schedule == flows.Off {
+		return nil
+	}
+	if err := bot.ValidateSpec(r.Schedule); err != nil {
+		return fmt.Errorf("retention.schedule: %q is not a cron expression (five fields, like \"30 3 * * *\" for 03.30 every day, or off): %v", r.Schedule, err)
+	}
+	return nil
+}
+
 // MeetingConfig sets what every new meeting gets.
 type MeetingConfig struct {
 	// CheckinLead is how long before the start check-in opens.
@@ -146,13 +171,14 @@ func defaultConfig() Config {
 		Language: "id",
 		// Office "" is "Dinas Sosial " and the city of the regions list
 		// (flows.New), so a city that sets only regions_file gets its own name.
-		Office:   "",
-		Send:     SendConfig{GlobalPerSecond: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20},
-		Flood:    FloodConfig{PerMinute: 60, Burst: 30},
-		Drafts:   DraftConfig{ExpireAfter: Duration(24 * time.Hour), RemindBefore: Duration(2 * time.Hour)},
-		Log:      LogConfig{Level: "info", Format: "text"},
-		MediaDir: "media",
-		Backup:   BackupConfig{Keep: 14, Schedule: "0 2 * * *"},
+		Office:    "",
+		Send:      SendConfig{GlobalPerSecond: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20},
+		Flood:     FloodConfig{PerMinute: 60, Burst: 30},
+		Drafts:    DraftConfig{ExpireAfter: Duration(24 * time.Hour), RemindBefore: Duration(2 * time.Hour)},
+		Log:       LogConfig{Level: "info", Format: "text"},
+		MediaDir:  "media",
+		Backup:    BackupConfig{Keep: 14, Schedule: "0 2 * * *"},
+		Retention: RetentionConfig{Days: flows.DefaultRetentionDays, Schedule: "30 3 * * *"},
 
 		CaseCodePrefix: flows.DefaultCaseCodePrefix,
 		Meetings:       MeetingConfig{CheckinLead: Duration(flows.DefaultCheckinLead)},
@@ -268,6 +294,9 @@ func (c *Config) validate() error {
 	if err := c.Backup.validate(); err != nil {
 		return err
 	}
+	if err := c.Retention.validate(); err != nil {
+		return err
+	}
 	return c.Schedules.validate()
 }
 
@@ -353,6 +382,7 @@ func (c Config) flows(username string) flows.Config {
 		CheckinLead:       time.Duration(c.Meetings.CheckinLead),
 		Schedules:         c.Schedules.flows(),
 		Backups:           c.Backup.flows(),
+		Retention:         flows.Retention{Days: c.Retention.Days, Spec: c.Retention.Schedule},
 		MediaDir:          c.MediaDir,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"net/http"
 	"os"
@@ -99,7 +100,17 @@ func (d *downloader) pass(ctx context.Context) error {
 		}
 		rel, err := d.fetch(ctx, p)
 		if err == nil {
-			if err := d.db.PhotoDownloaded(p.ID, rel); err != nil {
+			err := d.db.PhotoDownloaded(p.ID, rel)
+			if errors.Is(err, store.ErrPhotoGone) {
+				// The case was erased while the file was on its way: it must
+				// not stay behind with nothing pointing at it.
+				if rerr := os.Remove(filepath.Join(d.cfg.Dir, filepath.FromSlash(rel))); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+					return errors.Join(err, rerr)
+				}
+				_ = os.Remove(filepath.Join(d.cfg.Dir, store.CaseMediaDir(p.CaseID))) // only when empty
+				continue
+			}
+			if err != nil {
 				return err
 			}
 			continue
@@ -163,7 +174,7 @@ func (d *downloader) fetch(ctx context.Context, p store.CasePhoto) (string, erro
 	if ext == "" || len(ext) > 5 {
 		ext = ".jpg"
 	}
-	rel := filepath.Join(fmt.Sprintf("case-%d", p.CaseID), safeName(p.FileUniqueID)+ext)
+	rel := filepath.Join(store.CaseMediaDir(p.CaseID), safeName(p.FileUniqueID)+ext)
 	if err := writeFile(filepath.Join(d.cfg.Dir, rel), resp.Body); err != nil {
 		return "", err
 	}

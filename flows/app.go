@@ -59,6 +59,9 @@ type Config struct {
 	// Backups sets the scheduled backups to a folder; the zero value takes
 	// none (see Backups).
 	Backups Backups
+	// Retention sets how long sent messages, failed updates, audit details
+	// and backups are kept; the zero value takes the defaults (see Retention).
+	Retention Retention
 	// MediaDir is the folder case photos are downloaded into (bot.MediaConfig.Dir);
 	// "" when photos are not downloaded, and /ekspor offers no photo ZIP.
 	MediaDir string

@@ -44,7 +44,8 @@ func (b Backups) backupSpec() string {
 
 // backupJob writes a consistent copy of the database into Backups.Dir
 // (VACUUM INTO through a reader beside the writer: what was committed before
-// this slot), deletes the copies past Keep, and records both in the audit
+// this slot), deletes the copies past Keep or older than the retention, and
+// records both in the audit
 // log. A failure leaves the copies as they were and is recorded with the slot.
 func (a *App) backupJob(tx *store.Tx, _ time.Time) error {
 	b := a.cfg.Backups
@@ -59,6 +60,15 @@ func (a *App) backupJob(tx *store.Tx, _ time.Time) error {
 	removed, err := store.PruneBackups(b.Dir, b.Keep)
 	if err != nil {
 		return jobError(JobBackup, err)
+	}
+	// Copies older than the retention go too, however few there are: an
+	// erasure must not live on in a copy for longer than the retention.
+	if a.cfg.Retention.spec() != Off {
+		old, err := store.PruneBackupsBefore(b.Dir, tx.Now().AddDate(0, 0, -a.cfg.Retention.days()))
+		if err != nil {
+			return jobError(JobBackup, err)
+		}
+		removed = append(removed, old...)
 	}
 	detail := fmt.Sprintf("scheduled file=%s size=%s pruned=%s", filepath.Base(path),
 		strconv.FormatInt(st.Size(), 10), strconv.Itoa(len(removed)))

@@ -62,6 +62,7 @@ func (s *session) save(tx *store.Tx, touch bool) error {
 		return fmt.Errorf("save conversation: %w", err)
 	}
 	s.Data = string(b)
+	s.CaseID = draftCase(s.Flow, s.st.Vars)
 	return tx.SaveConversation(s.Conversation, touch)
 }
 

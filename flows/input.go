@@ -3,6 +3,7 @@ package flows
 import (
 	"fmt"
 	"html"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -148,6 +149,9 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 				return v, refuse("err.caption.long", "max", strconv.Itoa(step.Caption), "got", strconv.Itoa(n))
 			}
 			v.Text, v.Photos = text, []Photo{*ev.Photo}
+			if err := a.maskTypedNIK(c, &v.Text); err != nil {
+				return v, err
+			}
 			break
 		}
 		if err := needText(); err != nil {
@@ -166,6 +170,9 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 			return v, refuse(step.PatternHint)
 		}
 		v.Text = text
+		if err := a.maskTypedNIK(c, &v.Text); err != nil {
+			return v, err
+		}
 	case InputName:
 		if err := needText(); err != nil {
 			return v, err
@@ -357,6 +364,63 @@ func (a *App) addPhoto(c *Ctx, s *session, step *Step) error {
 		return a.accept(c, s, step, *s.st.Draft)
 	}
 	return a.prompt(c, s, c.T("flow.photo.received", "n", strconv.Itoa(n), "max", strconv.Itoa(step.Max)))
+}
+
+// digitRun is a run of digits, possibly grouped by single spaces, dots or
+// dashes, as people type a NIK ("1571 0152 0590 0003", "1571.0152...").
+var digitRun = regexp.MustCompile(`[0-9](?:[ .\-]?[0-9])*`)
+
+// maskNIKs masks every run of 16 or more digits in s (a NIK, or a family card
+// number, however grouped): the first and last four digits kept, the rest
+// starred, the grouping as typed. Shorter numbers (phones, RT/RW, years)
+// stay. It returns the masked runs.
+func maskNIKs(s string) (string, []string) {
+	var found []string
+	out := digitRun.ReplaceAllStringFunc(s, func(run string) string {
+		n := 0
+		for _, ch := range run {
+			if ch >= '0' && ch <= '9' {
+				n++
+			}
+		}
+		if n < 16 {
+			return run
+		}
+		b := []byte(run)
+		seen := 0
+		for i, ch := range b {
+			if ch >= '0' && ch <= '9' {
+				if seen >= 4 && seen < n-4 {
+					b[i] = '*'
+				}
+				seen++
+			}
+		}
+		found = append(found, string(b))
+		return string(b)
+	})
+	return out, found
+}
+
+// maskTypedNIK keeps a NIK typed into free text (a description, an address,
+// a note, a reason, a broadcast) out of everything the bot stores and shows:
+// the answer keeps it masked (the summary, the case, the notices read the
+// answer), the message holding it is deleted from the chat as at the NIK
+// step, and the person is told to type a NIK only where the form asks for
+// one. The full number is never kept: a free-text field is not the place
+// for it, and the case form has a NIK step.
+func (a *App) maskTypedNIK(c *Ctx, text *string) error {
+	masked, found := maskNIKs(*text)
+	if len(found) == 0 {
+		return nil
+	}
+	*text = masked
+	if c.Ev.MessageID != 0 {
+		if _, err := c.Send(store.Message{Kind: store.KindDelete, MessageID: c.Ev.MessageID}); err != nil {
+			return err
+		}
+	}
+	return c.Reply(c.T("flow.nik.masked", "nik", html.EscapeString(strings.Join(found, ", "))))
 }
 
 // stripBidiControls removes the Unicode bidirectional embeddings, overrides

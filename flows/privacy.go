@@ -76,12 +76,15 @@ func (a *App) onEraseMe(c *Ctx, cb Callback) error {
 		}
 		return a.showOrEdit(c, c.Ev.CallbackMessageID, c.T("priv.erase.kept"), nil)
 	}
-	standIn, ok, err := c.Tx.EraseUser(c.User.ID, i18n.T(a.cfg.DefaultLang, "priv.removed_worker"))
+	standIn, er, ok, err := c.Tx.EraseUser(c.User.ID, i18n.T(a.cfg.DefaultLang, "priv.removed_worker"))
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return a.stale(c)
+	}
+	if err := a.retract(c, er.Delivered); err != nil {
+		return err
 	}
 	// The audit records the erasure under the stand-in, not the Telegram id
 	// that was just erased.
@@ -137,12 +140,26 @@ func (a *App) eraseCase(c *Ctx, id int64) error {
 	if !ok {
 		return a.stale(c)
 	}
-	photos, ok, err := c.Tx.EraseCasePersonalData(id, c.User.ID, i18n.T(a.cfg.DefaultLang, "priv.case.placeholder"))
+	er, ok, err := c.Tx.EraseCasePersonalData(id, c.User.ID, i18n.T(a.cfg.DefaultLang, "priv.case.placeholder"))
 	if err != nil || !ok {
 		return err
 	}
-	if err := c.Tx.Audit(c.User.ID, "erase_case", k.Code+" photos="+itoa(len(photos))); err != nil {
+	if err := c.Tx.Audit(c.User.ID, "erase_case", fmt.Sprintf("%s photos=%d messages=%d drafts=%d", k.Code,
+		len(er.Photos), len(er.Delivered), len(er.Drafts))); err != nil {
 		return err
+	}
+	if err := a.retract(c, er.Delivered); err != nil {
+		return err
+	}
+	for _, d := range er.Drafts {
+		u, _, err := c.Tx.GetUser(d.UserID)
+		if err != nil {
+			return err
+		}
+		if _, err := c.Send(store.Message{ChatID: d.ChatID, Priority: store.PriorityNotice,
+			Text: i18n.T(a.lang(u), "priv.erased.draft", "code", k.Code)}); err != nil {
+			return err
+		}
 	}
 	if err := c.Answer(""); err != nil {
 		return err
@@ -156,12 +173,68 @@ func (a *App) eraseCase(c *Ctx, id int64) error {
 	// already gone; had they gone after the commit, a crash in between would
 	// leave the photos on disk with nothing pointing at them. If the commit
 	// itself fails, the admin is told and presses again.
-	return a.removeMedia(photos)
+	return a.removeMedia(er.Photos, id)
+}
+
+// draftCase is the case a draft of flow is about, from its variables: the
+// case being fixed, the case a coordinator decides on, the case whose NIK the
+// report repeats; 0 for none. Stored with the draft (store.Conversation
+// CaseID), so erasing a case drops exactly the drafts about it.
+func draftCase(flow string, vars map[string]string) int64 {
+	var keys []string
+	switch flow {
+	case caseFlowName:
+		keys = []string{varFix, varDup}
+	case caseNoteFlowName:
+		keys = []string{"case"}
+	}
+	for _, k := range keys {
+		if id, err := strconv.ParseInt(vars[k], 10, 64); err == nil && id > 0 {
+			return id
+		}
+	}
+	return 0
+}
+
+// retract takes erased data out of the chats it was delivered to: a text
+// message is edited to a neutral "data deleted" and then deleted (Telegram
+// lets a bot delete its messages for 48 hours; an older one keeps the
+// neutral text); a photo, document or location cannot become text and is
+// only deleted. The message whose button is being answered is left to the
+// caller, which edits it. Both go through the outbox, in the chat's order.
+func (a *App) retract(c *Ctx, ds []store.Delivered) error {
+	for _, d := range ds {
+		if d.ChatID == c.Ev.ChatID && d.MessageID == c.Ev.CallbackMessageID {
+			continue
+		}
+		if d.Text {
+			lang := a.cfg.DefaultLang
+			if d.ChatID > 0 {
+				u, ok, err := c.Tx.GetUser(d.ChatID)
+				if err != nil {
+					return err
+				}
+				if ok {
+					lang = a.lang(u)
+				}
+			}
+			if _, err := c.Send(store.Message{Kind: store.KindEditText, ChatID: d.ChatID, MessageID: d.MessageID,
+				Priority: store.PriorityNotice, Text: i18n.T(lang, "priv.erased.notice")}); err != nil {
+				return err
+			}
+		}
+		if _, err := c.Send(store.Message{Kind: store.KindDelete, ChatID: d.ChatID, MessageID: d.MessageID,
+			Priority: store.PriorityNotice}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // removeMedia deletes case photo files (paths relative to MediaDir); one
 // already gone is fine. A path leaving the media folder is never followed.
-func (a *App) removeMedia(paths []string) error {
+// The case's own folder goes whole, with any file a record no longer names.
+func (a *App) removeMedia(paths []string, caseID int64) error {
 	if a.cfg.MediaDir == "" {
 		return nil
 	}
@@ -176,10 +249,13 @@ func (a *App) removeMedia(paths []string) error {
 			errs = append(errs, fmt.Errorf("erase photo: %w", err))
 			continue
 		}
-		// The case's folder goes too once empty; a non-empty one stays.
+		// The folder goes too once empty; a non-empty one stays.
 		if dir := filepath.Dir(full); dir != filepath.Clean(a.cfg.MediaDir) {
 			_ = os.Remove(dir)
 		}
+	}
+	if err := os.RemoveAll(filepath.Join(a.cfg.MediaDir, store.CaseMediaDir(caseID))); err != nil {
+		errs = append(errs, fmt.Errorf("erase photos of case %d: %w", caseID, err))
 	}
 	return errors.Join(errs...)
 }

@@ -112,6 +112,7 @@ func (a *App) Jobs() []Job {
 		{Name: JobDigestDaily, Spec: s.DigestDaily, Run: a.digestJob(digestDaily)},
 		{Name: JobDigestWeekly, Spec: s.DigestWeekly, Run: a.digestJob(digestWeekly)},
 		{Name: JobBackup, Spec: a.cfg.Backups.backupSpec(), Run: a.backupJob},
+		{Name: JobRetention, Spec: a.cfg.Retention.spec(), Run: a.retentionJob},
 	}
 	var out []Job
 	for _, j := range all {

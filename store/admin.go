@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -143,26 +144,28 @@ func (tx *Tx) AuditRecent(offset, limit int) ([]AuditRecord, int, error) {
 // broadcasts) is moved to a new stand-in row with a negative id, the same
 // role and kecamatan, no name, no phone and status erased, so counts by role
 // and area still add up. It returns the stand-in's id; ok is false when the
-// user does not exist.
-func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, ok bool, err error) {
+// user does not exist. The Erasure lists the messages already delivered to
+// other chats that named them, for the caller to edit or delete there.
+func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, er Erasure, ok bool, err error) {
 	u, found, err := tx.GetUser(id)
 	if err != nil || !found {
-		return 0, false, err
+		return 0, er, false, err
 	}
+	tx.MarkErased()
 	// What identifies them in messages sent to others is gathered before
 	// their approvals (every name and number they ever asked for) go.
 	tr, err := tx.userTrace(u)
 	if err != nil {
-		return 0, false, err
+		return 0, er, false, err
 	}
 	if err := tx.QueryRow(`SELECT MIN(MIN(id), 0) - 1 FROM users`).Scan(&standIn); err != nil {
-		return 0, false, fmt.Errorf("erase user: %w", err)
+		return 0, er, false, fmt.Errorf("erase user: %w", err)
 	}
 	now := formatTime(tx.now)
 	if _, err := tx.Exec(`INSERT INTO users (id, first_name, role, status, unreachable, full_name, kecamatan,
 		created_at, updated_at) VALUES (?, '', ?, ?, 1, ?, ?, ?, ?)`,
 		standIn, u.Role, UserErased, standInName, u.Kecamatan, now, now); err != nil {
-		return 0, false, fmt.Errorf("erase user: stand-in: %w", err)
+		return 0, er, false, fmt.Errorf("erase user: stand-in: %w", err)
 	}
 	steps := []struct{ what, q string }{
 		{"cases", `UPDATE cases SET reporter_id = ? WHERE reporter_id = ?`},
@@ -180,7 +183,7 @@ func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, ok bool, e
 	}
 	for _, s := range steps {
 		if _, err := tx.Exec(s.q, standIn, id); err != nil {
-			return 0, false, fmt.Errorf("erase user: %s: %w", s.what, err)
+			return 0, er, false, fmt.Errorf("erase user: %s: %w", s.what, err)
 		}
 	}
 	deletes := []struct {
@@ -204,19 +207,19 @@ func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, ok bool, e
 	}
 	for _, d := range deletes {
 		if _, err := tx.Exec(d.q, d.args...); err != nil {
-			return 0, false, fmt.Errorf("erase user: %s: %w", d.what, err)
+			return 0, er, false, fmt.Errorf("erase user: %s: %w", d.what, err)
 		}
 	}
 	// Messages about them in other people's chats: approval notices with
 	// their profile, case notices naming the reporter, user cards, a
 	// broadcast's list of who was not reached.
-	if err := tx.scrubOutbox(tr, standInName); err != nil {
-		return 0, false, fmt.Errorf("erase user: %w", err)
+	if er.Delivered, err = tx.scrubOutbox(tr, standInName); err != nil {
+		return 0, er, false, fmt.Errorf("erase user: %w", err)
 	}
 	if err := tx.deleteFailedUpdates(tr); err != nil {
-		return 0, false, fmt.Errorf("erase user: %w", err)
+		return 0, er, false, fmt.Errorf("erase user: %w", err)
 	}
-	return standIn, true, nil
+	return standIn, er, true, nil
 }
 
 // userTrace is what identifies u in stored texts: every full name and phone
@@ -275,13 +278,17 @@ const minTrace = 3
 
 // trace is what identifies a person or a case in stored texts.
 type trace struct {
-	// find: a row whose texts hold any of these (ignoring ASCII case, as
-	// typed or HTML-escaped) is about the subject.
+	// find: a row whose texts hold any of these (ignoring case, as typed or
+	// HTML-escaped, never inside a longer word) is about the subject.
 	find []string
 	// replace: the forms replaced by the placeholder in a message not sent
 	// yet (exact identifiers, never a fragment that may be part of another
 	// name).
 	replace []string
+	// notice: the forms that make a message already delivered about the
+	// subject, to be edited or deleted in its chat (exact identifiers and
+	// the case code; not a first name that others may share).
+	notice []string
 	// fileIDs are Telegram file ids of the subject's photos; coords the
 	// map points of their location.
 	fileIDs []string
@@ -289,7 +296,7 @@ type trace struct {
 }
 
 // add adds s (and its HTML-escaped form, as texts hold it) to find, and to
-// replace when exact.
+// replace and notice when exact.
 func (tr *trace) add(s string, exact bool) {
 	s = strings.TrimSpace(s)
 	if utf8.RuneCountInString(s) < minTrace {
@@ -301,8 +308,82 @@ func (tr *trace) add(s string, exact bool) {
 		}
 		if exact && !slices.Contains(tr.replace, f) {
 			tr.replace = append(tr.replace, f)
+			tr.notice = append(tr.notice, f)
 		}
 	}
+}
+
+// addNotice adds s to find and notice only: it says which messages are about
+// the subject (a case code) but is not itself personal data to replace.
+func (tr *trace) addNotice(s string) {
+	tr.add(s, false)
+	if s = strings.TrimSpace(s); s != "" && !slices.Contains(tr.notice, s) {
+		tr.notice = append(tr.notice, s)
+	}
+}
+
+// wordRE matches s ignoring case, but not inside a longer word: "Budi" is
+// not found in "Budiman". An edge of s that is not a letter (a phone number,
+// a NIK, a code) needs no boundary there. Group 1 and 2 are the boundaries,
+// kept when replacing.
+func wordRE(s string) *regexp.Regexp {
+	pre, post := "()", "()"
+	if r, _ := utf8.DecodeRuneInString(s); unicode.IsLetter(r) {
+		pre = `(^|[^\p{L}\p{N}])`
+	}
+	if r, _ := utf8.DecodeLastRuneInString(s); unicode.IsLetter(r) {
+		post = `($|[^\p{L}\p{N}])`
+	}
+	return regexp.MustCompile(`(?i)` + pre + regexp.QuoteMeta(s) + post)
+}
+
+func wordREs(forms []string) []*regexp.Regexp {
+	out := make([]*regexp.Regexp, 0, len(forms))
+	for _, s := range forms {
+		if s != "" {
+			out = append(out, wordRE(s))
+		}
+	}
+	// Longest first, so "Tono Wibowo" goes before a shorter form inside it.
+	slices.SortFunc(out, func(a, b *regexp.Regexp) int { return len(b.String()) - len(a.String()) })
+	return out
+}
+
+// texts are the strings of m a person reads.
+func texts(m Message) []string {
+	out := []string{m.Text, m.FileName}
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			out = append(out, b.Text)
+		}
+	}
+	if m.Reply != nil {
+		for _, row := range m.Reply.Buttons {
+			for _, b := range row {
+				out = append(out, b.Text)
+			}
+		}
+	}
+	return out
+}
+
+// mentions reports whether m names what res match, or sends one of tr's
+// photos or locations.
+func (tr trace) mentions(m Message, res []*regexp.Regexp) bool {
+	if m.FileID != "" && slices.Contains(tr.fileIDs, m.FileID) {
+		return true
+	}
+	if m.Kind == KindLocation && slices.Contains(tr.coords, [2]float64{m.Latitude, m.Longitude}) {
+		return true
+	}
+	for _, t := range texts(m) {
+		for _, re := range res {
+			if t != "" && re.MatchString(t) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // jsonNeedle is s as it appears inside a JSON string, lowercased as SQLite's
@@ -317,8 +398,8 @@ func jsonNeedle(s string) string {
 	}, string(b[1:len(b)-1]))
 }
 
-// where is the SQL condition selecting col values that mention tr, with its
-// arguments.
+// where is the SQL condition selecting col values that may mention tr, with
+// its arguments: a coarse filter (a substring), refined in Go by mentions.
 func (tr trace) where(col string) (string, []any) {
 	var conds []string
 	var args []any
@@ -339,45 +420,84 @@ func (tr trace) where(col string) (string, []any) {
 	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
+// Erasure is what an erasure leaves for the caller to do outside the
+// database's rows.
+type Erasure struct {
+	// Photos are the files to delete, relative to the media folder.
+	Photos []string
+	// Delivered are the messages already in people's chats that held the
+	// erased data: to be edited to a neutral text and deleted where Telegram
+	// allows.
+	Delivered []Delivered
+	// Drafts are the conversations dropped because they were about the
+	// erased case, for their owners to be told.
+	Drafts []Conversation
+}
+
+// Delivered is a message the bot put in a chat.
+type Delivered struct {
+	ChatID    int64
+	MessageID int
+	// Text: a text message, which can be edited; a photo, document or
+	// location can only be deleted.
+	Text bool
+	// OutboxID is the row that sent (or last edited) it.
+	OutboxID int64
+}
+
 // scrubOutbox removes what tr identifies from the outbox rows that mention
 // it. A row already sent (or given up on) is kept only for its chat and
 // Telegram message id, which later edits need; its texts, buttons, file,
 // file id and coordinates go. A row still to be sent keeps its meaning with
 // the subject's identifiers replaced by placeholder, unless it would send
-// their photo or location: then it is given up on and scrubbed too.
-func (tx *Tx) scrubOutbox(tr trace, placeholder string) error {
+// their photo or location: then it is given up on and scrubbed too. It
+// returns the messages delivered that named the subject (tr.notice), once
+// per chat and message.
+func (tx *Tx) scrubOutbox(tr trace, placeholder string) ([]Delivered, error) {
 	where, args := tr.where("payload")
-	rows, err := tx.Query(`SELECT id, status, payload FROM outbox WHERE `+where, args...)
+	rows, err := tx.Query(`SELECT id, status, payload, tg_message_id FROM outbox WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
-		return fmt.Errorf("scrub outbox: %w", err)
+		return nil, fmt.Errorf("scrub outbox: %w", err)
 	}
 	type row struct {
 		id              int64
 		status, payload string
+		tgID            int
 	}
 	var found []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.status, &r.payload); err != nil {
+		if err := rows.Scan(&r.id, &r.status, &r.payload, &r.tgID); err != nil {
 			rows.Close()
-			return fmt.Errorf("scrub outbox: %w", err)
+			return nil, fmt.Errorf("scrub outbox: %w", err)
 		}
 		found = append(found, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("scrub outbox: %w", err)
+		return nil, fmt.Errorf("scrub outbox: %w", err)
 	}
-	var repl []*regexp.Regexp
-	for _, s := range tr.replace {
-		repl = append(repl, regexp.MustCompile(`(?i)`+regexp.QuoteMeta(s)))
-	}
-	// Longest first, so "Tono Wibowo" goes before a shorter form inside it.
-	slices.SortFunc(repl, func(a, b *regexp.Regexp) int { return len(b.String()) - len(a.String()) })
+	finds, notices, repl := wordREs(tr.find), wordREs(tr.notice), wordREs(tr.replace)
+	var delivered []Delivered
+	seen := map[[2]int64]int{}
 	for _, r := range found {
 		var m Message
 		if err := json.Unmarshal([]byte(r.payload), &m); err != nil {
-			return fmt.Errorf("scrub outbox row %d: %w", r.id, err)
+			return nil, fmt.Errorf("scrub outbox row %d: %w", r.id, err)
+		}
+		if !tr.mentions(m, finds) {
+			continue // "Budi" found only inside "Budiman"
+		}
+		if r.status == StatusSent && tr.mentions(m, notices) {
+			if d, ok := deliveredBy(r.id, m, r.tgID); ok {
+				key := [2]int64{d.ChatID, int64(d.MessageID)}
+				if i, dup := seen[key]; dup {
+					delivered[i].Text = delivered[i].Text && d.Text
+				} else {
+					seen[key] = len(delivered)
+					delivered = append(delivered, d)
+				}
+			}
 		}
 		status := r.status
 		media := slices.Contains(tr.fileIDs, m.FileID) && m.FileID != "" ||
@@ -393,28 +513,47 @@ func (tx *Tx) scrubOutbox(tr trace, placeholder string) error {
 		}
 		payload, err := json.Marshal(m)
 		if err != nil {
-			return fmt.Errorf("scrub outbox row %d: %w", r.id, err)
+			return nil, fmt.Errorf("scrub outbox row %d: %w", r.id, err)
 		}
 		q := `UPDATE outbox SET payload = ? WHERE id = ?`
 		qargs := []any{string(payload), r.id}
 		if status != StatusPending {
-			q = `UPDATE outbox SET payload = ?, file = NULL, status = ?,
+			q = `UPDATE outbox SET payload = ?, file = NULL, status = ?, scrubbed = 1,
 				error = CASE WHEN status = 'pending' THEN 'erased' ELSE error END WHERE id = ?`
 			qargs = []any{string(payload), status, r.id}
 		}
 		if _, err := tx.Exec(q, qargs...); err != nil {
-			return fmt.Errorf("scrub outbox row %d: %w", r.id, err)
+			return nil, fmt.Errorf("scrub outbox row %d: %w", r.id, err)
 		}
 	}
-	return nil
+	return delivered, nil
+}
+
+// deliveredBy is the message in a chat that sent outbox row id (m, with the
+// Telegram id recorded for it) put there or changed.
+func deliveredBy(id int64, m Message, tgID int) (Delivered, bool) {
+	d := Delivered{ChatID: m.ChatID, MessageID: tgID, OutboxID: id}
+	switch m.Kind {
+	case KindSend:
+		d.Text = true
+	case KindEditText:
+		d.Text = true
+		if d.MessageID == 0 {
+			d.MessageID = m.MessageID
+		}
+	case KindPhoto, KindDocument, KindLocation:
+	default:
+		return Delivered{}, false
+	}
+	return d, d.MessageID != 0 && d.ChatID != 0
 }
 
 // replaceIn replaces every match of repl in m's texts by placeholder.
 func replaceIn(m Message, repl []*regexp.Regexp, placeholder string) Message {
-	ph := html.EscapeString(placeholder)
+	ph := strings.ReplaceAll(html.EscapeString(placeholder), "$", "$$")
 	r := func(s string) string {
 		for _, re := range repl {
-			s = re.ReplaceAllLiteralString(s, ph)
+			s = re.ReplaceAllString(s, "${1}"+ph+"${2}")
 		}
 		return s
 	}
@@ -456,44 +595,48 @@ func (tx *Tx) deleteFailedUpdates(tr trace) error {
 // EraseCasePersonalData replaces the personal data of case id (name, NIK,
 // birth date, address, location, description) on a lawful request, keeping
 // category, area, status and dates for statistics, and deletes its photo
-// records. It returns the local paths of the photos (relative to the media
-// folder) for the caller to delete, and ok=false when there is no such case.
-func (tx *Tx) EraseCasePersonalData(id int64, by int64, placeholder string) (photos []string, ok bool, err error) {
+// records, the replaced ones too. It drops the drafts about the case (by id)
+// and scrubs the outbox and failed updates. The Erasure lists the photo
+// files to delete, the messages delivered about the case and the drafts
+// dropped; ok=false when there is no such case.
+func (tx *Tx) EraseCasePersonalData(id int64, by int64, placeholder string) (er Erasure, ok bool, err error) {
 	c, found, err := tx.GetCase(id)
 	if err != nil || !found {
-		return nil, false, err
+		return er, false, err
 	}
-	ps, err := tx.CasePhotos(id)
+	tx.MarkErased()
+	photos, fileIDs, err := tx.CaseMediaFiles(id)
 	if err != nil {
-		return nil, false, err
+		return er, false, err
 	}
-	for _, p := range ps {
-		if p.LocalPath != "" {
-			photos = append(photos, p.LocalPath)
-		}
-	}
+	er.Photos = photos
 	if _, err := tx.Exec(`UPDATE cases SET full_name = ?, nik = '', no_nik_reason = 'erased', birth_date = '', birth_place = '',
 		address = '', latitude = NULL, longitude = NULL, description = ?, updated_at = ? WHERE id = ?`,
 		placeholder, placeholder, formatTime(tx.now), id); err != nil {
-		return nil, false, fmt.Errorf("erase case %d: %w", id, err)
+		return er, false, fmt.Errorf("erase case %d: %w", id, err)
 	}
 	if _, err := tx.Exec(`DELETE FROM case_photos WHERE case_id = ?`, id); err != nil {
-		return nil, false, fmt.Errorf("erase photos of case %d: %w", id, err)
+		return er, false, fmt.Errorf("erase photos of case %d: %w", id, err)
 	}
 	if _, err := tx.Exec(`UPDATE case_events SET note = '' WHERE case_id = ?`, id); err != nil {
-		return nil, false, fmt.Errorf("erase history notes of case %d: %w", id, err)
+		return er, false, fmt.Errorf("erase history notes of case %d: %w", id, err)
 	}
-	if err := tx.eraseCaseTraces(c, ps, placeholder); err != nil {
-		return nil, false, fmt.Errorf("erase case %d: %w", id, err)
+	// A form still open on the case (a fix, a decision) would write the data
+	// back; a follow-up on it repeats its NIK.
+	if er.Drafts, err = tx.DropCaseDrafts(id); err != nil {
+		return er, false, err
 	}
-	return photos, true, tx.AddCaseEvent(id, by, CaseActionNote, c.Status, c.Status, "erased")
+	if er.Delivered, err = tx.eraseCaseTraces(c, fileIDs, placeholder); err != nil {
+		return er, false, fmt.Errorf("erase case %d: %w", id, err)
+	}
+	return er, true, tx.AddCaseEvent(id, by, CaseActionNote, c.Status, c.Status, "erased")
 }
 
 // eraseCaseTraces removes case c's personal data from where copies of it
 // went: the notices and detail views sent about it (found by its code too),
-// its photos and location sent by file id and coordinates, a form still open
-// on it, and failed updates that typed it.
-func (tx *Tx) eraseCaseTraces(c Case, photos []CasePhoto, placeholder string) error {
+// its photos and location sent by file id and coordinates, and failed
+// updates that typed it. It returns the messages delivered about it.
+func (tx *Tx) eraseCaseTraces(c Case, fileIDs []string, placeholder string) ([]Delivered, error) {
 	var tr trace
 	tr.add(c.FullName, true)
 	tr.add(c.Address, true)
@@ -501,24 +644,18 @@ func (tx *Tx) eraseCaseTraces(c Case, photos []CasePhoto, placeholder string) er
 		tr.add(c.NIK, true)
 		tr.add(c.NIK[:4]+"********"+c.NIK[12:], true) // as flows/nik.Mask shows it
 	}
-	tr.add(c.Code, false)
-	for _, p := range photos {
-		tr.fileIDs = append(tr.fileIDs, p.FileID)
-	}
+	tr.addNotice(c.Code)
+	tr.fileIDs = fileIDs
 	if c.HasLocation {
 		tr.coords = append(tr.coords, [2]float64{c.Latitude, c.Longitude})
 		tr.add(fmt.Sprintf("%.6f,%.6f", c.Latitude, c.Longitude), false) // the map link
 	}
-	if err := tx.scrubOutbox(tr, placeholder); err != nil {
-		return err
+	delivered, err := tx.scrubOutbox(tr, placeholder)
+	if err != nil {
+		return nil, err
 	}
-	// A form still open on the case (a fix) would write the data back.
 	personal := trace{find: slices.DeleteFunc(slices.Clone(tr.find), func(s string) bool { return s == c.Code })}
-	where, args := personal.where("data")
-	if _, err := tx.Exec(`DELETE FROM conversations WHERE `+where, args...); err != nil {
-		return fmt.Errorf("drop forms holding it: %w", err)
-	}
-	return tx.deleteFailedUpdates(personal)
+	return delivered, tx.deleteFailedUpdates(personal)
 }
 
 // CaseIDByCode returns the id of the case with code (JMB-26-00042), 0 when none.

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -28,7 +30,20 @@ const (
 	PhotoPending = "pending"
 	PhotoDone    = "done"
 	PhotoFailed  = "failed"
+	// PhotoReplaced: a fixed report no longer shows the photo. The row and
+	// its file stay until the case is erased, so erasure finds every file
+	// ever downloaded for the case (CaseMediaFiles).
+	PhotoReplaced = "replaced"
 )
+
+// ErrPhotoGone is PhotoDownloaded's answer for a photo whose row no longer
+// exists (its case was erased during the download): the file just written
+// must be deleted.
+var ErrPhotoGone = errors.New("photo no longer recorded")
+
+// CaseMediaDir is the folder, relative to the media folder, where the photos
+// of case id are downloaded. Erasing the case removes it whole.
+func CaseMediaDir(id int64) string { return fmt.Sprintf("case-%d", id) }
 
 // AddCasePhoto records a photo of case id, waiting to be downloaded.
 func (tx *Tx) AddCasePhoto(id int64, p CasePhoto) error {
@@ -40,13 +55,40 @@ func (tx *Tx) AddCasePhoto(id int64, p CasePhoto) error {
 	return nil
 }
 
-// DeleteCasePhotos forgets the photos of case id (before a fixed report stores
-// its photos again). Downloaded files stay in the media folder.
+// DeleteCasePhotos takes the photos of case id off the case (before a fixed
+// report stores its photos again). They are marked replaced, not deleted:
+// their downloaded files stay in the media folder until the case is erased,
+// and erasure must find them. A replaced photo not yet downloaded never is.
 func (tx *Tx) DeleteCasePhotos(id int64) error {
-	if _, err := tx.Exec(`DELETE FROM case_photos WHERE case_id = ?`, id); err != nil {
+	if _, err := tx.Exec(`UPDATE case_photos SET status = 'replaced' WHERE case_id = ? AND status != 'replaced'`,
+		id); err != nil {
 		return fmt.Errorf("delete photos of case %d: %w", id, err)
 	}
 	return nil
+}
+
+// CaseMediaFiles lists every file ever downloaded for case id (relative to
+// the media folder), the replaced photos' included, and the Telegram file ids
+// of all its photos.
+func (tx *Tx) CaseMediaFiles(id int64) (paths, fileIDs []string, err error) {
+	rows, err := tx.Query(`SELECT local_path, file_id FROM case_photos WHERE case_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list media of case %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, f string
+		if err := rows.Scan(&p, &f); err != nil {
+			return nil, nil, fmt.Errorf("list media of case %d: %w", id, err)
+		}
+		if p != "" && !slices.Contains(paths, p) {
+			paths = append(paths, p)
+		}
+		if f != "" && !slices.Contains(fileIDs, f) {
+			fileIDs = append(fileIDs, f)
+		}
+	}
+	return paths, fileIDs, rows.Err()
 }
 
 const photoSelect = `SELECT id, case_id, file_id, file_unique_id, width, height, size, status, local_path, attempts
@@ -59,9 +101,10 @@ func scanPhoto(row scanner) (CasePhoto, error) {
 	return p, err
 }
 
-// CasePhotos lists the photos of case id in the order they were sent.
+// CasePhotos lists the photos of case id in the order they were sent
+// (replaced ones left out).
 func (tx *Tx) CasePhotos(id int64) ([]CasePhoto, error) {
-	rows, err := tx.Query(photoSelect+` WHERE case_id = ? ORDER BY id`, id)
+	rows, err := tx.Query(photoSelect+` WHERE case_id = ? AND status != 'replaced' ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("list photos of case %d: %w", id, err)
 	}
@@ -98,11 +141,18 @@ func (db *DB) PendingPhotos(now time.Time, limit int) ([]CasePhoto, error) {
 }
 
 // PhotoDownloaded records that photo id is saved at path (relative to the
-// media folder).
+// media folder). A photo replaced during the download stays replaced (with
+// its path, for erasure); one whose row is gone gives ErrPhotoGone.
 func (db *DB) PhotoDownloaded(id int64, path string) error {
-	if _, err := db.db.Exec(`UPDATE case_photos SET status = 'done', local_path = ?, attempts = attempts + 1,
-		error = '' WHERE id = ?`, path, id); err != nil {
+	res, err := db.db.Exec(`UPDATE case_photos SET status = CASE status WHEN 'replaced' THEN 'replaced' ELSE 'done' END,
+		local_path = ?, attempts = attempts + 1, error = '' WHERE id = ?`, path, id)
+	if err != nil {
 		return fmt.Errorf("mark photo %d downloaded: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("mark photo %d downloaded: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("mark photo %d downloaded: %w", id, ErrPhotoGone)
 	}
 	return nil
 }

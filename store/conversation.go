@@ -22,13 +22,16 @@ type Conversation struct {
 	// PromptRef is the outbox id of the last prompt, to take its keyboard away.
 	PromptRef int64
 	// Reminded is set once the stale-draft reminder was sent.
-	Reminded  bool
+	Reminded bool
+	// CaseID is the case the draft is about (a fix, a decision, a repeated
+	// NIK), 0 for none: erasing that case drops the draft (DropCaseDrafts).
+	CaseID    int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-const convSelect = `SELECT chat_id, user_id, flow, step, nonce, data, prompt_ref, reminded, created_at, updated_at
-	FROM conversations`
+const convSelect = `SELECT chat_id, user_id, flow, step, nonce, data, prompt_ref, reminded, case_id, created_at,
+	updated_at FROM conversations`
 
 // Conversation returns the open conversation of user in chat, ok=false if none.
 func (tx *Tx) Conversation(chatID, userID int64) (c Conversation, ok bool, err error) {
@@ -55,14 +58,14 @@ func (tx *Tx) SaveConversation(c Conversation, touch bool) error {
 		c.Reminded = false
 	}
 	if _, err := tx.Exec(`INSERT INTO conversations
-		(chat_id, user_id, flow, step, nonce, data, prompt_ref, reminded, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(chat_id, user_id, flow, step, nonce, data, prompt_ref, reminded, case_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (chat_id, user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,
 			nonce = excluded.nonce, data = excluded.data, prompt_ref = excluded.prompt_ref,
-			reminded = excluded.reminded, updated_at = excluded.updated_at,
+			reminded = excluded.reminded, case_id = excluded.case_id, updated_at = excluded.updated_at,
 			created_at = CASE WHEN conversations.flow = excluded.flow THEN conversations.created_at
 				ELSE excluded.created_at END`,
-		c.ChatID, c.UserID, c.Flow, c.Step, c.Nonce, c.Data, c.PromptRef, c.Reminded, now, updated); err != nil {
+		c.ChatID, c.UserID, c.Flow, c.Step, c.Nonce, c.Data, c.PromptRef, c.Reminded, c.CaseID, now, updated); err != nil {
 		return fmt.Errorf("save conversation %d/%d: %w", c.ChatID, c.UserID, err)
 	}
 	return nil
@@ -97,11 +100,37 @@ func (tx *Tx) IdleConversations(before time.Time) ([]Conversation, error) {
 	return out, nil
 }
 
+// DropCaseDrafts deletes the drafts about case id (Conversation.CaseID) and
+// returns them, for their owners to be told.
+func (tx *Tx) DropCaseDrafts(id int64) ([]Conversation, error) {
+	rows, err := tx.Query(convSelect+` WHERE case_id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("drafts of case %d: %w", id, err)
+	}
+	var out []Conversation
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("drafts of case %d: %w", id, err)
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("drafts of case %d: %w", id, err)
+	}
+	if _, err := tx.Exec(`DELETE FROM conversations WHERE case_id = ?`, id); err != nil {
+		return nil, fmt.Errorf("drop drafts of case %d: %w", id, err)
+	}
+	return out, nil
+}
+
 func scanConversation(row scanner) (Conversation, error) {
 	var c Conversation
 	var created, updated string
 	if err := row.Scan(&c.ChatID, &c.UserID, &c.Flow, &c.Step, &c.Nonce, &c.Data, &c.PromptRef, &c.Reminded,
-		&created, &updated); err != nil {
+		&c.CaseID, &created, &updated); err != nil {
 		return Conversation{}, err
 	}
 	var err error

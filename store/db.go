@@ -7,7 +7,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -30,6 +32,10 @@ type DB struct {
 	// onCommit is called after every committed write transaction that enqueued
 	// outbox rows, so the sender wakes at once instead of polling.
 	onCommit func()
+	log      *slog.Logger
+	// checkpointDue is set when a checkpoint after an erasure could not
+	// complete (a reader held the WAL): the next transaction tries again.
+	checkpointDue atomic.Bool
 }
 
 // Options tune Open. The zero value is valid.
@@ -39,6 +45,9 @@ type Options struct {
 	// BusyTimeout bounds how long a statement waits for another process holding
 	// the file (a backup, the sqlite3 shell); default 5 s.
 	BusyTimeout time.Duration
+	// Log receives what goes wrong after a commit (a checkpoint that could
+	// not complete); default slog.Default().
+	Log *slog.Logger
 }
 
 // Open opens (creating with mode 0600 if needed) the database at path and applies
@@ -50,11 +59,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.BusyTimeout == 0 {
 		opts.BusyTimeout = 5 * time.Second
 	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
 	// A statement cache: the same few statements run for every update.
-	dsn := fmt.Sprintf("file:%s?_txlock=immediate&_stmt_cache_size=64", path)
+	// secure_delete is in the DSN, not a PRAGMA run once, so that it holds on
+	// every connection the pool ever opens: deleted and overwritten content
+	// (an erased case, a scrubbed payload) is zeroed in the file instead of
+	// lingering in free space.
+	dsn := fmt.Sprintf("file:%s?_txlock=immediate&_stmt_cache_size=64&_secure_delete=on", path)
 	sqldb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -81,12 +97,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("open database %s: %s: %w", path, p, err)
 		}
 	}
-	db := &DB{db: sqldb, path: path, now: opts.Now}
+	db := &DB{db: sqldb, path: path, now: opts.Now, log: opts.Log}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
 	}
-	ro, err := sql.Open("sqlite3", fmt.Sprintf("file:%s?mode=ro&_busy_timeout=%d", path, opts.BusyTimeout.Milliseconds()))
+	ro, err := sql.Open("sqlite3", fmt.Sprintf("file:%s?mode=ro&_busy_timeout=%d&_secure_delete=on", path,
+		opts.BusyTimeout.Milliseconds()))
 	if err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
@@ -145,6 +162,32 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if tx.enqueued > 0 && db.onCommit != nil {
 		db.onCommit()
 	}
+	if tx.erased || db.checkpointDue.Load() {
+		// The transaction has committed: a checkpoint that fails does not
+		// undo it, so it is logged and tried again after the next one.
+		if err := db.CheckpointTruncate(ctx); err != nil {
+			db.checkpointDue.Store(true)
+			db.log.Warn("checkpoint after an erasure; will retry", "err", err)
+		} else {
+			db.checkpointDue.Store(false)
+		}
+	}
+	return nil
+}
+
+// CheckpointTruncate copies every page of the write-ahead log into the
+// database file and truncates the log to zero bytes, so that what an erasure
+// overwrote (zeroed in the file by secure_delete) is not left readable in
+// older frames of the -wal file. It waits (busy_timeout) for readers of the
+// log to finish.
+func (db *DB) CheckpointTruncate(ctx context.Context) error {
+	var busy, logFrames, done int
+	if err := db.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("checkpoint: the log is busy (%d of %d frames copied)", done, logFrames)
+	}
 	return nil
 }
 
@@ -155,7 +198,15 @@ type Tx struct {
 	now      time.Time
 	enqueued int
 	sp       int
+	// erased: the transaction erased personal data; after the commit the WAL
+	// is checkpointed and truncated (DB.CheckpointTruncate).
+	erased bool
 }
+
+// MarkErased says the transaction erases personal data, so the log is
+// checkpointed and truncated once it commits. Erasures in this package mark
+// themselves.
+func (tx *Tx) MarkErased() { tx.erased = true }
 
 // Now is the transaction's timestamp (UTC), the same for every write in it.
 func (tx *Tx) Now() time.Time { return tx.now }

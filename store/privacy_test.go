@@ -151,7 +151,7 @@ func TestEraseUserScrubsOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	update(t, db, func(tx *store.Tx) error {
-		_, ok, err := tx.EraseUser(worker, "Pekerja yang dihapus")
+		_, _, ok, err := tx.EraseUser(worker, "Pekerja yang dihapus")
 		if err == nil && !ok {
 			t.Error("worker not found")
 		}

@@ -669,6 +669,9 @@ var en = map[string]string{
 
 	// Section D: erasure and retention (keys of this area go below this line).
 
+	"priv.erased.notice": "🗑 <i>Data deleted.</i>",
+	"priv.erased.draft":  "Your form about case <b>{code}</b> was closed: that case's personal data was erased on request.",
+	"flow.nik.masked":    "🔒 Your message contained a NIK ({nik}), so it was deleted from the chat and the NIK is stored masked. Type a NIK only at the NIK step.",
 	// End of section D.
 
 	// Section E: NIK encryption (keys of this area go below this line).

@@ -669,6 +669,9 @@ var id = map[string]string{
 
 	// Section D: erasure and retention (keys of this area go below this line).
 
+	"priv.erased.notice": "🗑 <i>Data dihapus.</i>",
+	"priv.erased.draft":  "Isian Anda tentang kasus <b>{code}</b> ditutup: data pribadi kasus itu sudah dihapus atas permintaan.",
+	"flow.nik.masked":    "🔒 Pesan Anda berisi NIK ({nik}), jadi pesannya sudah dihapus dari chat dan NIK-nya disimpan tersamar. Tulis NIK hanya di langkah NIK.",
 	// End of section D.
 
 	// Section E: NIK encryption (keys of this area go below this line).
