@@ -617,7 +617,7 @@ var en = map[string]string{
 	"exp.all":                "All",
 	"exp.all_area":           "All (my area)",
 	"exp.caption":            "📄 {n} cases (XLSX, columns ready for SIKS-NG). It holds full NIKs: do not pass it around.",
-	"exp.caption.csv":        "📄 The same data as CSV (UTF-8).",
+	"exp.caption.csv":        "📄 The same data as CSV (UTF-8). Cells a spreadsheet would read as a formula or a number (a NIK, say) start with ' so they stay text.",
 	"exp.sheet":              "PMKS cases",
 	"exp.file":               "pmks-cases",
 	"case.no_nik.erased":     "Erased on request",

@@ -617,7 +617,7 @@ var id = map[string]string{
 	"exp.all":                "Semua",
 	"exp.all_area":           "Semua (wilayah saya)",
 	"exp.caption":            "📄 {n} kasus (XLSX, kolom siap untuk SIKS-NG). Berisi NIK lengkap: jangan diteruskan sembarangan.",
-	"exp.caption.csv":        "📄 Data yang sama dalam CSV (UTF-8).",
+	"exp.caption.csv":        "📄 Data yang sama dalam CSV (UTF-8). Sel yang akan dibaca spreadsheet sebagai rumus atau angka (mis. NIK) diawali tanda ' agar tetap teks.",
 	"exp.sheet":              "Kasus PMKS",
 	"exp.file":               "kasus-pmks",
 	"case.no_nik.erased":     "Dihapus atas permintaan",
