@@ -671,6 +671,9 @@ var en = map[string]string{
 	// End of section E.
 
 	// Section F: small leaks (keys of this area go below this line).
+	"chk.forwarded":      "A forwarded location cannot be used to check in: it is not where you are now. Press the «📍 Send my location» button under the input field.",
+	"err.location.range": "That location is not on the map: the latitude must be between -90 and 90, the longitude between -180 and 180. Press the «📍 Send my location» button under the input field.",
+	"err.date.too_old":   "The earliest birth date is {min}: the age can be at most {max_age} years.",
 
 	// End of section F.
 

@@ -671,6 +671,9 @@ var id = map[string]string{
 	// End of section E.
 
 	// Section F: small leaks (keys of this area go below this line).
+	"chk.forwarded":      "Lokasi yang diteruskan (forward) tidak bisa dipakai untuk presensi: itu bukan tempat Anda berada sekarang. Tekan tombol «📍 Kirim lokasi saya» di bawah kolom ketik.",
+	"err.location.range": "Lokasi itu tidak ada di peta: lintang harus antara -90 dan 90, bujur antara -180 dan 180. Tekan tombol «📍 Kirim lokasi saya» di bawah kolom ketik.",
+	"err.date.too_old":   "Tanggal lahir paling awal {min}: umur paling tinggi {max_age} tahun.",
 
 	// End of section F.
 
