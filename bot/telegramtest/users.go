@@ -95,8 +95,8 @@ func (u *User) SendLocation(lat, lon float64) int {
 
 // ForwardOrigin is who first sent a message a user forwards, as Telegram
 // tells the bot in forward_origin: a user it may name (From), or one whose
-// privacy settings hide them (HiddenName). Date is when they sent it; zero
-// means now.
+// privacy settings hide them (HiddenName); one of the two must be set. Date
+// is when they sent it; zero means now.
 type ForwardOrigin struct {
 	From       *User
 	HiddenName string
@@ -106,6 +106,9 @@ type ForwardOrigin struct {
 // ForwardLocation forwards to the bot a location first shared by origin, as
 // a person does who forwards a colleague's location from another chat.
 func (u *User) ForwardLocation(lat, lon float64, origin ForwardOrigin) int {
+	if origin.From == nil && origin.HiddenName == "" {
+		panic("telegramtest: ForwardLocation: the origin needs From or HiddenName (sender_user or sender_user_name is required)")
+	}
 	return u.send(time.Time{}, func(m *message) {
 		m.kind, m.lat, m.lon = "location", lat, lon
 		date := origin.Date
