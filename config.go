@@ -200,16 +200,44 @@ func LoadConfig(path string) (Config, error) {
 		dec.KnownFields(true)
 		// An empty file means all defaults.
 		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return Config{}, fmt.Errorf("config %s: %s", path, cleanYAMLError(err))
+			return Config{}, withoutToken(fmt.Errorf("config %s: %s", path, cleanYAMLError(err)))
 		}
 	}
 	if err := cfg.validate(); err != nil {
 		if path == "" {
-			return Config{}, fmt.Errorf("config: %w", err)
+			return Config{}, withoutToken(fmt.Errorf("config: %w", err))
 		}
-		return Config{}, fmt.Errorf("config %s: %w", path, err)
+		return Config{}, withoutToken(fmt.Errorf("config %s: %w", path, err))
 	}
 	return cfg, nil
+}
+
+// botTokenRE matches a bot token as @BotFather gives it (123456789:AAH...).
+var botTokenRE = regexp.MustCompile(`\d+:[A-Za-z0-9_-]{30,}`)
+
+// envNameRE is an environment variable's name as a shell accepts it.
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// looksLikeToken reports whether s is a bot token, or its secret half pasted
+// alone: 30 or more characters mixing lower- and upper-case letters and
+// digits, which no one names a variable.
+func looksLikeToken(s string) bool {
+	if botTokenRE.MatchString(s) {
+		return true
+	}
+	return len(s) >= 30 && strings.ContainsFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' }) &&
+		strings.ContainsFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' }) &&
+		strings.ContainsFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
+}
+
+// withoutToken hides any bot token in err's text: a token pasted under the
+// wrong key must not reach the terminal or a log through the error that
+// quotes the key's value.
+func withoutToken(err error) error {
+	if msg := err.Error(); botTokenRE.MatchString(msg) {
+		return errors.New(botTokenRE.ReplaceAllString(msg, "<token>"))
+	}
+	return err
 }
 
 // cleanYAMLError turns the decoder's "yaml: unmarshal errors:\n  line 3: field
@@ -240,6 +268,15 @@ func (c *Config) validate() error {
 		msg string
 	}{
 		{c.Telegram.TokenEnv == "", "telegram.token_env: must name an environment variable"},
+		// Checked before the name's shape, and never echoed: main prints
+		// the name ("X is not set"), and a pasted token would follow it.
+		{looksLikeToken(c.Telegram.TokenEnv), "telegram.token_env must name an environment variable, not hold the token: " +
+			"put the token in an environment variable (for example TELEGRAM_BOT_TOKEN) and write that variable's name here " +
+			"(the value is not shown here, so it stays out of logs)"},
+		{!envNameRE.MatchString(c.Telegram.TokenEnv),
+			"telegram.token_env: must name an environment variable (letters, digits and _, like TELEGRAM_BOT_TOKEN)"},
+		{botTokenRE.MatchString(c.Telegram.APIEndpoint), "telegram.api_endpoint: must be the Bot API's address without " +
+			"the token (like https://api.telegram.org); the token goes in the variable named by telegram.token_env"},
 		{!strings.HasPrefix(c.Telegram.APIEndpoint, "http://") && !strings.HasPrefix(c.Telegram.APIEndpoint, "https://"),
 			fmt.Sprintf("telegram.api_endpoint: %q must start with http:// or https://", c.Telegram.APIEndpoint)},
 		{c.Telegram.PollTimeout < Duration(time.Second) || c.Telegram.PollTimeout > Duration(10*time.Minute),

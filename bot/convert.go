@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -33,6 +35,7 @@ func toEvent(u tgbotapi.Update, botUsername string, now time.Time) (flows.Event,
 			ev.Text = m.Caption
 		}
 		ev.Command, ev.Args = command(m, botUsername)
+		ev.Forwarded = m.ForwardDate != 0 || m.ForwardFrom != nil || m.ForwardFromChat != nil || m.ForwardSenderName != ""
 		if m.Location != nil {
 			ev.Location = &flows.Location{Latitude: m.Location.Latitude, Longitude: m.Location.Longitude}
 		}
@@ -122,4 +125,36 @@ func largestPhoto(sizes []tgbotapi.PhotoSize) *flows.Photo {
 	}
 	return &flows.Photo{FileID: best.FileID, FileUniqueID: best.FileUniqueID, Width: best.Width,
 		Height: best.Height, Size: best.FileSize}
+}
+
+// getUpdates is api.GetUpdates, plus forward_origin, which the library (made
+// for Bot API 6) does not read: Bot API 7 replaced forward_date and its
+// siblings with it, so today a forwarded message looks to the library like
+// one the person sent. A forward_origin becomes the library's ForwardDate,
+// which toEvent reads as Forwarded.
+func getUpdates(api *tgbotapi.BotAPI, cfg tgbotapi.UpdateConfig) ([]tgbotapi.Update, error) {
+	resp, err := api.Request(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var updates []tgbotapi.Update
+	if err := json.Unmarshal(resp.Result, &updates); err != nil {
+		return nil, fmt.Errorf("read updates: %w", err)
+	}
+	var origins []struct {
+		Message *struct {
+			ForwardOrigin *struct {
+				Date int `json:"date"`
+			} `json:"forward_origin"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal(resp.Result, &origins); err != nil {
+		return nil, fmt.Errorf("read updates: %w", err)
+	}
+	for i, o := range origins {
+		if i < len(updates) && updates[i].Message != nil && o.Message != nil && o.Message.ForwardOrigin != nil {
+			updates[i].Message.ForwardDate = max(o.Message.ForwardOrigin.Date, 1)
+		}
+	}
+	return updates, nil
 }

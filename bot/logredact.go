@@ -10,13 +10,21 @@ import (
 )
 
 // nikPattern matches a NIK (Nomor Induk Kependudukan): 16 digits standing
-// alone.
-var nikPattern = regexp.MustCompile(`\b\d{16}\b`)
+// alone, or grouped as people write them, with spaces, dots or dashes:
+// 4-4-4-4 (1571 0152 0590 0003), 6-6-4 (157101.520590.0003) and the code's
+// own parts 2-2-2-6-4 (15.71.01.520590.0003).
+var nikPattern = regexp.MustCompile(`\b(?:\d{16}|\d{4}[ .-]\d{4}[ .-]\d{4}[ .-]\d{4}|\d{6}[ .-]\d{6}[ .-]\d{4}|` +
+	`\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]\d{6}[ .-]\d{4})\b`)
 
 // phonePattern matches an Indonesian mobile number: +62, 62 or 0, then 8 and
 // 8 to 12 more digits, with optional spaces, dots or dashes between groups
-// (+62 812-3456-7890, 081234567890, 6281234567890).
-var phonePattern = regexp.MustCompile(`(?:\+62|\b62|\b0)[ .-]?8\d{1,3}(?:[ .-]?\d{2,5}){2,3}\b`)
+// and brackets around the prefix ((0812) 3456-7890, +62 812-3456-7890,
+// 62-812-3456-7890, 0812 3456 7890, 081234567890, 6281234567890).
+var phonePattern = regexp.MustCompile(`\(?(?:\+62|\b62|\b0)\)?[ .-]?\(?8\d{1,3}\)?(?:[ .-]?\d{2,5}){2,3}\b`)
+
+// rupiahPattern is an amount in thousands with dots (62.800.000.000), which
+// phonePattern would otherwise take for 62 8...
+var rupiahPattern = regexp.MustCompile(`^[1-9]\d{0,2}(?:\.\d{3})+$`)
 
 // RedactPersonal hides, in s, bot tokens, NIKs (the first 6 digits, the
 // region code, stay) and Indonesian phone numbers (the first 4 and last 2
@@ -26,8 +34,23 @@ func RedactPersonal(s string) string {
 		return s
 	}
 	s = Redact(s)
-	s = nikPattern.ReplaceAllStringFunc(s, func(nik string) string { return nik[:6] + strings.Repeat("*", 10) })
+	s = nikPattern.ReplaceAllStringFunc(s, maskNIK)
 	return phonePattern.ReplaceAllStringFunc(s, maskPhone)
+}
+
+// maskNIK keeps a NIK's first 6 digits (the region code) and its separators.
+func maskNIK(nik string) string {
+	var b strings.Builder
+	seen := 0
+	for _, r := range nik {
+		if r >= '0' && r <= '9' {
+			if seen++; seen > 6 {
+				r = '*'
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // maskPhone keeps the first 4 and the last 2 digits of a phone number; a
@@ -39,7 +62,7 @@ func maskPhone(p string) string {
 			digits++
 		}
 	}
-	if digits < 10 {
+	if digits < 10 || rupiahPattern.MatchString(p) {
 		return p
 	}
 	var b strings.Builder

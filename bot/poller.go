@@ -25,7 +25,7 @@ func (b *Bot) poll(ctx context.Context, api *tgbotapi.BotAPI) error {
 	var lastCall time.Time
 	for ctx.Err() == nil {
 		lastCall = time.Now()
-		updates, err := api.GetUpdates(tgbotapi.UpdateConfig{
+		updates, err := getUpdates(api, tgbotapi.UpdateConfig{
 			Offset:         last + 1,
 			Limit:          100,
 			Timeout:        int(b.cfg.PollTimeout / time.Second),

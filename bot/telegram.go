@@ -13,8 +13,9 @@ import (
 )
 
 // tokenPattern matches a bot token wherever it hides: in URLs (/bot123:ABC/),
-// in url.Error texts, in the library's debug lines.
-var tokenPattern = regexp.MustCompile(`\d{3,}:[A-Za-z0-9_-]{5,}`)
+// URL-encoded (bot123%3AABC, in a query or a proxy's error page), in
+// url.Error texts, in the library's debug lines.
+var tokenPattern = regexp.MustCompile(`\d{3,}(?::|%3[Aa])[A-Za-z0-9_-]{5,}`)
 
 // Redact hides every bot token in s.
 func Redact(s string) string { return tokenPattern.ReplaceAllString(s, "<token>") }

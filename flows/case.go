@@ -332,7 +332,7 @@ func formatDay(d parse.Day) string { return d.Time().Format("02-01-2006") }
 // matchBirth reads a birth date (not in the future) or an age in years.
 func (a *App) matchBirth(c *Ctx, text string) (string, error) {
 	if m := ageWords.FindStringSubmatch(text); m != nil {
-		age, err := parse.Number(m[1], 0, 120)
+		age, err := parse.Number(m[1], 0, parse.MaxAge)
 		if err != nil {
 			return "", refuse("case.err.age")
 		}
@@ -340,7 +340,7 @@ func (a *App) matchBirth(c *Ctx, text string) (string, error) {
 	}
 	d, err := parse.Date(text)
 	if err == nil {
-		err = parse.NotFuture(d, parse.DayOf(c.Tx.Now().In(a.cfg.Location)))
+		err = parse.Birth(d, parse.DayOf(c.Tx.Now().In(a.cfg.Location)))
 	}
 	if err != nil {
 		ie, ok := fromParse(err).(*InputError)
@@ -352,13 +352,37 @@ func (a *App) matchBirth(c *Ctx, text string) (string, error) {
 	return d.String(), nil
 }
 
-// checkBirth warns (never refuses) when the birth date differs from the NIK's.
+// checkBirth refuses a birth out of range however it came (a button offers
+// the NIK's date, or the answer a case had), and warns (never refuses) when
+// the birth date differs from the NIK's.
 func checkBirth(c *Ctx, v Value) error {
+	if err := c.app.birthInRange(c, v.Text); err != nil {
+		return err
+	}
 	n := c.app.answeredNIK(c)
 	if n.IsZero() || strings.HasPrefix(v.Text, agePrefix) || v.Text == n.BirthDate().String() {
 		return nil
 	}
 	return c.Reply("⚠️ " + c.T("case.warn.birth", "date", formatDay(n.BirthDate())))
+}
+
+// birthInRange refuses an age over parse.MaxAge or a birth date out of
+// parse.Birth's range, as matchBirth refuses them typed.
+func (a *App) birthInRange(c *Ctx, v string) error {
+	if age, ok := strings.CutPrefix(v, agePrefix); ok {
+		if _, err := parse.Number(age, 0, parse.MaxAge); err != nil {
+			return refuse("case.err.age")
+		}
+		return nil
+	}
+	d, err := parse.Date(v)
+	if err == nil {
+		err = parse.Birth(d, parse.DayOf(c.Tx.Now().In(a.cfg.Location)))
+	}
+	if ie, ok := fromParse(err).(*InputError); ok {
+		return refuse("case.err.birth", "why", c.T(ie.Key, ie.Args...))
+	}
+	return err
 }
 
 const areaOwn, areaOther = "own", "other"

@@ -48,6 +48,10 @@ type Event struct {
 	Photo    *Photo // the largest size of a photo
 	Document *Document
 
+	// Forwarded is set when the person forwarded the message from elsewhere
+	// (Telegram's forward_origin): what it shows is not theirs, nor now.
+	Forwarded bool
+
 	// MemberStatus is the bot's new status in the chat for EventMember:
 	// "member", "kicked", "left", "administrator", ...
 	MemberStatus string

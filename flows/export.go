@@ -2,7 +2,6 @@ package flows
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"slices"
 	"strconv"
@@ -238,13 +237,11 @@ func stripEmoji(s string) string {
 }
 
 func exportCSV(table [][]string) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff") // so spreadsheet programs read UTF-8 names right
-	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(table); err != nil {
+	data, err := writeCSV(table)
+	if err != nil {
 		return nil, fmt.Errorf("export csv: %w", err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // exportXLSX writes the table on sheet with every cell as text: a NIK must

@@ -88,7 +88,7 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 6 || !slices.Equal(recs[0], head) || recs[5][col("NIK")] != inJS[1].NIK {
+	if len(recs) != 6 || !slices.Equal(recs[0], head) || recs[5][col("NIK")] != "'"+inJS[1].NIK {
 		t.Fatalf("csv %v", recs)
 	}
 	if !auditHas(t, h, adminID, "export", "n=5") {

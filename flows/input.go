@@ -197,7 +197,9 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 		}
 		d, err := parse.Date(ev.Text)
 		if err == nil && step.PastOnly {
-			err = parse.NotFuture(d, parse.DayOf(c.Tx.Now().In(a.cfg.Location)))
+			// PastOnly steps ask for birth dates: also not before 1900 or
+			// over parse.MaxAge years ago.
+			err = parse.Birth(d, parse.DayOf(c.Tx.Now().In(a.cfg.Location)))
 		}
 		if err != nil {
 			return v, fromParse(err)
@@ -241,6 +243,9 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 	case InputLocation:
 		if ev.Location == nil {
 			return v, refuse("err.location.need")
+		}
+		if err := parse.Coordinates(ev.Location.Latitude, ev.Location.Longitude); err != nil {
+			return v, fromParse(err)
 		}
 		v.Lat, v.Lon = ev.Location.Latitude, ev.Location.Longitude
 	}

@@ -125,6 +125,11 @@ func (a *App) checkinMeeting(c *Ctx) (store.Meeting, time.Time, error) {
 }
 
 func (a *App) checkDistance(c *Ctx, v Value) error {
+	if c.Ev.Forwarded {
+		// A forwarded location is where someone else was, or the person
+		// once was: it would let one colleague check in a whole group.
+		return refuse("chk.forwarded")
+	}
 	m, _, err := a.checkinMeeting(c)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"html"
 	"strconv"
@@ -96,22 +95,15 @@ func (a *App) sheetHead(lang i18n.Lang, m store.Meeting) [][]string {
 }
 
 func (a *App) sheetCSV(lang i18n.Lang, m store.Meeting, rows []SheetRow) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff") // so spreadsheet programs read UTF-8 names right
-	w := csv.NewWriter(&buf)
-	for _, line := range a.sheetHead(lang, m) {
-		w.Write(line)
-	}
-	w.Write(nil)
-	w.Write(sheetHeader(lang))
+	lines := append(a.sheetHead(lang, m), nil, sheetHeader(lang))
 	for _, r := range rows {
-		w.Write(r.cells())
+		lines = append(lines, r.cells())
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	data, err := writeCSV(lines)
+	if err != nil {
 		return nil, fmt.Errorf("daftar hadir csv: %w", err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // sheetXLSX lays the sheet out for printing: the title block, then the table

@@ -91,6 +91,7 @@ type message struct {
 	doc       *storedFile
 	lat, lon  float64
 	contact   *wireContact
+	forward   *wireOrigin // forward_origin of a message the user forwarded
 	replyTo   *message
 	deleted   bool
 }
@@ -233,11 +234,22 @@ type wireContact struct {
 	UserID      int64  `json:"user_id,omitempty"`
 }
 
+// wireOrigin is a MessageOrigin: MessageOriginUser ("user", with
+// sender_user) or MessageOriginHiddenUser ("hidden_user", with
+// sender_user_name).
+type wireOrigin struct {
+	Type           string    `json:"type"`
+	Date           int64     `json:"date"`
+	SenderUser     *wireUser `json:"sender_user,omitempty"`
+	SenderUserName string    `json:"sender_user_name,omitempty"`
+}
+
 type wireMessage struct {
 	MessageID       int             `json:"message_id"`
 	From            *wireUser       `json:"from,omitempty"`
 	Date            int64           `json:"date"`
 	Chat            wireChat        `json:"chat"`
+	ForwardOrigin   *wireOrigin     `json:"forward_origin,omitempty"`
 	EditDate        int64           `json:"edit_date,omitempty"`
 	ReplyToMessage  *wireMessage    `json:"reply_to_message,omitempty"`
 	Text            string          `json:"text,omitempty"`
@@ -261,7 +273,7 @@ func (s *Server) wireMessage(m *message, replies bool) *wireMessage {
 		Chat:      m.chat.wire(),
 		Text:      m.body.text, Entities: m.body.entities,
 		Caption: m.caption.text, CaptionEntities: m.caption.entities,
-		Contact: m.contact,
+		Contact: m.contact, ForwardOrigin: m.forward,
 	}
 	if m.from == nil {
 		bot := s.botUser()

@@ -93,6 +93,36 @@ func (u *User) SendLocation(lat, lon float64) int {
 	})
 }
 
+// ForwardOrigin is who first sent a message a user forwards, as Telegram
+// tells the bot in forward_origin: a user it may name (From), or one whose
+// privacy settings hide them (HiddenName); one of the two must be set. Date
+// is when they sent it; zero means now.
+type ForwardOrigin struct {
+	From       *User
+	HiddenName string
+	Date       time.Time
+}
+
+// ForwardLocation forwards to the bot a location first shared by origin, as
+// a person does who forwards a colleague's location from another chat.
+func (u *User) ForwardLocation(lat, lon float64, origin ForwardOrigin) int {
+	if origin.From == nil && origin.HiddenName == "" {
+		panic("telegramtest: ForwardLocation: the origin needs From or HiddenName (sender_user or sender_user_name is required)")
+	}
+	return u.send(time.Time{}, func(m *message) {
+		m.kind, m.lat, m.lon = "location", lat, lon
+		date := origin.Date
+		if date.IsZero() {
+			date = u.s.now()
+		}
+		m.forward = &wireOrigin{Type: "hidden_user", Date: date.Unix(), SenderUserName: origin.HiddenName}
+		if origin.From != nil {
+			w := origin.From.wire()
+			m.forward = &wireOrigin{Type: "user", Date: date.Unix(), SenderUser: &w}
+		}
+	})
+}
+
 // SendContact shares a contact, e.g. their own through a request_contact button.
 func (u *User) SendContact(phone string, contactUserID int64, firstName string) int {
 	return u.send(time.Time{}, func(m *message) {

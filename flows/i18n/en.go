@@ -617,7 +617,7 @@ var en = map[string]string{
 	"exp.all":                "All",
 	"exp.all_area":           "All (my area)",
 	"exp.caption":            "📄 {n} cases (XLSX, columns ready for SIKS-NG). It holds full NIKs: do not pass it around.",
-	"exp.caption.csv":        "📄 The same data as CSV (UTF-8).",
+	"exp.caption.csv":        "📄 The same data as CSV (UTF-8). Cells a spreadsheet would read as a formula or a number (a NIK, say) start with ' so they stay text.",
 	"exp.sheet":              "PMKS cases",
 	"exp.file":               "pmks-cases",
 	"case.no_nik.erased":     "Erased on request",
@@ -679,6 +679,9 @@ var en = map[string]string{
 	// End of section E.
 
 	// Section F: small leaks (keys of this area go below this line).
+	"chk.forwarded":      "A forwarded location cannot be used to check in: it is not where you are now. Press the «📍 Send my location» button under the input field.",
+	"err.location.range": "That location is not on the map: the latitude must be between -90 and 90, the longitude between -180 and 180. Press the «📍 Send my location» button under the input field.",
+	"err.date.too_old":   "The earliest birth date is {min}: the age can be at most {max_age} years.",
 
 	// End of section F.
 

@@ -617,7 +617,7 @@ var id = map[string]string{
 	"exp.all":                "Semua",
 	"exp.all_area":           "Semua (wilayah saya)",
 	"exp.caption":            "📄 {n} kasus (XLSX, kolom siap untuk SIKS-NG). Berisi NIK lengkap: jangan diteruskan sembarangan.",
-	"exp.caption.csv":        "📄 Data yang sama dalam CSV (UTF-8).",
+	"exp.caption.csv":        "📄 Data yang sama dalam CSV (UTF-8). Sel yang akan dibaca spreadsheet sebagai rumus atau angka (mis. NIK) diawali tanda ' agar tetap teks.",
 	"exp.sheet":              "Kasus PMKS",
 	"exp.file":               "kasus-pmks",
 	"case.no_nik.erased":     "Dihapus atas permintaan",
@@ -679,6 +679,9 @@ var id = map[string]string{
 	// End of section E.
 
 	// Section F: small leaks (keys of this area go below this line).
+	"chk.forwarded":      "Lokasi yang diteruskan (forward) tidak bisa dipakai untuk presensi: itu bukan tempat Anda berada sekarang. Tekan tombol «📍 Kirim lokasi saya» di bawah kolom ketik.",
+	"err.location.range": "Lokasi itu tidak ada di peta: lintang harus antara -90 dan 90, bujur antara -180 dan 180. Tekan tombol «📍 Kirim lokasi saya» di bawah kolom ketik.",
+	"err.date.too_old":   "Tanggal lahir paling awal {min}: umur paling tinggi {max_age} tahun.",
 
 	// End of section F.
 

@@ -89,6 +89,30 @@ func NotBefore(d, min Day) error {
 	return nil
 }
 
+// MaxAge is the oldest a person can be: an older age or birth date is a
+// typo (a wrong century, a year for an age), never someone the office serves.
+const MaxAge = 120
+
+// minBirthYear: no birth date before it is real, whatever the day.
+const minBirthYear = 1900
+
+// Birth checks d as a birth date on today: not after today, not before 1900,
+// and not more than MaxAge years ago (date.future, date.too_old).
+func Birth(d, today Day) error {
+	if err := NotFuture(d, today); err != nil {
+		return err
+	}
+	// Born on this day or later, one is at most MaxAge today.
+	earliest := DayOf(today.Time().AddDate(-(MaxAge + 1), 0, 1))
+	if floor := (Day{minBirthYear, time.January, 1}); earliest.Before(floor) {
+		earliest = floor
+	}
+	if d.Before(earliest) {
+		return Fail(CodeDateTooOld, "min", earliest.Time().Format("02-01-2006"), "max_age", strconv.Itoa(MaxAge))
+	}
+	return nil
+}
+
 // Date reads a day as people in Indonesia write it: day first with any of
 // "-", "/", "." or spaces between the parts (21-11-2023, 21/11/2023, 21 11 2023,
 // 21.11.2023), ISO year first (2023-11-21), or with a month name in Indonesian

@@ -22,6 +22,7 @@ const (
 	CodeDateFuture     = "date.future"      // Param today: after today
 	CodeDateAfter      = "date.after"       // Param max: after the latest allowed date
 	CodeDateBefore     = "date.before"      // Param min: before the earliest allowed date
+	CodeDateTooOld     = "date.too_old"     // Param min (DD-MM-YYYY), max_age: a birth date over MaxAge years ago
 
 	CodeTimeEmpty  = "time.empty"
 	CodeTimeFormat = "time.format"
@@ -37,6 +38,8 @@ const (
 	CodePhoneCountry = "phone.country" // not an Indonesian (+62) number
 	CodePhoneMobile  = "phone.mobile"  // Indonesian but not a mobile (08…) number
 	CodePhoneLength  = "phone.length"  // Param got, min, max: digits counted from the leading 0
+
+	CodeLocationRange = "location.range" // a latitude outside ±90 or a longitude outside ±180
 
 	CodeNameEmpty     = "name.empty"
 	CodeNameEncoding  = "name.encoding"  // invalid UTF-8
