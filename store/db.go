@@ -11,6 +11,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"dinsosbot/store/nikcrypt"
 )
 
 // TimeFormat is how timestamps are stored: UTC, sortable as text.
@@ -26,6 +28,8 @@ type DB struct {
 	ro   *sql.DB
 	path string
 	now  func() time.Time
+	// keys seal NIKs at rest (nikstore.go).
+	keys *nikcrypt.Keyring
 
 	// onCommit is called after every committed write transaction that enqueued
 	// outbox rows, so the sender wakes at once instead of polling.
@@ -39,11 +43,27 @@ type Options struct {
 	// BusyTimeout bounds how long a statement waits for another process holding
 	// the file (a backup, the sqlite3 shell); default 5 s.
 	BusyTimeout time.Duration
+	// NIKKeys encrypt NIKs at rest: the current key seals and indexes, old
+	// keys only open (for Rekey). Nil is nikcrypt.TestKeyring, a published key
+	// for the tests' throw-away databases: dinsosbot itself always passes the
+	// configured key (main.go), and a database sealed with the test key
+	// refuses to open with a real one, and the other way round.
+	NIKKeys *nikcrypt.Keyring
 }
 
-// Open opens (creating with mode 0600 if needed) the database at path and applies
-// every pending migration. The caller must Close it.
+// Open opens (creating with mode 0600 if needed) the database at path, applies
+// every pending migration and encrypts any NIK still in plaintext. A key other
+// than the one the NIKs are sealed with is an error (ErrNIKKey, ErrNIKRekey).
+// The caller must Close it.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	db, _, err := open(ctx, path, opts, false)
+	return db, err
+}
+
+func open(ctx context.Context, path string, opts Options, rekey bool) (*DB, NIKStats, error) {
+	if opts.NIKKeys == nil {
+		opts.NIKKeys = nikcrypt.TestKeyring()
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -51,13 +71,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		opts.BusyTimeout = 5 * time.Second
 	}
 	if err := createPrivate(path); err != nil {
-		return nil, err
+		return nil, NIKStats{}, err
 	}
 	// A statement cache: the same few statements run for every update.
 	dsn := fmt.Sprintf("file:%s?_txlock=immediate&_stmt_cache_size=64", path)
 	sqldb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, NIKStats{}, fmt.Errorf("open database %s: %w", path, err)
 	}
 	// One connection: one writer by construction, and the PRAGMAs below (which are
 	// per connection) hold for every statement.
@@ -74,26 +94,33 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		"PRAGMA foreign_keys = ON",
 		// Another process (backup, shell) may hold the lock briefly.
 		fmt.Sprintf("PRAGMA busy_timeout = %d", opts.BusyTimeout.Milliseconds()),
+		// Deleted and overwritten content is zeroed, not left in free pages.
+		"PRAGMA secure_delete = ON",
 	}
 	for _, p := range pragmas {
 		if _, err := sqldb.ExecContext(ctx, p); err != nil {
 			sqldb.Close()
-			return nil, fmt.Errorf("open database %s: %s: %w", path, p, err)
+			return nil, NIKStats{}, fmt.Errorf("open database %s: %s: %w", path, p, err)
 		}
 	}
-	db := &DB{db: sqldb, path: path, now: opts.Now}
+	db := &DB{db: sqldb, path: path, now: opts.Now, keys: opts.NIKKeys}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
-		return nil, err
+		return nil, NIKStats{}, err
+	}
+	stats, err := db.sealAtRest(ctx, rekey)
+	if err != nil {
+		sqldb.Close()
+		return nil, stats, err
 	}
 	ro, err := sql.Open("sqlite3", fmt.Sprintf("file:%s?mode=ro&_busy_timeout=%d", path, opts.BusyTimeout.Milliseconds()))
 	if err != nil {
 		sqldb.Close()
-		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+		return nil, stats, fmt.Errorf("open database %s for reading: %w", path, err)
 	}
 	ro.SetMaxOpenConns(4)
 	db.ro = ro
-	return db, nil
+	return db, stats, nil
 }
 
 // createPrivate creates the file with mode 0600 before SQLite does (SQLite would
@@ -134,7 +161,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqltx, ctx: ctx, now: db.now().UTC()}
+	tx := &Tx{tx: sqltx, ctx: ctx, now: db.now().UTC(), keys: db.keys}
 	defer sqltx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
@@ -155,6 +182,7 @@ type Tx struct {
 	now      time.Time
 	enqueued int
 	sp       int
+	keys     *nikcrypt.Keyring
 }
 
 // Now is the transaction's timestamp (UTC), the same for every write in it.
