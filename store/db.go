@@ -28,8 +28,9 @@ type DB struct {
 	ro   *sql.DB
 	path string
 	now  func() time.Time
-	// keys seal NIKs at rest (nikstore.go).
-	keys *nikcrypt.Keyring
+	// keys seal NIKs at rest (nikstore.go); sealed counts what Open sealed.
+	keys   *nikcrypt.Keyring
+	sealed NIKStats
 
 	// onCommit is called after every committed write transaction that enqueued
 	// outbox rows, so the sender wakes at once instead of polling.
@@ -49,6 +50,8 @@ type Options struct {
 	// configured key (main.go), and a database sealed with the test key
 	// refuses to open with a real one, and the other way round.
 	NIKKeys *nikcrypt.Keyring
+	// rekey: Rekey is opening, to seal everything with the current key.
+	rekey bool
 }
 
 // Open opens (creating with mode 0600 if needed) the database at path, applies
@@ -56,11 +59,6 @@ type Options struct {
 // than the one the NIKs are sealed with is an error (ErrNIKKey, ErrNIKRekey).
 // The caller must Close it.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
-	db, _, err := open(ctx, path, opts, false)
-	return db, err
-}
-
-func open(ctx context.Context, path string, opts Options, rekey bool) (*DB, NIKStats, error) {
 	if opts.NIKKeys == nil {
 		opts.NIKKeys = nikcrypt.TestKeyring()
 	}
@@ -71,13 +69,13 @@ func open(ctx context.Context, path string, opts Options, rekey bool) (*DB, NIKS
 		opts.BusyTimeout = 5 * time.Second
 	}
 	if err := createPrivate(path); err != nil {
-		return nil, NIKStats{}, err
+		return nil, err
 	}
 	// A statement cache: the same few statements run for every update.
 	dsn := fmt.Sprintf("file:%s?_txlock=immediate&_stmt_cache_size=64", path)
 	sqldb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
-		return nil, NIKStats{}, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	// One connection: one writer by construction, and the PRAGMAs below (which are
 	// per connection) hold for every statement.
@@ -100,27 +98,26 @@ func open(ctx context.Context, path string, opts Options, rekey bool) (*DB, NIKS
 	for _, p := range pragmas {
 		if _, err := sqldb.ExecContext(ctx, p); err != nil {
 			sqldb.Close()
-			return nil, NIKStats{}, fmt.Errorf("open database %s: %s: %w", path, p, err)
+			return nil, fmt.Errorf("open database %s: %s: %w", path, p, err)
 		}
 	}
 	db := &DB{db: sqldb, path: path, now: opts.Now, keys: opts.NIKKeys}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
-		return nil, NIKStats{}, err
+		return nil, err
 	}
-	stats, err := db.sealAtRest(ctx, rekey)
-	if err != nil {
+	if db.sealed, err = db.sealAtRest(ctx, opts.rekey); err != nil {
 		sqldb.Close()
-		return nil, stats, err
+		return nil, err
 	}
 	ro, err := sql.Open("sqlite3", fmt.Sprintf("file:%s?mode=ro&_busy_timeout=%d", path, opts.BusyTimeout.Milliseconds()))
 	if err != nil {
 		sqldb.Close()
-		return nil, stats, fmt.Errorf("open database %s for reading: %w", path, err)
+		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
 	}
 	ro.SetMaxOpenConns(4)
 	db.ro = ro
-	return db, stats, nil
+	return db, nil
 }
 
 // createPrivate creates the file with mode 0600 before SQLite does (SQLite would

@@ -46,11 +46,12 @@ func (db *DB) NIKKeyID() string { return db.keys.Current().ID() }
 // ciphertext from free pages, and closes the database. The bot must not be
 // running.
 func Rekey(ctx context.Context, path string, opts Options) (NIKStats, error) {
-	db, stats, err := open(ctx, path, opts, true)
+	opts.rekey = true
+	db, err := Open(ctx, path, opts)
 	if err != nil {
-		return stats, err
+		return NIKStats{}, err
 	}
-	return stats, db.Close()
+	return db.sealed, db.Close()
 }
 
 // sealAtRest runs after the migrations. It checks the key against the one the

@@ -181,7 +181,9 @@ func (r *Keyring) openToken(purpose, id, data string) (string, error) {
 		return "", fmt.Errorf("key %s: %w", id, ErrUnknownKey)
 	}
 	raw, err := letters.DecodeString(data)
-	if err != nil {
+	// The last letter carries spare bits the decoder ignores: only the
+	// canonical spelling is the sealed value.
+	if err != nil || letters.EncodeToString(raw) != data {
 		return "", ErrTampered
 	}
 	plain, err := k.open(purpose, raw)
