@@ -58,6 +58,10 @@ type Config struct {
 	// CaseCodePrefix starts every case code: JMB-26-00042.
 	CaseCodePrefix string        `yaml:"case_code_prefix"`
 	Meetings       MeetingConfig `yaml:"meetings"`
+
+	// NIKEncryption says where the key encrypting NIKs at rest comes from
+	// (nikkey.go).
+	NIKEncryption NIKEncryptionConfig `yaml:"nik_encryption"`
 }
 
 // TelegramConfig says how to reach the Bot API.
@@ -332,6 +336,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Retention.validate(); err != nil {
+		return err
+	}
+	if err := c.NIKEncryption.validate(); err != nil {
 		return err
 	}
 	return c.Schedules.validate()

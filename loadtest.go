@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -279,7 +280,7 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 // seedLoadDB creates the database with one invite for every worker, as the
 // admin's /undang would.
 func seedLoadDB(ctx context.Context, path string, users int) (string, error) {
-	db, err := store.Open(ctx, path, store.Options{})
+	db, err := openLoadDB(ctx, path)
 	if err != nil {
 		return "", err
 	}
@@ -291,6 +292,14 @@ func seedLoadDB(ctx context.Context, path string, users int) (string, error) {
 		return err
 	})
 	return code, err
+}
+
+// openLoadDB opens the load test's database with the key the bot will use:
+// the child's config names none, so both take nik.key beside the database.
+func openLoadDB(ctx context.Context, path string) (*store.DB, error) {
+	db, _, err := openStore(ctx, Config{Database: DatabaseConfig{Path: path}}, os.Getenv,
+		slog.New(slog.DiscardHandler), false)
+	return db, err
 }
 
 func writeLoadConfig(path, apiURL, dbPath, mediaDir string, o loadOptions) error {

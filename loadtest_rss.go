@@ -275,7 +275,7 @@ func together(people []*person, act func(*person) error) (int, error) {
 // the rest TKSK), spread over Kota Jambi's kelurahan, as if each had
 // registered and been approved. It returns their Telegram ids.
 func seedRSSUsers(ctx context.Context, path string, n int) ([]int64, error) {
-	db, err := store.Open(ctx, path, store.Options{})
+	db, err := openLoadDB(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@
 //	dinsosbot [-config FILE] run     serve Telegram (needs a bot token)
 //	dinsosbot demo [-db FILE]        the bot against a built-in fake Telegram
 //	dinsosbot migrate                apply database migrations and exit
+//	dinsosbot [-config FILE] rekey   encrypt every NIK again with the current key (after a rotation)
 //	dinsosbot loadtest [flags]       load, fault and crash test against the fake Telegram
 //	dinsosbot version                print the version
 package main
@@ -29,7 +30,6 @@ import (
 
 	"dinsosbot/bot"
 	"dinsosbot/flows"
-	"dinsosbot/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	configPath := fs.String("config", "", "configuration file (YAML); see config.example.yaml")
 	dbPath := fs.String("db", "", "demo: keep the database in this file instead of a temp dir")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|loadtest|version]")
+		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|rekey|loadtest|version]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "demo":
 		return demo(ctx, cfg, *dbPath, stdin, stdout, log)
 	case "migrate":
-		db, err := store.Open(ctx, cfg.Database.Path, store.Options{})
+		db, _, err := openStore(ctx, cfg, getenv, log, false)
 		if err != nil {
 			return err
 		}
@@ -135,6 +135,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		fmt.Fprintf(stdout, "%s: %d migrations applied, latest %s\n", cfg.Database.Path, len(names), names[len(names)-1])
 		return nil
+	case "rekey":
+		_, st, err := openStore(ctx, cfg, getenv, log, true)
+		if err != nil {
+			return fmt.Errorf("rekey: %w", err)
+		}
+		fmt.Fprintf(stdout, "%s: encrypted with key %s: %d case NIKs, %d drafts, %d outbox files\n",
+			cfg.Database.Path, st.KeyID, st.Cases, st.Drafts, st.Files)
+		return nil
 	}
 	fs.Usage()
 	return fmt.Errorf("unknown command %q", cmd)
@@ -143,7 +151,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // serve runs the bot against the Bot API at apiBase until ctx is cancelled.
 // ready, when given, receives the bot once it is connected.
 func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Logger, ready func(*bot.Bot)) error {
-	db, err := store.Open(ctx, cfg.Database.Path, store.Options{})
+	db, _, err := openStore(ctx, cfg, os.Getenv, log, false)
 	if err != nil {
 		return err
 	}

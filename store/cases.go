@@ -51,7 +51,8 @@ const (
 )
 
 // Case is one PMKS case report. NIK is the full number: show nik.Mask(NIK)
-// everywhere but the case record itself.
+// everywhere but the case record itself. The database holds it encrypted
+// (nikstore.go); the Tx methods here seal and open it.
 type Case struct {
 	ID          int64
 	Code        string
@@ -96,10 +97,10 @@ func (tx *Tx) NextCaseCode(prefix string, year int) (string, error) {
 func (tx *Tx) InsertCase(c Case) (int64, error) {
 	now := formatTime(tx.now)
 	lat, lon := location(c)
-	res, err := tx.Exec(`INSERT INTO cases (code, reporter_id, category, full_name, nik, no_nik_reason, gender,
+	res, err := tx.Exec(`INSERT INTO cases (code, reporter_id, category, full_name, nik, nik_index, no_nik_reason, gender,
 		birth_date, birth_place, age, address, kecamatan, kelurahan, latitude, longitude, description, needs, urgency,
-		status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Code, c.ReporterID, c.Category, c.FullName, c.NIK, c.NoNIKReason, c.Gender, c.BirthDate, c.BirthPlace, c.Age,
+		status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Code, c.ReporterID, c.Category, c.FullName, tx.keys.SealNIK(c.NIK), tx.keys.Index(c.NIK), c.NoNIKReason, c.Gender, c.BirthDate, c.BirthPlace, c.Age,
 		c.Address, c.Kecamatan, c.Kelurahan, lat, lon, c.Description, strings.Join(c.Needs, ","), c.Urgency,
 		CaseNew, now, now)
 	if err != nil {
@@ -128,10 +129,10 @@ func location(c Case) (lat, lon any) {
 // reports false, changing nothing, when the case no longer waits for a fix.
 func (tx *Tx) ResubmitCase(c Case, by int64, note string, changed []string) (bool, error) {
 	lat, lon := location(c)
-	res, err := tx.Exec(`UPDATE cases SET category = ?, full_name = ?, nik = ?, no_nik_reason = ?, gender = ?,
+	res, err := tx.Exec(`UPDATE cases SET category = ?, full_name = ?, nik = ?, nik_index = ?, no_nik_reason = ?, gender = ?,
 		birth_date = ?, birth_place = ?, age = ?, address = ?, kecamatan = ?, kelurahan = ?, latitude = ?,
 		longitude = ?, description = ?, needs = ?, urgency = ?, status = ?, updated_at = ? WHERE id = ? AND status = ?`,
-		c.Category, c.FullName, c.NIK, c.NoNIKReason, c.Gender, c.BirthDate, c.BirthPlace, c.Age, c.Address, c.Kecamatan,
+		c.Category, c.FullName, tx.keys.SealNIK(c.NIK), tx.keys.Index(c.NIK), c.NoNIKReason, c.Gender, c.BirthDate, c.BirthPlace, c.Age, c.Address, c.Kecamatan,
 		c.Kelurahan, lat, lon, c.Description, strings.Join(c.Needs, ","), c.Urgency, CaseNew,
 		formatTime(tx.now), c.ID, CaseNeedsFix)
 	if err != nil {
@@ -296,6 +297,9 @@ func (tx *Tx) GetCase(id int64) (Case, bool, error) {
 	if err != nil {
 		return Case{}, false, fmt.Errorf("get case %d: %w", id, err)
 	}
+	if err := tx.openNIK(&c); err != nil {
+		return Case{}, false, err
+	}
 	return c, true, nil
 }
 
@@ -311,6 +315,9 @@ func (tx *Tx) listCases(what, where string, args ...any) ([]Case, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
+		if err := tx.openNIK(&c); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -319,12 +326,13 @@ func (tx *Tx) listCases(what, where string, args ...any) ([]Case, error) {
 	return out, nil
 }
 
-// CasesByNIK lists the cases recorded with nik, newest first.
+// CasesByNIK lists the cases recorded with nik, newest first. It looks nik up
+// by its blind index: the stored NIKs are encrypted.
 func (tx *Tx) CasesByNIK(nik string) ([]Case, error) {
 	if nik == "" {
 		return nil, nil
 	}
-	return tx.listCases("find cases by NIK", `nik = ? ORDER BY id DESC`, nik)
+	return tx.listCases("find cases by NIK", `nik_index = ? ORDER BY id DESC`, tx.keys.Index(nik))
 }
 
 // SimilarCases lists cases with the same name (ignoring case and spacing),

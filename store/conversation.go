@@ -9,7 +9,9 @@ import (
 
 // Conversation is the stored state of one open flow in one chat with one user.
 // The flows package owns the meaning of Step and Data (JSON); the store only
-// keeps them, so a restart resumes every conversation where it was.
+// keeps them, so a restart resumes every conversation where it was. Data is
+// stored with every run of 16 or more digits sealed (a NIK answered, or typed
+// into any answer) and read back whole.
 type Conversation struct {
 	ChatID int64
 	UserID int64
@@ -42,6 +44,9 @@ func (tx *Tx) Conversation(chatID, userID int64) (c Conversation, ok bool, err e
 	if err != nil {
 		return Conversation{}, false, fmt.Errorf("read conversation %d/%d: %w", chatID, userID, err)
 	}
+	if c.Data, err = tx.keys.OpenDigits(c.Data); err != nil {
+		return Conversation{}, false, fmt.Errorf("read conversation %d/%d: %w", chatID, userID, err)
+	}
 	return c, true, nil
 }
 
@@ -65,7 +70,7 @@ func (tx *Tx) SaveConversation(c Conversation, touch bool) error {
 			reminded = excluded.reminded, case_id = excluded.case_id, updated_at = excluded.updated_at,
 			created_at = CASE WHEN conversations.flow = excluded.flow THEN conversations.created_at
 				ELSE excluded.created_at END`,
-		c.ChatID, c.UserID, c.Flow, c.Step, c.Nonce, c.Data, c.PromptRef, c.Reminded, c.CaseID, now, updated); err != nil {
+		c.ChatID, c.UserID, c.Flow, c.Step, c.Nonce, tx.keys.SealDigits(c.Data), c.PromptRef, c.Reminded, c.CaseID, now, updated); err != nil {
 		return fmt.Errorf("save conversation %d/%d: %w", c.ChatID, c.UserID, err)
 	}
 	return nil
@@ -91,6 +96,9 @@ func (tx *Tx) IdleConversations(before time.Time) ([]Conversation, error) {
 		c, err := scanConversation(rows)
 		if err != nil {
 			return nil, fmt.Errorf("list idle conversations: %w", err)
+		}
+		if c.Data, err = tx.keys.OpenDigits(c.Data); err != nil {
+			return nil, fmt.Errorf("list idle conversations: %d/%d: %w", c.ChatID, c.UserID, err)
 		}
 		out = append(out, c)
 	}

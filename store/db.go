@@ -13,6 +13,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"dinsosbot/store/nikcrypt"
 )
 
 // TimeFormat is how timestamps are stored: UTC, sortable as text.
@@ -28,6 +30,9 @@ type DB struct {
 	ro   *sql.DB
 	path string
 	now  func() time.Time
+	// keys seal NIKs at rest (nikstore.go); sealed counts what Open sealed.
+	keys   *nikcrypt.Keyring
+	sealed NIKStats
 
 	// onCommit is called after every committed write transaction that enqueued
 	// outbox rows, so the sender wakes at once instead of polling.
@@ -48,11 +53,24 @@ type Options struct {
 	// Log receives what goes wrong after a commit (a checkpoint that could
 	// not complete); default slog.Default().
 	Log *slog.Logger
+	// NIKKeys encrypt NIKs at rest: the current key seals and indexes, old
+	// keys only open (for Rekey). Nil is nikcrypt.TestKeyring, a published key
+	// for the tests' throw-away databases: dinsosbot itself always passes the
+	// configured key (main.go), and a database sealed with the test key
+	// refuses to open with a real one, and the other way round.
+	NIKKeys *nikcrypt.Keyring
+	// rekey: Rekey is opening, to seal everything with the current key.
+	rekey bool
 }
 
-// Open opens (creating with mode 0600 if needed) the database at path and applies
-// every pending migration. The caller must Close it.
+// Open opens (creating with mode 0600 if needed) the database at path, applies
+// every pending migration and encrypts any NIK still in plaintext. A key other
+// than the one the NIKs are sealed with is an error (ErrNIKKey, ErrNIKRekey).
+// The caller must Close it.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.NIKKeys == nil {
+		opts.NIKKeys = nikcrypt.TestKeyring()
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -97,8 +115,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("open database %s: %s: %w", path, p, err)
 		}
 	}
-	db := &DB{db: sqldb, path: path, now: opts.Now, log: opts.Log}
+	db := &DB{db: sqldb, path: path, now: opts.Now, log: opts.Log, keys: opts.NIKKeys}
 	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	if db.sealed, err = db.sealAtRest(ctx, opts.rekey); err != nil {
 		sqldb.Close()
 		return nil, err
 	}
@@ -151,7 +173,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqltx, ctx: ctx, now: db.now().UTC()}
+	tx := &Tx{tx: sqltx, ctx: ctx, now: db.now().UTC(), keys: db.keys}
 	defer sqltx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
@@ -201,6 +223,7 @@ type Tx struct {
 	// erased: the transaction erased personal data; after the commit the WAL
 	// is checkpointed and truncated (DB.CheckpointTruncate).
 	erased bool
+	keys   *nikcrypt.Keyring
 }
 
 // MarkErased says the transaction erases personal data, so the log is

@@ -54,7 +54,7 @@ type Message struct {
 	CallbackID string `json:"callback_id,omitempty"`
 	Alert      bool   `json:"alert,omitempty"`
 	// FileName and File are for photos and documents; File is stored apart so a
-	// retry re-reads the same bytes.
+	// retry re-reads the same bytes, and sealed (an export lists full NIKs).
 	FileName string `json:"file_name,omitempty"`
 	File     []byte `json:"-"`
 	// FileID, when set, sends a file already on Telegram's servers (a photo a
@@ -114,7 +114,7 @@ func (tx *Tx) Enqueue(m Message) (int64, error) {
 		return 0, fmt.Errorf("enqueue: encode: %w", err)
 	}
 	res, err := tx.Exec(`INSERT INTO outbox (chat_id, priority, kind, payload, file, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, m.ChatID, m.Priority, string(m.Kind), string(payload), m.File, formatTime(tx.now))
+		VALUES (?, ?, ?, ?, ?, ?)`, m.ChatID, m.Priority, string(m.Kind), string(payload), tx.keys.SealFile(m.File), formatTime(tx.now))
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}
@@ -173,7 +173,9 @@ func (db *DB) pendingOutbox(query string, args ...any) ([]OutboxRow, error) {
 		if err := json.Unmarshal([]byte(payload), &r.Message); err != nil {
 			return nil, fmt.Errorf("read outbox row %d: %w", r.ID, err)
 		}
-		r.Message.File = file
+		if r.Message.File, err = db.keys.OpenFile(file); err != nil {
+			return nil, fmt.Errorf("read outbox row %d: %w", r.ID, err)
+		}
 		r.NotBefore = time.UnixMilli(notBefore)
 		out = append(out, r)
 	}
