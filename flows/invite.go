@@ -198,8 +198,8 @@ func (a *App) revokeInvite(c *Ctx, id int64, fromList bool) error {
 
 // announceInviteUse tells every admin that u joined through invite id: who,
 // with which role and area, through which link (its creator, uses so far,
-// expiry), with buttons to open their card and to withdraw the link, so a
-// forwarded link is noticed at its first stranger.
+// expiry), with a button withdrawing the link, so a forwarded link is noticed
+// at its first stranger (who is then found in /pengguna).
 func (a *App) announceInviteUse(c *Ctx, id int64, u store.User) error {
 	inv, ok, err := c.Tx.InviteByID(id)
 	if err != nil || !ok {
@@ -214,10 +214,6 @@ func (a *App) announceInviteUse(c *Ctx, id int64, u store.User) error {
 		return err
 	}
 	ref := strconv.FormatInt(id, 10)
-	card, err := data(cbAdmin, strconv.FormatInt(u.ID, 10), opUserCard, encodeUserFilter(store.UserFilter{}))
-	if err != nil {
-		return err
-	}
 	revoke, err := data(cbAdmin, ref, opInviteRevoke, "")
 	if err != nil {
 		return err
@@ -228,9 +224,9 @@ func (a *App) announceInviteUse(c *Ctx, id int64, u store.User) error {
 		text := i18n.T(lang, "invite.used", "name", html.EscapeString(displayName(u)),
 			"role", i18n.T(lang, "role."+u.Role), "area", area, "id", ref, "by", creator,
 			"uses", itoa(inv.Uses), "max", itoa(inv.MaxUses), "expires", a.formatTime(inv.ExpiresAt))
-		buttons := [][]store.Button{{{Text: i18n.T(lang, "invite.btn.user"), Data: card}}}
+		var buttons [][]store.Button
 		if inv.Usable(c.Tx.Now()) {
-			buttons = append(buttons, []store.Button{{Text: i18n.T(lang, "invite.btn.revoke", "id", ref), Data: revoke}})
+			buttons = [][]store.Button{{{Text: i18n.T(lang, "invite.btn.revoke", "id", ref), Data: revoke}}}
 		} else {
 			text += "\n" + i18n.T(lang, "invite.used.last")
 		}
