@@ -39,7 +39,7 @@ func init() {
 	validOps[cbAdmin] = map[string]bool{opUserList: true, opUserCard: true, opUserApprove: true, opUserReject: true,
 		opUserBlock: true, opUserUnblock: true, opUserRoles: true, opUserRole: true, opUserCovers: true,
 		opUserCover: true, opAuditPage: true, opBcastSend: true, opBcastCancel: true, opEraseMe: true,
-		opEraseKeep: true, opEraseCase: true}
+		opEraseKeep: true, opEraseCase: true, opInviteRevoke: true}
 }
 
 // onAdminCallback routes an admin console button after checking who pressed it.
@@ -64,6 +64,8 @@ func (a *App) onAdminCallback(c *Ctx, cb Callback) error {
 		return a.showAudit(c, int(id), c.Ev.CallbackMessageID)
 	case opEraseCase:
 		return a.eraseCase(c, id)
+	case opInviteRevoke:
+		return a.onInviteRevoke(c, id, cb)
 	}
 	return a.onUserAction(c, id, cb)
 }

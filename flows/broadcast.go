@@ -35,7 +35,7 @@ func (a *App) broadcastFlow() *Flow {
 		{Key: "audience", Prompt: "bc.audience", Input: InputChoice, OptionsFrom: a.broadcastAudiences},
 		{Key: "kecamatan", Prompt: "bc.kecamatan", Input: InputMulti, Min: 1, Max: 100, DependsOn: []string{"audience"},
 			If:          func(c *Ctx) bool { return c.Answers.Text("audience") == store.AudienceKecamatan },
-			OptionsFrom: a.broadcastKecamatan},
+			OptionsFrom: a.areaKecamatan},
 		{Key: "text", Prompt: "bc.text", Input: InputText, Min: 1, Max: maxBroadcastText,
 			Caption: maxBroadcastCaption, Check: checkBroadcastLength},
 	}}
@@ -72,13 +72,14 @@ func (a *App) cmdBroadcast(c *Ctx, _ *session) error {
 }
 
 // area is the kecamatan u may address: ["*"] for admins and coordinators of
-// the whole city.
+// the whole city, none for anyone who is not active staff (a blocked or
+// demoted coordinator keeps their covers in the database, not their reach).
 func area(u store.User) []string {
-	if isAdmin(u) || slices.Contains(u.Covers, "*") {
-		return []string{"*"}
-	}
 	if !isStaff(u) {
 		return []string{}
+	}
+	if isAdmin(u) || slices.Contains(u.Covers, "*") {
+		return []string{"*"}
 	}
 	return append([]string{}, u.Covers...)
 }
@@ -92,7 +93,9 @@ func (a *App) broadcastAudiences(c *Ctx) ([]Option, error) {
 		{Value: store.AudienceTKSK, Key: "mtg.audience.tksk"}, kec}, nil
 }
 
-func (a *App) broadcastKecamatan(c *Ctx) ([]Option, error) {
+// areaKecamatan are the kecamatan c's user may address (a broadcast's or a
+// meeting's audience).
+func (a *App) areaKecamatan(c *Ctx) ([]Option, error) {
 	allowed := area(c.User)
 	var opts []Option
 	for _, k := range a.cfg.Regions.Kecamatan {

@@ -36,22 +36,45 @@ func (a *App) meetingFlow() *Flow {
 		{Key: "loc", Prompt: "mtg.loc", Input: InputLocation, Optional: true},
 		{Key: "radius", Prompt: "mtg.radius", Input: InputNumber, Min: 20, Max: 5000, DependsOn: []string{"loc"},
 			If: func(c *Ctx) bool { return c.Answers.Has("loc") && !c.Answers["loc"].Skipped }},
-		{Key: "audience", Prompt: "mtg.audience", Input: InputChoice, Options: []Option{
-			{Value: store.AudienceAll, Key: "mtg.audience.all"}, {Value: store.AudiencePSM, Key: "mtg.audience.psm"},
-			{Value: store.AudienceTKSK, Key: "mtg.audience.tksk"}, {Value: store.AudienceKecamatan, Key: "mtg.audience.kecamatan"},
-			{Value: store.AudiencePeople, Key: "mtg.audience.people"}}},
+		{Key: "audience", Prompt: "mtg.audience", Input: InputChoice, OptionsFrom: meetingAudiences},
 		{Key: "kecamatan", Prompt: "mtg.kecamatan", Input: InputMulti, Min: 1, Max: 100, If: audience(store.AudienceKecamatan),
-			OptionsFrom: func(c *Ctx) ([]Option, error) {
-				var opts []Option
-				for _, k := range a.cfg.Regions.Kecamatan {
-					opts = append(opts, Option{Value: k.Code, Text: k.Name})
-				}
-				return opts, nil
-			}},
+			DependsOn: []string{"audience"}, OptionsFrom: a.areaKecamatan},
 		{Key: "people", Prompt: "mtg.people", Input: InputText, Min: 1, Max: 3000, If: audience(store.AudiencePeople),
 			Check: func(c *Ctx, v Value) error { _, err := a.resolvePeople(c, v.Text); return err }},
 		{Key: "note", Prompt: "mtg.note", Input: InputText, Min: 1, Max: 500, Optional: true},
 	}}
+}
+
+// meetingAudiences are whom the organiser may invite: a coordinator of some
+// kecamatan invites by kecamatan (theirs) or by name (people they reach),
+// never the whole city or one role city-wide.
+func meetingAudiences(c *Ctx) ([]Option, error) {
+	opts := []Option{{Value: store.AudienceKecamatan, Key: "mtg.audience.kecamatan"},
+		{Value: store.AudiencePeople, Key: "mtg.audience.people"}}
+	if !citywide(c.User) {
+		return opts, nil
+	}
+	return append([]Option{{Value: store.AudienceAll, Key: "mtg.audience.all"},
+		{Value: store.AudiencePSM, Key: "mtg.audience.psm"}, {Value: store.AudienceTKSK, Key: "mtg.audience.tksk"}},
+		opts...), nil
+}
+
+// meetingInScope reports whether the answers' audience stays within the
+// organiser's area now: a draft begun before their area shrank, or a forged
+// answer, must not invite outside it.
+func meetingInScope(c *Ctx) bool {
+	switch c.Answers.Text("audience") {
+	case store.AudienceKecamatan:
+		for _, k := range c.Answers["kecamatan"].List {
+			if !inArea(c.User, k) {
+				return false
+			}
+		}
+		return true
+	case store.AudiencePeople:
+		return true // resolvePeople finds only people the organiser reaches
+	}
+	return citywide(c.User)
 }
 
 func (a *App) cmdNewMeeting(c *Ctx, _ *session) error {
@@ -183,7 +206,18 @@ func (a *App) saveMeeting(c *Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !meetingInScope(c) {
+		return a.deny(c, "meeting "+m.Audience+kecList(c.Answers["kecamatan"].List))
+	}
 	invitees, err := a.invitees(c, m.Audience)
+	if ie := (*InputError)(nil); errors.As(err, &ie) {
+		// Someone named in the list left the organiser's reach (or the
+		// bot) since it was typed: back to the summary, nothing lost.
+		if err := c.Reply("⚠️ " + c.T(ie.Key, ie.Args...)); err != nil {
+			return err
+		}
+		return a.startFlow(c, a.flows["meeting"], c.Vars, c.Answers, true)
+	}
 	if err != nil {
 		return err
 	}
@@ -254,9 +288,11 @@ func (a *App) invitees(c *Ctx, audience string) ([]store.User, error) {
 
 // resolvePeople reads a list of people, by Telegram id or by (part of) their
 // registered name, separated by commas or lines; each must name exactly one
-// registered person.
+// registered person the organiser reaches. Someone outside their area is
+// "unknown", as someone who does not exist: the list is no way to learn who
+// works where.
 func (a *App) resolvePeople(c *Ctx, text string) ([]store.User, error) {
-	all, err := c.Tx.Workers([]string{store.RolePSM, store.RoleTKSK, store.RoleCoordinator, store.RoleAdmin}, nil, nil)
+	all, err := a.reachablePeople(c)
 	if err != nil {
 		return nil, err
 	}
@@ -276,6 +312,15 @@ func (a *App) resolvePeople(c *Ctx, text string) ([]store.User, error) {
 		return nil, refuse("mtg.err.people.empty")
 	}
 	return out, nil
+}
+
+// reachablePeople are the active people c's user may invite or mark present.
+func (a *App) reachablePeople(c *Ctx) ([]store.User, error) {
+	all, err := c.Tx.Workers([]string{store.RolePSM, store.RoleTKSK, store.RoleCoordinator, store.RoleAdmin}, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return reachable(c.User, all), nil
 }
 
 // findPerson finds who among users item names: an id, an exact name, or the

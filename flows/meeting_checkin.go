@@ -187,7 +187,9 @@ func (a *App) cmdMarkPresent(c *Ctx, _ *session) error {
 	if !a.mayManage(c.User, m) {
 		return a.deny(c, "/hadir")
 	}
-	all, err := c.Tx.Workers([]string{store.RolePSM, store.RoleTKSK, store.RoleCoordinator, store.RoleAdmin}, nil, nil)
+	// Only people the organiser reaches: /hadir is no way to look up who
+	// works elsewhere, nor to put them on a sheet.
+	all, err := a.reachablePeople(c)
 	if err != nil {
 		return err
 	}

@@ -122,12 +122,35 @@ func summarize(roster []store.RosterEntry) meetingSummary {
 	return s
 }
 
+// visibleRoster is m's roster as c's user may see it, and how many entries
+// were left out. Everyone who checked in is shown (they came to the meeting
+// the viewer manages); of the others, only the people the viewer reaches:
+// who was invited from outside a coordinator's area, what they answered and
+// why they declined is not the coordinator's to know (an area that shrank
+// after the invitations went out, or a meeting of the whole city).
+func (a *App) visibleRoster(c *Ctx, m store.Meeting) ([]store.RosterEntry, int, error) {
+	roster, err := c.Tx.Roster(m.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if citywide(c.User) {
+		return roster, 0, nil
+	}
+	out := make([]store.RosterEntry, 0, len(roster))
+	for _, e := range roster {
+		if e.Attended || reaches(c.User, e.User) {
+			out = append(out, e)
+		}
+	}
+	return out, len(roster) - len(out), nil
+}
+
 // roleOrder is the order roles are listed in reports.
 var roleOrder = []string{store.RolePSM, store.RoleTKSK, store.RoleCoordinator, store.RoleAdmin}
 
 // sendReport shows the organiser a meeting's numbers, with the sheet buttons.
 func (a *App) sendReport(c *Ctx, m store.Meeting) error {
-	roster, err := c.Tx.Roster(m.ID)
+	roster, hidden, err := a.visibleRoster(c, m)
 	if err != nil {
 		return err
 	}
@@ -172,6 +195,9 @@ func (a *App) sendReport(c *Ctx, m store.Meeting) error {
 				b.WriteString(" — " + c.T("mtg.report.unreachable"))
 			}
 		}
+	}
+	if hidden > 0 {
+		b.WriteString("\n\n" + c.T("mtg.report.hidden", "n", itoa(hidden)))
 	}
 	id := strconv.FormatInt(m.ID, 10)
 	if m.Status == store.MeetingScheduled && c.Tx.Now().Before(m.StartsAt) {
@@ -238,6 +264,11 @@ func (a *App) onMarkPicker(c *Ctx, m store.Meeting, cb Callback) error {
 		if !invited || !found {
 			return a.stale(c)
 		}
+		if !reaches(c.User, u) {
+			// The picker never listed them: forged data, or an area that
+			// shrank since it was drawn.
+			return a.deny(c, "meeting_mark "+cb.Nonce+":"+who)
+		}
 		if note, err = a.markPresent(c, m, u, true); err != nil {
 			return err
 		}
@@ -252,7 +283,7 @@ func (a *App) onMarkPicker(c *Ctx, m store.Meeting, cb Callback) error {
 // note (the last mark's outcome) above; editing is the picker to edit, 0 for
 // a new message.
 func (a *App) showMarkPicker(c *Ctx, m store.Meeting, page int, note string, editing int) error {
-	roster, err := c.Tx.Roster(m.ID)
+	roster, _, err := a.visibleRoster(c, m)
 	if err != nil {
 		return err
 	}

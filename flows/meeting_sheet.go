@@ -21,9 +21,10 @@ type SheetRow struct {
 	WalkIn                           bool
 }
 
-// sheetRows lists m's attendees in check-in order, in lang.
-func (a *App) sheetRows(tx *store.Tx, lang i18n.Lang, m store.Meeting) ([]SheetRow, error) {
-	roster, err := tx.Roster(m.ID)
+// sheetRows lists m's attendees visible to c's user in check-in order, in
+// lang.
+func (a *App) sheetRows(c *Ctx, lang i18n.Lang, m store.Meeting) ([]SheetRow, error) {
+	roster, _, err := a.visibleRoster(c, m)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +65,7 @@ func (r SheetRow) cells() []string {
 
 // sendSheet sends the organiser m's daftar hadir as XLSX or CSV.
 func (a *App) sendSheet(c *Ctx, m store.Meeting, xlsx bool) error {
-	rows, err := a.sheetRows(c.Tx, c.Lang, m)
+	rows, err := a.sheetRows(c, c.Lang, m)
 	if err != nil {
 		return err
 	}

@@ -122,10 +122,22 @@ func (a *App) saveRegistration(c *Ctx) error {
 			if err := c.Reply(c.T("reg.welcome", "role", c.T("role."+p.Role))); err != nil {
 				return err
 			}
+			if err := a.announceInviteUse(c, id, u); err != nil {
+				return err
+			}
 			return a.completePendingCheckins(c, u)
 		}
-		// The invite ran out while the form was filled: fall back to approval.
-		if err := c.Reply(c.T("invite.ran_out")); err != nil {
+		// The invite ran out (or was withdrawn) while the form was filled:
+		// fall back to approval.
+		inv, _, err := c.Tx.InviteByID(id)
+		if err != nil {
+			return err
+		}
+		key := "invite.ran_out"
+		if inv.Revoked {
+			key = "invite.ran_out.revoked"
+		}
+		if err := c.Reply(c.T(key)); err != nil {
 			return err
 		}
 	}
@@ -167,7 +179,7 @@ func (a *App) cmdStart(c *Ctx, s *session) error {
 		}
 		if ok && inv.Usable(c.Tx.Now()) {
 			vars["invite"], vars["role"] = strconv.FormatInt(inv.ID, 10), inv.Role
-		} else if err := c.Reply(c.T("invite.invalid")); err != nil {
+		} else if err := c.Reply(a.inviteRefusal(c, inv, ok)); err != nil {
 			return err
 		}
 	}

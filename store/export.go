@@ -96,7 +96,10 @@ type CategoryCount struct {
 }
 
 // Stats counts cases in kecamatan (nil or ["*"]: everywhere) and, since, the
-// cases reported from then on; user counts are for the whole deployment.
+// cases reported from then on. Within an area, the worker counts (by role,
+// pending, blocked, unreachable) are of people living there and the upcoming
+// meetings those inviting someone living there; the office's staff
+// (coordinators, admins) are counted city-wide, as they belong to no area.
 func (tx *Tx) Stats(kecamatan []string, since time.Time) (Stats, error) {
 	s := Stats{CasesByStatus: map[string]int{}, UsersByRole: map[string]int{}}
 	where, args := "1=1", []any{}
@@ -139,7 +142,13 @@ func (tx *Tx) Stats(kecamatan []string, since time.Time) (Stats, error) {
 		s.TopCategories = append(s.TopCategories, c)
 	}
 	rows.Close()
-	rows, err = tx.Query(`SELECT role, COUNT(*) FROM users WHERE status = 'active' AND id > 0 GROUP BY role`)
+	everywhere := kecamatan == nil || slices.Contains(kecamatan, "*")
+	people, peopleArgs := areaCond("kecamatan", kecamatan)
+	if !everywhere {
+		people = "(role IN ('coordinator', 'admin') OR " + people + ")"
+	}
+	rows, err = tx.Query(`SELECT role, COUNT(*) FROM users WHERE status = 'active' AND id > 0 AND `+people+`
+		GROUP BY role`, peopleArgs...)
 	if err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}
@@ -154,12 +163,15 @@ func (tx *Tx) Stats(kecamatan []string, since time.Time) (Stats, error) {
 	}
 	rows.Close()
 	if err := tx.QueryRow(`SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'blocked'), 0),
-		COALESCE(SUM(status = 'active' AND unreachable = 1), 0) FROM users WHERE id > 0`).
-		Scan(&s.UsersPending, &s.UsersBlocked, &s.Unreachable); err != nil {
+		COALESCE(SUM(status = 'active' AND unreachable = 1), 0) FROM users WHERE id > 0 AND `+people,
+		peopleArgs...).Scan(&s.UsersPending, &s.UsersBlocked, &s.Unreachable); err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM meetings WHERE status = 'scheduled' AND starts_at >= ?`,
-		formatTime(tx.now)).Scan(&s.MeetingsUpcoming); err != nil {
+	invitees, _ := areaCond("u.kecamatan", kecamatan)
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM meetings m WHERE m.status = 'scheduled' AND m.starts_at >= ?
+		AND (? OR EXISTS (SELECT 1 FROM meeting_invitations i JOIN users u ON u.id = i.user_id
+			WHERE i.meeting_id = m.id AND `+invitees+`))`,
+		append([]any{formatTime(tx.now), everywhere}, peopleArgs...)...).Scan(&s.MeetingsUpcoming); err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}
 	return s, nil

@@ -23,7 +23,7 @@ var en = map[string]string{
 	"cmd.cancel":   "Cancel the form",
 	"cmd.profile":  "Show my profile",
 	"cmd.edit":     "Edit my profile",
-	"cmd.invite":   "Create an invite link",
+	"cmd.invite":   "Create, list or revoke invite links",
 
 	// Language.
 	"language.choose": "Choose a language:",
@@ -149,7 +149,7 @@ var en = map[string]string{
 	"reg.welcome":         "Welcome! You are registered as <b>{role}</b>. Type /bantuan for the list of commands.",
 
 	// Invites.
-	"invite.invalid":    "This invite link is no longer valid (expired or used up). You can still register; an admin will check your registration.",
+	"invite.invalid":    "This invite link is no longer valid (unknown; perhaps cut off when copied). You can still register; an admin will check your registration.",
 	"invite.ran_out":    "Your invite link is no longer valid, so an admin will check this registration first.",
 	"invite.title":      "Invite link",
 	"invite.role":       "Which role is the invite for?",
@@ -161,7 +161,7 @@ var en = map[string]string{
 	"invite.days.3":     "3 days",
 	"invite.days.7":     "7 days",
 	"invite.days.30":    "30 days",
-	"invite.uses":       "For how many people? Type a number from 1 to 500.",
+	"invite.uses":       "For how many people? Type a number from 1 to 25 (fewer is safer).",
 	"invite.uses.label": "People",
 	"invite.created":    "Invite link ({role}, for {uses} people, valid until {expires}):\n\n{link}\n\nWhoever registers through this link needs no further approval.",
 
@@ -665,6 +665,23 @@ var en = map[string]string{
 
 	// Section C: scope, role changes, invites (keys of this area go below this line).
 
+	"invite.created.manage":   "See the links still valid: /undang daftar · Revoke this link: /undang cabut {id}",
+	"invite.usage":            "Type /undang to create an invite link, /undang daftar to see the links still valid, or /undang cabut &lt;number&gt; to revoke one, for example /undang cabut 3.",
+	"invite.list.none":        "No invite link is still valid.",
+	"invite.list.head":        "<b>Invite links still valid ({n})</b>",
+	"invite.list.item":        "<b>#{id}</b> · {role} · used {uses} of {max}\nValid until {expires} · created by {by}, {created}",
+	"invite.list.more":        "… and {n} more.",
+	"invite.btn.revoke":       "🚫 Revoke link #{id}",
+	"invite.revoked":          "🚫 Invite link #{id} revoked (used {uses} times). Whoever opens it now is told it was revoked.",
+	"invite.revoke.already":   "Invite link #{id} was already revoked at {at}.",
+	"invite.revoke.unknown":   "There is no invite link #{id}.",
+	"invite.used":             "🔗 <b>{name}</b> joined as {role} ({area}) through invite link #{id} from {by}.\nUsed {uses} of {max}, valid until {expires}.\nIf you do not know this person, block them through /pengguna.",
+	"invite.used.last":        "That was its last use: the link no longer works.",
+	"invite.unusable.revoked": "⛔ This invite link is no longer valid: an admin revoked it. You can still register; an admin will check your registration.",
+	"invite.unusable.expired": "⌛ This invite link is no longer valid: it expired at {expires}. You can still register; an admin will check your registration.",
+	"invite.unusable.used_up": "This invite link is no longer valid: {max} people have used it, its limit. You can still register; an admin will check your registration.",
+	"invite.ran_out.revoked":  "Your invite link was revoked by an admin while you filled in the form, so an admin will check this registration first.",
+	"mtg.report.hidden":       "{n} invitees outside your area are not shown.",
 	// End of section C.
 
 	// Section D: erasure and retention (keys of this area go below this line).

@@ -23,7 +23,7 @@ var id = map[string]string{
 	"cmd.cancel":   "Batalkan isian",
 	"cmd.profile":  "Lihat profil saya",
 	"cmd.edit":     "Ubah profil saya",
-	"cmd.invite":   "Buat tautan undangan",
+	"cmd.invite":   "Buat, lihat atau cabut tautan undangan",
 
 	// Language.
 	"language.choose": "Pilih bahasa:",
@@ -149,7 +149,7 @@ var id = map[string]string{
 	"reg.welcome":         "Selamat bergabung! Anda terdaftar sebagai <b>{role}</b>. Ketik /bantuan untuk daftar perintah.",
 
 	// Invites.
-	"invite.invalid":    "Tautan undangan ini tidak berlaku lagi (kedaluwarsa atau sudah terpakai). Anda tetap bisa mendaftar; admin akan memeriksa pendaftaran Anda.",
+	"invite.invalid":    "Tautan undangan ini tidak berlaku lagi (tidak dikenal; mungkin terpotong saat disalin). Anda tetap bisa mendaftar; admin akan memeriksa pendaftaran Anda.",
 	"invite.ran_out":    "Tautan undangan Anda sudah tidak berlaku, jadi pendaftaran ini diperiksa admin dulu.",
 	"invite.title":      "Tautan undangan",
 	"invite.role":       "Undangan untuk peran apa?",
@@ -161,7 +161,7 @@ var id = map[string]string{
 	"invite.days.3":     "3 hari",
 	"invite.days.7":     "7 hari",
 	"invite.days.30":    "30 hari",
-	"invite.uses":       "Untuk berapa orang? Tulis angka 1 sampai 500.",
+	"invite.uses":       "Untuk berapa orang? Tulis angka 1 sampai 25 (lebih sedikit lebih aman).",
 	"invite.uses.label": "Jumlah orang",
 	"invite.created":    "Tautan undangan ({role}, untuk {uses} orang, berlaku sampai {expires}):\n\n{link}\n\nYang mendaftar lewat tautan ini tidak perlu persetujuan lagi.",
 
@@ -665,6 +665,23 @@ var id = map[string]string{
 
 	// Section C: scope, role changes, invites (keys of this area go below this line).
 
+	"invite.created.manage":   "Lihat tautan yang masih berlaku: /undang daftar · Cabut tautan ini: /undang cabut {id}",
+	"invite.usage":            "Tulis /undang untuk membuat tautan undangan, /undang daftar untuk melihat tautan yang masih berlaku, atau /undang cabut &lt;nomor&gt; untuk mencabut satu, misalnya /undang cabut 3.",
+	"invite.list.none":        "Tidak ada tautan undangan yang masih berlaku.",
+	"invite.list.head":        "<b>Tautan undangan yang masih berlaku ({n})</b>",
+	"invite.list.item":        "<b>#{id}</b> · {role} · terpakai {uses} dari {max}\nBerlaku sampai {expires} · dibuat oleh {by}, {created}",
+	"invite.list.more":        "… dan {n} lainnya.",
+	"invite.btn.revoke":       "🚫 Cabut tautan #{id}",
+	"invite.revoked":          "🚫 Tautan undangan #{id} dicabut (sudah terpakai {uses} kali). Siapa pun yang membukanya sekarang diberi tahu bahwa tautan itu sudah dicabut.",
+	"invite.revoke.already":   "Tautan undangan #{id} sudah dicabut sejak {at}.",
+	"invite.revoke.unknown":   "Tidak ada tautan undangan #{id}.",
+	"invite.used":             "🔗 <b>{name}</b> bergabung sebagai {role} ({area}) lewat tautan undangan #{id} dari {by}.\nTerpakai {uses} dari {max}, berlaku sampai {expires}.\nBila orang ini tidak dikenal, blokir lewat /pengguna.",
+	"invite.used.last":        "Itu pemakaian terakhirnya: tautan ini tidak berlaku lagi.",
+	"invite.unusable.revoked": "⛔ Tautan undangan ini tidak berlaku lagi: sudah dicabut oleh admin. Anda tetap bisa mendaftar; admin akan memeriksa pendaftaran Anda.",
+	"invite.unusable.expired": "⌛ Tautan undangan ini tidak berlaku lagi: masa berlakunya habis pada {expires}. Anda tetap bisa mendaftar; admin akan memeriksa pendaftaran Anda.",
+	"invite.unusable.used_up": "Tautan undangan ini tidak berlaku lagi: sudah dipakai {max} orang, batas tautan ini. Anda tetap bisa mendaftar; admin akan memeriksa pendaftaran Anda.",
+	"invite.ran_out.revoked":  "Tautan undangan Anda dicabut admin selagi Anda mengisi formulir, jadi pendaftaran ini diperiksa admin dulu.",
+	"mtg.report.hidden":       "{n} undangan di luar wilayah Anda tidak ditampilkan.",
 	// End of section C.
 
 	// Section D: erasure and retention (keys of this area go below this line).
