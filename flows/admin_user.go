@@ -108,13 +108,6 @@ func (a *App) setBlocked(c *Ctx, u store.User, block bool) (string, error) {
 	if err := c.Tx.Audit(c.User.ID, action, "user="+strconv.FormatInt(u.ID, 10)); err != nil {
 		return "", err
 	}
-	if block {
-		// Decided as blocked before roleChanged closes what is left, so the
-		// request's record says why it ended.
-		if err := a.closeRequests(c, u, store.ApprovalBlocked); err != nil {
-			return "", err
-		}
-	}
 	lang := a.lang(u)
 	if _, err := c.Send(store.Message{ChatID: u.ID, Text: i18n.T(lang, key), Priority: store.PriorityNotice}); err != nil {
 		return "", err
@@ -285,16 +278,17 @@ func (a *App) roleChanged(c *Ctx, id int64) error {
 	if err != nil || !ok {
 		return err
 	}
-	if err := a.closeRequests(c, u, store.ApprovalClosed); err != nil {
+	if err := a.closeRequests(c, u); err != nil {
 		return err
 	}
 	return a.retireCaseNotices(c, u)
 }
 
-// closeRequests ends every pending request of u with status (closed, or
-// blocked), edits the admins' copies to say so without buttons and, for a
-// closed one, tells u to ask again if still needed.
-func (a *App) closeRequests(c *Ctx, u store.User, status string) error {
+// closeRequests closes every pending request of u undecided, edits the
+// admins' copies to say so without buttons and tells u to ask again if still
+// needed (unless blocked: the block notice is their one message).
+func (a *App) closeRequests(c *Ctx, u store.User) error {
+	const status = store.ApprovalClosed
 	ids, err := c.Tx.PendingApprovals(u.ID)
 	if err != nil {
 		return err
@@ -322,7 +316,7 @@ func (a *App) closeRequests(c *Ctx, u store.User, status string) error {
 		if err := a.closeNotices(&dc, appr, u, status); err != nil {
 			return err
 		}
-		if status != store.ApprovalClosed {
+		if u.Status == store.UserBlocked {
 			continue
 		}
 		lang := a.lang(u)
