@@ -109,7 +109,8 @@ func TestUserTextInRepliesIsEscaped(t *testing.T) {
 // thousand times adds a bounded number of audit rows; the rest are counted,
 // and the count reaches the log once the window is over.
 func TestDeniedPressesAreCounted(t *testing.T) {
-	h := bottest.Start(t, bottest.Options{Bot: func(c *bot.Config) {
+	const adminID = 778
+	h := bottest.Start(t, bottest.Options{Admins: []int64{adminID}, Bot: func(c *bot.Config) {
 		c.Flood = bot.FloodLimits{PerMinute: 1_000_000, Burst: 20_000}
 	}})
 	u := actor{t, h.NewUser("Budi"), wait}
@@ -149,6 +150,17 @@ func TestDeniedPressesAreCounted(t *testing.T) {
 	}
 	if n := auditCount(t, h, "denied", u.ID(), "admin bl"); n != store.AuditBurst+1 {
 		t.Errorf("%d denied rows after the window, want %d", n, store.AuditBurst+1)
+	}
+	// Within the new window, what was counted so far shows when an admin
+	// reads the log.
+	n = len(u.CallbackAnswers())
+	for range 15 {
+		u.PressData(msg.ID, "ad:1:bl:")
+	}
+	answers(t, h, u.User, n+15)
+	admin := startAdmin(t, h, adminID)
+	if got := admin.send("/audit", "Catatan audit"); !strings.Contains(got.Text, "denied_repeats n=6 ") {
+		t.Errorf("/audit shows %q, want the 6 counted refusals", got.Text)
 	}
 	h.NoViolations()
 }
