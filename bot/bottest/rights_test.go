@@ -164,4 +164,3 @@ func TestDeniedPressesAreCounted(t *testing.T) {
 	}
 	h.NoViolations()
 }
-
