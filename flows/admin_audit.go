@@ -21,6 +21,11 @@ func (a *App) cmdAudit(c *Ctx, s *session) error {
 
 func (a *App) showAudit(c *Ctx, page, editing int) error {
 	page = max(page, 0)
+	// Refusals counted but not yet written (store.AuditLimited) go into the
+	// log first, so the admin reads all of it.
+	if err := c.Tx.FlushAuditCounters(); err != nil {
+		return err
+	}
 	recs, total, err := c.Tx.AuditRecent(page*auditPageSize, auditPageSize)
 	if err != nil {
 		return err

@@ -57,6 +57,9 @@ func (a *App) onUserAction(c *Ctx, id int64, cb Callback) error {
 		if note, err = a.setBlocked(c, u, cb.Op == opUserBlock); err != nil {
 			return err
 		}
+		if err := a.roleChanged(c, u.ID); err != nil {
+			return err
+		}
 	case opUserRoles:
 		return a.showRoleChoice(c, u)
 	case opUserRole:
@@ -66,10 +69,16 @@ func (a *App) onUserAction(c *Ctx, id int64, cb Callback) error {
 		if note, err = a.setRole(c, u, cb.Arg); err != nil || note == "" {
 			return err
 		}
+		if err := a.roleChanged(c, u.ID); err != nil {
+			return err
+		}
 	case opUserCovers:
 		return a.showCovers(c, u)
 	case opUserCover:
-		return a.toggleCover(c, u, cb.Arg)
+		if err := a.toggleCover(c, u, cb.Arg); err != nil {
+			return err
+		}
+		return a.roleChanged(c, u.ID)
 	default:
 		return a.stale(c)
 	}
@@ -98,13 +107,6 @@ func (a *App) setBlocked(c *Ctx, u store.User, block bool) (string, error) {
 	}
 	if err := c.Tx.Audit(c.User.ID, action, "user="+strconv.FormatInt(u.ID, 10)); err != nil {
 		return "", err
-	}
-	if pending, err := c.Tx.PendingApproval(u.ID); err != nil {
-		return "", err
-	} else if pending != 0 && block {
-		if _, err := c.Tx.DecideApproval(pending, store.ApprovalBlocked, c.User.ID); err != nil {
-			return "", err
-		}
 	}
 	lang := a.lang(u)
 	if _, err := c.Send(store.Message{ChatID: u.ID, Text: i18n.T(lang, key), Priority: store.PriorityNotice}); err != nil {
@@ -263,6 +265,106 @@ func (a *App) toggleCover(c *Ctx, u store.User, code string) error {
 	}
 	u.Covers = covers
 	return a.showCovers(c, u)
+}
+
+// Role changes take effect everywhere at once.
+
+// roleChanged applies the consequences of an admin's change of user id's
+// role, status or area: requests still waiting for a decision are closed (an
+// old request's Approve must not give back a role just taken away), and case
+// notices the person may no longer act on are retired.
+func (a *App) roleChanged(c *Ctx, id int64) error {
+	u, ok, err := c.Tx.GetUser(id)
+	if err != nil || !ok {
+		return err
+	}
+	if err := a.closeRequests(c, u); err != nil {
+		return err
+	}
+	return a.retireCaseNotices(c, u)
+}
+
+// closeRequests closes every pending request of u undecided, edits the
+// admins' copies to say so without buttons and tells u to ask again if still
+// needed (unless blocked: the block notice is their one message).
+func (a *App) closeRequests(c *Ctx, u store.User) error {
+	const status = store.ApprovalClosed
+	ids, err := c.Tx.PendingApprovals(u.ID)
+	if err != nil {
+		return err
+	}
+	// The admins' copies are edited by their outbox rows: the pressed
+	// message here is the user card, not a request.
+	dc := *c
+	dc.Ev.CallbackMessageID = 0
+	for _, id := range ids {
+		appr, ok, err := c.Tx.GetApproval(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if done, err := c.Tx.DecideApproval(id, status, c.User.ID); err != nil {
+			return err
+		} else if !done {
+			continue
+		}
+		if err := c.Tx.Audit(c.User.ID, "approval_"+status, strconv.FormatInt(u.ID, 10)); err != nil {
+			return err
+		}
+		if err := a.closeNotices(&dc, appr, u, status); err != nil {
+			return err
+		}
+		if u.Status == store.UserBlocked {
+			continue
+		}
+		lang := a.lang(u)
+		if _, err := c.Send(store.Message{ChatID: u.ID, Text: i18n.T(lang, "appr.user.closed"),
+			Priority: store.PriorityNotice}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retireCaseNotices edits u's case notices of cases u may no longer review
+// (blocked, demoted, or the kecamatan no longer covered) to a stub without
+// buttons, deletes the photos and location sent with them, and forgets them,
+// so no later change of those cases reaches u.
+func (a *App) retireCaseNotices(c *Ctx, u store.User) error {
+	notices, err := c.Tx.UserCaseNotices(u.ID)
+	if err != nil {
+		return err
+	}
+	lang := a.lang(u)
+	for _, n := range notices {
+		k, ok, err := c.Tx.GetCase(n.CaseID)
+		if err != nil {
+			return err
+		}
+		if ok && a.canReview(u, k) {
+			continue
+		}
+		if _, err := c.Send(store.Message{Kind: store.KindEditText, ChatID: u.ID, EditOf: n.OutboxID,
+			Text: i18n.T(lang, "case.notice.retired"), Priority: store.PriorityNotice}); err != nil {
+			return err
+		}
+		media, err := c.Tx.CaseMediaMessages(n.CaseID, u.ID, n.OutboxID)
+		if err != nil {
+			return err
+		}
+		for _, m := range media {
+			if _, err := c.Send(store.Message{Kind: store.KindDelete, ChatID: u.ID, EditOf: m,
+				Priority: store.PriorityNotice}); err != nil {
+				return err
+			}
+		}
+		if err := c.Tx.DropCaseNotice(n.CaseID, u.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Audit log.

@@ -170,7 +170,22 @@ func (a *App) Handle(tx *store.Tx, ev Event) error {
 
 func (a *App) dispatch(c *Ctx) error {
 	ev := c.Ev
+	if ev.Private() {
+		if err := c.Tx.NotePrivateChat(c.User.ID); err != nil {
+			return err
+		}
+	}
 	if c.User.Status == store.UserBlocked {
+		if ev.Private() {
+			// Access and erasure (UU 27/2022) are the person's rights,
+			// whatever an admin decided about their account.
+			if cmd, ok := a.commands[ev.Command]; ok && cmd.right && ev.Kind == EventMessage {
+				return cmd.run(c, nil)
+			}
+			if ev.Kind == EventCallback && isRightButton(ev.CallbackData) {
+				return a.onCallback(c)
+			}
+		}
 		// One short message, then silence (a callback is still answered,
 		// empty, by Handle).
 		if ev.Kind != EventCallback && !ev.Private() {
@@ -194,6 +209,9 @@ func (a *App) dispatch(c *Ctx) error {
 		return nil
 	}
 	if ev.Kind == EventCallback {
+		if !ev.Private() {
+			return a.onGroupCallback(c)
+		}
 		return a.onCallback(c)
 	}
 	if ev.Command != "" {
@@ -203,11 +221,14 @@ func (a *App) dispatch(c *Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !ev.Private() {
+		if open && a.flowInGroup(s.flow) {
+			return a.onMessage(c, s)
+		}
+		return nil
+	}
 	if open {
 		return a.onMessage(c, s)
-	}
-	if !ev.Private() {
-		return nil
 	}
 	if c.User.Status == store.UserNew || c.User.Status == store.UserRejected {
 		return c.Reply(c.T("hint.register"))
@@ -215,10 +236,41 @@ func (a *App) dispatch(c *Ctx) error {
 	return c.Reply(c.T("hint.unknown"))
 }
 
+// isRightButton: the buttons of /hapus_data_saya, which a blocked person may
+// still press (onEraseMe checks that the button is their own).
+func isRightButton(data string) bool {
+	cb, err := ParseCallback(data)
+	return err == nil && cb.Kind == cbAdmin && (cb.Op == opEraseMe || cb.Op == opEraseKeep)
+}
+
+// onGroupCallback handles a button pressed in a coordinators' group. Only
+// buttons whose result names no one act there (the language picker, a flow
+// run in the group); any other (a case, a user card, an approval, forged or
+// left from before) is refused with a note only the presser sees.
+func (a *App) onGroupCallback(c *Ctx) error {
+	cb, err := ParseCallback(c.Ev.CallbackData)
+	if err != nil {
+		return a.onCallback(c) // audited as a bad button
+	}
+	switch cb.Kind {
+	case cbLanguage:
+		return a.onCallback(c)
+	case cbFlow:
+		s, open, err := a.loadSession(c)
+		if err != nil {
+			return err
+		}
+		if !open || a.flowInGroup(s.flow) {
+			return a.onCallback(c)
+		}
+	}
+	return c.Answer(c.T("group.button_private"))
+}
+
 func (a *App) onCallback(c *Ctx) error {
 	cb, err := ParseCallback(c.Ev.CallbackData)
 	if err != nil {
-		if err := c.Tx.Audit(c.User.ID, "bad_callback", clip(c.Ev.CallbackData, 64)); err != nil {
+		if err := c.Tx.AuditLimited(c.User.ID, "bad_callback", clip(c.Ev.CallbackData, 64)); err != nil {
 			return err
 		}
 		return a.stale(c)

@@ -11,9 +11,28 @@ import (
 // requestApproval records p as waiting for an admin and shows it to every admin
 // with Approve / Reject / Block buttons.
 func (a *App) requestApproval(c *Ctx, kind string, p store.Profile) error {
+	older, err := c.Tx.PendingApprovals(c.User.ID)
+	if err != nil {
+		return err
+	}
 	id, err := c.Tx.AddApproval(c.User.ID, kind, p)
 	if err != nil {
 		return err
+	}
+	// AddApproval withdrew the older requests; their copies lose their
+	// buttons, so only the latest request can be decided.
+	dc := *c
+	dc.Ev.CallbackMessageID = 0
+	for _, old := range older {
+		appr, ok, err := c.Tx.GetApproval(old)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := a.closeNotices(&dc, appr, c.User, store.ApprovalWithdrawn); err != nil {
+				return err
+			}
+		}
 	}
 	admins, err := c.Tx.UsersWithRole(store.RoleAdmin)
 	if err != nil {
@@ -95,7 +114,9 @@ func (a *App) decide(c *Ctx, cb Callback) error {
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if !ok || appr.Status == store.ApprovalClosed || appr.Status == store.ApprovalWithdrawn {
+		// Closed by a later role change or replaced by a newer request: its
+		// buttons no longer act.
 		return a.stale(c)
 	}
 	status := map[string]string{opApprove: store.ApprovalApproved, opReject: store.ApprovalRejected,
@@ -135,6 +156,13 @@ func (a *App) decide(c *Ctx, cb Callback) error {
 	}
 	if err := a.tellDecision(c, appr, u, status); err != nil {
 		return err
+	}
+	if status != store.ApprovalRejected {
+		// An approved change may take a coordinator's role or area away; a
+		// blocked person reviews nothing.
+		if err := a.retireCaseNotices(c, u); err != nil {
+			return err
+		}
 	}
 	if status == store.ApprovalApproved {
 		return a.completePendingCheckins(c, u)

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"html"
 	"slices"
 
 	"dinsosbot/flows/i18n"
@@ -25,10 +26,54 @@ type command struct {
 	opensFlow bool
 	// menu is the catalogue key of its description in the command menu; "" hides it.
 	menu string
-	run  func(c *Ctx, s *session) error
+	// group says what it does when sent in a coordinators' group; every
+	// command must decide (addCommand refuses GroupUndecided).
+	group GroupPolicy
+	// right marks the data subject's rights under UU 27/2022 (access,
+	// erasure): a blocked person may still use it in a private chat.
+	right bool
+	run   func(c *Ctx, s *session) error
+}
+
+// GroupPolicy is what a command does when a coordinator or admin sends it in a
+// coordinators' group (Config.CoordinatorGroups), where everyone in the group
+// reads the answer. Anything naming a person (a PMKS's name, NIK, address, a
+// worker's phone, lists of cases or users, exports, backups, the audit log)
+// must not be answered there.
+type GroupPolicy int
+
+const (
+	// GroupUndecided is the zero value, refused when a command is added: the
+	// choice is made explicitly for every command.
+	GroupUndecided GroupPolicy = iota
+	// GroupAnswer: answered in the group; for commands whose answer names no
+	// one (help, language, counts).
+	GroupAnswer
+	// GroupPrivate: run in the sender's private chat, and the group is told
+	// so (or told to open a private chat first when the bot cannot write
+	// there yet).
+	GroupPrivate
+	// GroupRefuse: refused in the group with the reason and a link to the
+	// private chat; nothing runs.
+	GroupRefuse
+)
+
+func (p GroupPolicy) String() string {
+	switch p {
+	case GroupAnswer:
+		return "answer"
+	case GroupPrivate:
+		return "private"
+	case GroupRefuse:
+		return "refuse"
+	}
+	return "undecided"
 }
 
 func (a *App) addCommand(cmd *command) error {
+	if cmd.group < GroupAnswer || cmd.group > GroupRefuse {
+		return fmt.Errorf("command %s: no decision for coordinators' groups (GroupPolicy)", cmd.name)
+	}
 	if cmd.menu != "" {
 		if err := needKey(cmd.menu); err != nil {
 			return fmt.Errorf("command %s: %w", cmd.name, err)
@@ -72,56 +117,77 @@ func isRegistered(u store.User) bool { return isActive(u) && u.Role != store.Rol
 
 func (a *App) builtinCommands() []*command {
 	return []*command{
-		{name: "start", menu: "cmd.start", run: a.cmdStart},
-		{name: "profil", aliases: []string{"profile"}, allow: isRegistered, menu: "cmd.profile", run: a.cmdProfile},
-		{name: "ubah", aliases: []string{"edit"}, allow: isRegistered, opensFlow: true, menu: "cmd.edit", run: a.cmdEdit,
+		{name: "start", group: GroupPrivate, menu: "cmd.start", run: a.cmdStart},
+		{name: "profil", aliases: []string{"profile"}, allow: isRegistered, group: GroupPrivate, menu: "cmd.profile", run: a.cmdProfile},
+		{name: "ubah", aliases: []string{"edit"}, allow: isRegistered, group: GroupPrivate, opensFlow: true, menu: "cmd.edit", run: a.cmdEdit,
 			gates: []string{"profile"}},
-		{name: "undang", aliases: []string{"invite"}, allow: isAdmin, opensFlow: true, menu: "cmd.invite", run: a.cmdInvite,
+		{name: "undang", aliases: []string{"invite"}, allow: isAdmin, group: GroupPrivate, opensFlow: true, menu: "cmd.invite", run: a.cmdInvite,
 			gates: []string{"invite"}},
-		{name: "rapat_baru", aliases: []string{"new_meeting"}, allow: isStaff, opensFlow: true, menu: "cmd.meeting_new", run: a.cmdNewMeeting,
+		{name: "rapat_baru", aliases: []string{"new_meeting"}, allow: isStaff, group: GroupPrivate, opensFlow: true, menu: "cmd.meeting_new", run: a.cmdNewMeeting,
 			// Moving a meeting (opened from "/rapat <id> pindah") is organising
 			// one: /rapat itself is open to every worker.
 			gates: []string{"meeting", meetingMoveFlowName}},
-		{name: "rapat", aliases: []string{"meetings"}, allow: isRegistered, menu: "cmd.meetings", run: a.cmdMeetings},
-		{name: "hadir", aliases: []string{"present"}, allow: isStaff, menu: "cmd.present", run: a.cmdMarkPresent},
-		{name: "lapor", aliases: []string{"report"}, allow: isRegistered, opensFlow: true, menu: "cmd.report", run: a.cmdReport,
+		{name: "rapat", aliases: []string{"meetings"}, allow: isRegistered, group: GroupPrivate, menu: "cmd.meetings", run: a.cmdMeetings},
+		{name: "hadir", aliases: []string{"present"}, allow: isStaff, group: GroupPrivate, menu: "cmd.present", run: a.cmdMarkPresent},
+		{name: "lapor", aliases: []string{"report"}, allow: isRegistered, group: GroupPrivate, opensFlow: true, menu: "cmd.report", run: a.cmdReport,
 			gates: []string{caseFlowName}},
-		{name: "kasus", aliases: []string{"cases"}, allow: isRegistered, menu: "cmd.cases", run: a.cmdCases},
-		{name: "verifikasi", aliases: []string{"verify"}, allow: isStaff, menu: "cmd.queue", run: a.cmdQueue,
+		{name: "kasus", aliases: []string{"cases"}, allow: isRegistered, group: GroupPrivate, menu: "cmd.cases", run: a.cmdCases},
+		{name: "verifikasi", aliases: []string{"verify"}, allow: isStaff, group: GroupPrivate, menu: "cmd.queue", run: a.cmdQueue,
 			// The review note is opened by the queue's buttons.
 			gates: []string{caseNoteFlowName}},
-		{name: "ringkasan", aliases: []string{"digest"}, allow: isStaff, menu: "cmd.digest", run: a.cmdDigest,
+		{name: "ringkasan", aliases: []string{"digest"}, allow: isStaff, group: GroupPrivate, menu: "cmd.digest", run: a.cmdDigest,
 			gates: []string{digestFlowName}},
-		{name: "bahasa", aliases: []string{"language"}, menu: "cmd.language", run: a.cmdLanguage},
-		{name: "bantuan", aliases: []string{"help"}, menu: "cmd.help", run: a.cmdHelp},
-		{name: "batal", aliases: []string{"cancel"}, menu: "cmd.cancel", run: a.cmdCancel},
-		{name: "kembali", aliases: []string{"back"}, run: a.cmdBack},
-		{name: "lewati", aliases: []string{"skip"}, run: a.cmdSkip},
-		{name: "pengguna", aliases: []string{"users"}, allow: isAdmin, menu: "cmd.users", run: a.cmdUsers},
-		{name: "siaran", aliases: []string{"broadcast"}, allow: isStaff, opensFlow: true, menu: "cmd.broadcast", run: a.cmdBroadcast,
+		{name: "bahasa", aliases: []string{"language"}, group: GroupAnswer, menu: "cmd.language", run: a.cmdLanguage},
+		{name: "bantuan", aliases: []string{"help"}, group: GroupAnswer, menu: "cmd.help", run: a.cmdHelp},
+		{name: "batal", aliases: []string{"cancel"}, group: GroupAnswer, menu: "cmd.cancel", run: a.cmdCancel},
+		{name: "kembali", aliases: []string{"back"}, group: GroupAnswer, run: a.cmdBack},
+		{name: "lewati", aliases: []string{"skip"}, group: GroupAnswer, run: a.cmdSkip},
+		{name: "pengguna", aliases: []string{"users"}, allow: isAdmin, group: GroupPrivate, menu: "cmd.users", run: a.cmdUsers},
+		{name: "siaran", aliases: []string{"broadcast"}, allow: isStaff, group: GroupPrivate, opensFlow: true, menu: "cmd.broadcast", run: a.cmdBroadcast,
 			gates: []string{"broadcast"}},
-		{name: "ekspor", aliases: []string{"export"}, allow: isStaff, opensFlow: true, menu: "cmd.export", run: a.cmdExport,
+		{name: "ekspor", aliases: []string{"export"}, allow: isStaff, group: GroupPrivate, opensFlow: true, menu: "cmd.export", run: a.cmdExport,
 			gates: []string{"export"}},
-		{name: "statistik", aliases: []string{"stats"}, allow: isStaff, menu: "cmd.stats", run: a.cmdStats},
-		{name: "cadangan", aliases: []string{"backup"}, allow: isAdmin, menu: "cmd.backup", run: a.cmdBackup},
-		{name: "audit", allow: isAdmin, menu: "cmd.audit", run: a.cmdAudit},
-		{name: "hapus_kasus", aliases: []string{"erase_case"}, allow: isAdmin, run: a.cmdEraseCase},
-		{name: "data_saya", aliases: []string{"my_data"}, menu: "cmd.my_data", run: a.cmdMyData},
-		{name: "hapus_data_saya", aliases: []string{"erase_my_data"}, run: a.cmdEraseMe},
+		{name: "statistik", aliases: []string{"stats"}, allow: isStaff, group: GroupAnswer, menu: "cmd.stats", run: a.cmdStats},
+		{name: "cadangan", aliases: []string{"backup"}, allow: isAdmin, group: GroupPrivate, menu: "cmd.backup", run: a.cmdBackup},
+		{name: "audit", allow: isAdmin, group: GroupPrivate, menu: "cmd.audit", run: a.cmdAudit},
+		{name: "hapus_kasus", aliases: []string{"erase_case"}, allow: isAdmin, group: GroupRefuse, run: a.cmdEraseCase},
+		{name: "data_saya", aliases: []string{"my_data"}, group: GroupPrivate, right: true, menu: "cmd.my_data", run: a.cmdMyData},
+		{name: "hapus_data_saya", aliases: []string{"erase_my_data"}, group: GroupRefuse, right: true, run: a.cmdEraseMe},
 	}
 }
 
 func (a *App) onCommand(c *Ctx) error {
 	cmd, ok := a.commands[c.Ev.Command]
 	if !ok {
-		return c.Reply(c.T("hint.unknown_command", "command", "/"+clip(c.Ev.Command, 32)))
+		// What follows the slash is whatever the person typed ("/<b>hai").
+		return c.Reply(c.T("hint.unknown_command", "command", html.EscapeString("/"+clip(c.Ev.Command, 32))))
 	}
 	if cmd.allow != nil && !cmd.allow(c.User) {
 		return a.deny(c, "/"+cmd.name)
 	}
+	if !c.Ev.Private() {
+		switch cmd.group {
+		case GroupPrivate:
+			return a.runInPrivate(c, cmd)
+		case GroupAnswer:
+		default:
+			return c.Reply(c.T("group.refused", "command", "/"+cmd.name, "link", a.deepLink("")))
+		}
+	}
+	return a.runCommand(c, cmd)
+}
+
+// runCommand runs cmd in the event's chat, minding the flow open there.
+func (a *App) runCommand(c *Ctx, cmd *command) error {
 	s, open, err := a.loadSession(c)
 	if err != nil {
 		return err
+	}
+	if open && !c.Ev.Private() && !a.flowInGroup(s.flow) {
+		// A draft that must not be shown in a group (left from before
+		// commands were routed to private chats) is neither resumed nor
+		// protected here.
+		s, open = nil, false
 	}
 	if open && cmd.opensFlow && s.flow.NoSummary {
 		// A one-question flow (a decline reason, a digest setting) holds no
@@ -140,9 +206,44 @@ func (a *App) onCommand(c *Ctx) error {
 	return cmd.run(c, s)
 }
 
-// deny refuses a forbidden action politely and records it in the audit log.
+// runInPrivate runs cmd, sent in a coordinators' group, in the sender's
+// private chat, and tells the group where the answer went, naming nothing.
+// Telegram lets a bot write only to people who have started it: anyone else
+// (or anyone who blocked it) is asked, in the group, to open the private chat.
+func (a *App) runInPrivate(c *Ctx, cmd *command) error {
+	ok, err := c.Tx.HasPrivateChat(c.User.ID)
+	if err != nil {
+		return err
+	}
+	if !ok || c.User.Unreachable {
+		return c.Reply(c.T("group.open_private", "command", "/"+cmd.name, "link", a.deepLink("")))
+	}
+	pc := *c
+	pc.Ev.ChatID, pc.Ev.ChatType, pc.Ev.MessageID = c.User.ID, "private", 0
+	if err := a.runCommand(&pc, cmd); err != nil {
+		return err
+	}
+	return c.Reply(c.T("group.sent_private", "command", "/"+cmd.name, "link", a.deepLink("")))
+}
+
+// flowInGroup reports whether flow f may run in a coordinators' group: only
+// a flow opened by a command answered there.
+func (a *App) flowInGroup(f *Flow) bool { return f.gate != nil && f.gate.group == GroupAnswer }
+
+// CommandGroupPolicies lists every command (by its main name) with what it
+// does in a coordinators' group, for documentation and tests.
+func (a *App) CommandGroupPolicies() map[string]GroupPolicy {
+	out := make(map[string]GroupPolicy, len(a.order))
+	for _, name := range a.order {
+		out[name] = a.commands[name].group
+	}
+	return out
+}
+
+// deny refuses a forbidden action politely and records it in the audit log
+// (within store.AuditBurst per hour and person; the rest are counted).
 func (a *App) deny(c *Ctx, what string) error {
-	if err := c.Tx.Audit(c.User.ID, "denied", what); err != nil {
+	if err := c.Tx.AuditLimited(c.User.ID, "denied", what); err != nil {
 		return err
 	}
 	if c.Ev.Kind == EventCallback && !c.answered {
@@ -265,7 +366,10 @@ type FlowCommand struct {
 	Allow func(u store.User) bool
 	// Menu is the catalogue key of its menu description; "" keeps it out of menus.
 	Menu string
-	Flow *Flow
+	// Group says what the command does in a coordinators' group; it must be
+	// set (see GroupPolicy).
+	Group GroupPolicy
+	Flow  *Flow
 	// Vars, when set, gives the flow its starting variables (c.Vars).
 	Vars func(c *Ctx) map[string]string
 }
@@ -281,7 +385,7 @@ func (a *App) AddCommand(cmd FlowCommand) error {
 	}
 	f := cmd.Flow
 	return a.addCommand(&command{name: cmd.Name, aliases: cmd.Aliases, allow: cmd.Allow, opensFlow: true,
-		gates: []string{f.Name}, menu: cmd.Menu, run: func(c *Ctx, _ *session) error {
+		gates: []string{f.Name}, menu: cmd.Menu, group: cmd.Group, run: func(c *Ctx, _ *session) error {
 			var vars map[string]string
 			if cmd.Vars != nil {
 				vars = cmd.Vars(c)

@@ -31,7 +31,7 @@ func formFlow(saved *flows.Answers) *flows.Flow {
 func formWorld(t *testing.T) (*world, *flows.Answers) {
 	w := newWorld(t, flows.Config{})
 	saved := new(flows.Answers)
-	if err := w.app.AddCommand(flows.FlowCommand{Name: "form", Flow: formFlow(saved)}); err != nil {
+	if err := w.app.AddCommand(flows.FlowCommand{Name: "form", Group: flows.GroupPrivate, Flow: formFlow(saved)}); err != nil {
 		t.Fatal(err)
 	}
 	return w, saved

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Approval kinds and statuses.
@@ -16,6 +17,11 @@ const (
 	ApprovalApproved = "approved"
 	ApprovalRejected = "rejected"
 	ApprovalBlocked  = "blocked"
+	// ApprovalWithdrawn: replaced by a newer request of the same person.
+	ApprovalWithdrawn = "withdrawn"
+	// ApprovalClosed: closed, undecided, because an admin changed the
+	// person's role, status or area meanwhile; its buttons no longer act.
+	ApprovalClosed = "closed"
 )
 
 // Approval is a registration or profile change waiting for (or decided by) an admin.
@@ -124,6 +130,131 @@ func (tx *Tx) Audit(userID int64, action, detail string) error {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
+}
+
+// AuditWindow and AuditBurst bound what one person's refusals (a denied
+// command, a forged or stale button) write to the append-only audit log: per
+// person and action, the first AuditBurst of each AuditWindow are written in
+// full, the rest only counted and summarised in one row ("<action>_repeats")
+// once the window is over. A script pressing a forged button ten thousand
+// times adds a handful of rows, not ten thousand, and still leaves a trace
+// of how many times it tried.
+const (
+	AuditWindow = time.Hour
+	AuditBurst  = 10
+)
+
+// AuditLimited records a refusal like Audit, within the bounds of AuditWindow
+// and AuditBurst.
+func (tx *Tx) AuditLimited(userID int64, action, detail string) error {
+	if err := tx.flushAuditCounters(tx.now.Add(-AuditWindow)); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	now := formatTime(tx.now)
+	// The counter of an expired window was just summarised and dropped, so
+	// a row found here belongs to the current window.
+	res, err := tx.Exec(`UPDATE audit_counters SET written = written + 1
+		WHERE user_id = ? AND action = ? AND written < ?`, userID, action, AuditBurst)
+	if err != nil {
+		return fmt.Errorf("audit %s: count: %w", action, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("audit %s: count: %w", action, err)
+	} else if n == 1 {
+		return tx.Audit(userID, action, detail)
+	}
+	res, err = tx.Exec(`INSERT INTO audit_counters (user_id, action, window_start, written) VALUES (?, ?, ?, 1)
+		ON CONFLICT (user_id, action) DO NOTHING`, userID, action, now)
+	if err != nil {
+		return fmt.Errorf("audit %s: count: %w", action, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("audit %s: count: %w", action, err)
+	} else if n == 1 {
+		return tx.Audit(userID, action, detail)
+	}
+	if _, err := tx.Exec(`UPDATE audit_counters SET suppressed = suppressed + 1, last_detail = ?, last_at = ?
+		WHERE user_id = ? AND action = ?`, detail, now, userID, action); err != nil {
+		return fmt.Errorf("audit %s: count: %w", action, err)
+	}
+	return nil
+}
+
+// FlushAuditCounters writes every refusal counted so far into the audit log
+// (one "<action>_repeats" row per person and action), so the log an admin
+// reads is complete. The windows keep running: the burst is not renewed.
+func (tx *Tx) FlushAuditCounters() error {
+	rows, err := tx.Query(`SELECT user_id, action, window_start, suppressed, last_detail, last_at
+		FROM audit_counters WHERE suppressed > 0 ORDER BY window_start, user_id, action`)
+	if err != nil {
+		return fmt.Errorf("flush audit counters: %w", err)
+	}
+	pending, err := scanAuditCounters(rows)
+	if err != nil {
+		return fmt.Errorf("flush audit counters: %w", err)
+	}
+	for _, p := range pending {
+		if err := tx.Audit(p.user, p.action+"_repeats", p.summary()); err != nil {
+			return fmt.Errorf("flush audit counters: %w", err)
+		}
+	}
+	if _, err := tx.Exec(`UPDATE audit_counters SET suppressed = 0 WHERE suppressed > 0`); err != nil {
+		return fmt.Errorf("flush audit counters: %w", err)
+	}
+	return nil
+}
+
+// flushAuditCounters summarises and drops the counters of windows that
+// started before cutoff.
+func (tx *Tx) flushAuditCounters(cutoff time.Time) error {
+	rows, err := tx.Query(`SELECT user_id, action, window_start, suppressed, last_detail, last_at
+		FROM audit_counters WHERE window_start <= ? ORDER BY window_start, user_id, action`, formatTime(cutoff))
+	if err != nil {
+		return fmt.Errorf("expire audit counters: %w", err)
+	}
+	expired, err := scanAuditCounters(rows)
+	if err != nil {
+		return fmt.Errorf("expire audit counters: %w", err)
+	}
+	for _, p := range expired {
+		if p.suppressed > 0 {
+			if err := tx.Audit(p.user, p.action+"_repeats", p.summary()); err != nil {
+				return fmt.Errorf("expire audit counters: %w", err)
+			}
+		}
+	}
+	if len(expired) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(`DELETE FROM audit_counters WHERE window_start <= ?`, formatTime(cutoff)); err != nil {
+		return fmt.Errorf("expire audit counters: %w", err)
+	}
+	return nil
+}
+
+type auditCounter struct {
+	user                          int64
+	action, start, detail, lastAt string
+	suppressed                    int
+}
+
+// summary is the detail of a "<action>_repeats" row: how many refusals were
+// counted, since when, and the last one's detail.
+func (p auditCounter) summary() string {
+	return fmt.Sprintf("n=%d from=%s to=%s last=%s", p.suppressed, p.start, p.lastAt, p.detail)
+}
+
+func scanAuditCounters(rows *sql.Rows) ([]auditCounter, error) {
+	defer rows.Close()
+	var out []auditCounter
+	for rows.Next() {
+		var p auditCounter
+		if err := rows.Scan(&p.user, &p.action, &p.start, &p.suppressed, &p.detail, &p.lastAt); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // AuditEntry is one row of the audit log.

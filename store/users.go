@@ -81,6 +81,29 @@ func (tx *Tx) GetUser(id int64) (u User, ok bool, err error) {
 	return u, true, nil
 }
 
+// NotePrivateChat records that user id has written to the bot in a private
+// chat, so answers may go there.
+func (tx *Tx) NotePrivateChat(id int64) error {
+	if _, err := tx.Exec(`UPDATE users SET private_chat = 1 WHERE id = ? AND private_chat = 0`, id); err != nil {
+		return fmt.Errorf("note private chat of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// HasPrivateChat reports whether user id has written to the bot in a private
+// chat (see NotePrivateChat).
+func (tx *Tx) HasPrivateChat(id int64) (bool, error) {
+	var ok bool
+	err := tx.QueryRow(`SELECT private_chat FROM users WHERE id = ?`, id).Scan(&ok)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("private chat of user %d: %w", id, err)
+	}
+	return ok, nil
+}
+
 // SetUnreachable records that the bot cannot message the user (blocked, left).
 func (tx *Tx) SetUnreachable(id int64, unreachable bool) error {
 	if _, err := tx.Exec(`UPDATE users SET unreachable = ?, updated_at = ? WHERE id = ?`,

@@ -138,7 +138,7 @@ func fileText(t *testing.T, m telegramtest.Message) string {
 	return b.String()
 }
 
-func lastID(u *telegramtest.User) int {
+func lastMsgID(u *telegramtest.User) int {
 	id := 0
 	for _, m := range u.Messages() {
 		id = max(id, m.ID)
@@ -170,7 +170,7 @@ func hasLabel(m telegramtest.Message, label string) bool {
 // tests: these paths were already scoped).
 func TestScopeCaseListsAndForgedCaseID(t *testing.T) {
 	r := newScopeRig(t)
-	from := lastID(r.coord.User)
+	from := lastMsgID(r.coord.User)
 	list := r.coord.send("/kasus", "Kasus di wilayah Anda")
 	if !strings.Contains(list.Text, r.caseA.Code) || strings.Contains(list.Text, r.caseB.Code) {
 		t.Errorf("coordinator's /kasus:\n%s", list.Text)
@@ -205,7 +205,7 @@ func TestScopeCaseListsAndForgedCaseID(t *testing.T) {
 // statistics count only the area's workers (new: they counted the city's).
 func TestScopeDigestAndStatistics(t *testing.T) {
 	r := newScopeRig(t)
-	from := lastID(r.coord.User)
+	from := lastMsgID(r.coord.User)
 	dig := r.coord.send("/ringkasan sekarang", "Pekerja tanpa laporan")
 	if !strings.Contains(dig.Text, "Eko Prasetyo") {
 		t.Errorf("coordinator's digest does not list area A's idle worker:\n%s", dig.Text)
@@ -235,7 +235,7 @@ func TestScopeExport(t *testing.T) {
 	r := newScopeRig(t)
 	export := func(a actor) (xlsx, csv string) {
 		t.Helper()
-		from := lastID(a.User)
+		from := lastMsgID(a.User)
 		a.send("/ekspor", "dilaporkan kapan")
 		a.press("Bulan ini", "Status kasus")
 		a.press("Semua", "Kategori")
@@ -257,7 +257,7 @@ func TestScopeExport(t *testing.T) {
 		}
 		return xlsx, csv
 	}
-	from := lastID(r.coord.User)
+	from := lastMsgID(r.coord.User)
 	xlsx, csv := export(r.coord)
 	for _, file := range []string{xlsx, csv} {
 		if !strings.Contains(file, r.caseA.Code) || !strings.Contains(file, "Siti Aminah") {
@@ -316,7 +316,7 @@ func saveMeeting(a actor) string {
 // and find anyone by name.
 func TestScopeMeetingInvitees(t *testing.T) {
 	r := newScopeRig(t)
-	from := lastID(r.coord.User)
+	from := lastMsgID(r.coord.User)
 	aud := meetingTo(r.coord, "Rapat PSM Telanaipura")
 	for _, l := range []string{"Semua PSM dan TKSK", "PSM saja", "TKSK saja"} {
 		if hasLabel(aud, l) {
@@ -387,7 +387,7 @@ func TestScopeMeetingReport(t *testing.T) {
 	must(t, r.h.DB().Update(context.Background(), func(tx *store.Tx) error {
 		return tx.SetCovers(rina.ID(), []string{kecA})
 	}))
-	from := lastID(rina.User)
+	from := lastMsgID(rina.User)
 	report := rina.send("/rapat "+id, "Rapat #"+id)
 	for _, want := range []string{"Sri Wahyuni", "Eko Prasetyo", "2 undangan di luar wilayah Anda tidak ditampilkan"} {
 		if !strings.Contains(report.Text, want) {
@@ -420,10 +420,10 @@ func TestScopeMeetingReport(t *testing.T) {
 	meetingTo(r.admin, "Rakor Kota")
 	r.admin.press("Semua PSM dan TKSK", "Catatan")
 	city := saveMeeting(r.admin)
-	from = lastID(r.coord.User)
+	from = lastMsgID(r.coord.User)
 	r.coord.send("/rapat "+city, "tidak berhak")
 	n = len(r.coord.CallbackAnswers())
-	r.coord.PressData(lastID(r.coord.User), "mt:"+city+":x:")
+	r.coord.PressData(lastMsgID(r.coord.User), "mt:"+city+":x:")
 	if got := answers(t, r.h, r.coord.User, n+1)[n]; !strings.Contains(got.Text, "tidak berhak") {
 		t.Errorf("forged sheet button answered %q", got.Text)
 	}

@@ -68,3 +68,17 @@ func (g *Group) WaitForText(timeout time.Duration, substr string) (Message, erro
 
 // Members are the users the group was created with.
 func (g *Group) Members() []*User { return append([]*User(nil), g.members...) }
+
+// PressData sends, as from, a callback query with data for the group's
+// message messageID, as a modified client can (forged data included).
+func (g *Group) PressData(from *User, messageID int, data string) {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.chats[g.id]
+	m := ch.byID[messageID]
+	if m == nil {
+		m = &message{id: messageID, chat: ch}
+	}
+	s.callbackLocked(from, m, data)
+}

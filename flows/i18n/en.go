@@ -31,7 +31,7 @@ var en = map[string]string{
 
 	// Access.
 	"auth.denied":  "Sorry, you are not allowed to do that.",
-	"auth.blocked": "Your account is blocked. Contact the Dinas Sosial if this is a mistake.",
+	"auth.blocked": "Your account is blocked. Contact the Dinas Sosial if this is a mistake. You can still see your data (/data_saya) and ask for its erasure (/hapus_data_saya).",
 
 	// The conversation engine.
 	"flow.footer":              "/kembali to go back · /batal to cancel",
@@ -660,6 +660,15 @@ var en = map[string]string{
 	// End of section A.
 
 	// Section B: group chats, blocked rights, audit bounds (keys of this area go below this line).
+
+	"group.sent_private":     "🔒 I sent the answer to {command} to your private chat, since it may hold personal data. If it does not appear, open {link} and send the command there.",
+	"group.open_private":     "🔒 I answer {command} only in a private chat, since it may hold personal data. First open a private chat with me: {link}, press Start, then send the command there.",
+	"group.refused":          "🔒 {command} cannot be used in a group: it erases personal data, and is asked for and confirmed only in a private chat. Open {link} and send the command there.",
+	"group.button_private":   "🔒 This button works only in a private chat with me.",
+	"appr.decided.closed":    "🔒 Closed without a decision: {admin} changed this person's role, status or area. Its buttons no longer work.",
+	"appr.decided.withdrawn": "↩️ Replaced by a newer request from {admin}.",
+	"appr.user.closed":       "Your request waiting for approval was closed because an admin changed your role or area. If you still need it, send it again with /ubah.",
+	"case.notice.retired":    "This notice is no longer valid.",
 
 	// End of section B.
 

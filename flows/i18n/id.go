@@ -31,7 +31,7 @@ var id = map[string]string{
 
 	// Access.
 	"auth.denied":  "Maaf, Anda tidak berhak melakukan itu.",
-	"auth.blocked": "Akun Anda diblokir. Hubungi Dinas Sosial bila ini keliru.",
+	"auth.blocked": "Akun Anda diblokir. Hubungi Dinas Sosial bila ini keliru. Anda tetap dapat melihat data Anda (/data_saya) dan meminta penghapusannya (/hapus_data_saya).",
 
 	// The conversation engine.
 	"flow.footer":              "/kembali untuk mundur · /batal untuk membatalkan",
@@ -660,6 +660,15 @@ var id = map[string]string{
 	// End of section A.
 
 	// Section B: group chats, blocked rights, audit bounds (keys of this area go below this line).
+
+	"group.sent_private":     "🔒 Jawaban {command} saya kirim ke chat pribadi Anda, karena bisa berisi data pribadi. Bila tidak muncul, buka {link} lalu kirim perintahnya di sana.",
+	"group.open_private":     "🔒 {command} hanya saya jawab di chat pribadi, karena bisa berisi data pribadi. Buka dulu chat pribadi dengan saya: {link}, tekan Mulai, lalu kirim perintahnya di sana.",
+	"group.refused":          "🔒 {command} tidak dapat dipakai di grup: perintah ini menghapus data pribadi dan hanya diminta serta dikonfirmasi di chat pribadi. Buka {link} lalu kirim perintahnya di sana.",
+	"group.button_private":   "🔒 Tombol ini hanya berlaku di chat pribadi dengan saya.",
+	"appr.decided.closed":    "🔒 Ditutup tanpa keputusan: {admin} mengubah peran, status atau wilayah orang ini. Tombolnya tidak berlaku lagi.",
+	"appr.decided.withdrawn": "↩️ Diganti oleh permintaan yang lebih baru dari {admin}.",
+	"appr.user.closed":       "Permintaan Anda yang menunggu persetujuan ditutup karena admin mengubah peran atau wilayah Anda. Bila masih perlu, kirim lagi lewat /ubah.",
+	"case.notice.retired":    "Pemberitahuan ini tidak berlaku lagi.",
 
 	// End of section B.
 
