@@ -119,9 +119,10 @@ type RetryBudget struct {
 type RetryConfig struct {
 	// Temporary is for network errors, 5xx and unreadable answers, retried
 	// with backoff (MinBackoff doubling to MaxBackoff); default 8 attempts,
-	// 10 min. After a method used up a budget, its next rows get at most 2
-	// attempts until one of them goes through: a persistent failure costs
-	// each message one retry, not a chat's minute.
+	// 10 min. After a photo, location or document used up this budget, the
+	// next rows of that kind get at most 2 attempts until one of them goes
+	// through: a persistent failure costs each one a retry before its text
+	// goes, not a chat's minute.
 	Temporary RetryBudget
 	// Flood is for 429s, retried after retry_after; default 20 attempts,
 	// 30 min.

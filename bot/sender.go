@@ -333,7 +333,9 @@ func (s *sender) judge(res *result) {
 		}
 		res.outcome.Status = store.StatusFailed
 		res.outcome.Error = fmt.Sprintf("given up after %d attempts in %s: %s", attempts, age.Round(time.Second), res.outcome.Error)
-		if res.class == failTransient && !m.Kind.Cosmetic() {
+		if res.class == failTransient && media(m.Kind) {
+			// Only media: their rows still say what they had to say, as
+			// text; a text failing fast would be lost.
 			s.tripped[m.Kind] = true
 		}
 		if m.Kind.Cosmetic() {
@@ -347,8 +349,12 @@ func (s *sender) judge(res *result) {
 	if s.onGiveUp != nil {
 		s.onGiveUp(method(m.Kind), res.outcome.HTTPStatus)
 	}
-	res.fallback = s.mediaFallback != nil && res.class != failBlocked &&
-		(m.Kind == store.KindPhoto || m.Kind == store.KindLocation || m.Kind == store.KindDocument)
+	res.fallback = s.mediaFallback != nil && res.class != failBlocked && media(m.Kind)
+}
+
+// media reports whether k has a text fallback.
+func media(k store.Kind) bool {
+	return k == store.KindPhoto || k == store.KindLocation || k == store.KindDocument
 }
 
 // budget is the retry budget of res's failure.

@@ -225,7 +225,14 @@ func TestWedgeFaultsEverythingCompletes(t *testing.T) {
 				}
 			}
 			if kinds["photo"] != 2 || kinds["location"] != 1 {
-				t.Errorf("fallbacks by kind %v, want 2 photos (case, QR) and 1 location", kinds)
+				t.Fatalf("fallbacks by kind %v, want 2 photos (case, QR) and 1 location", kinds)
+			}
+			// The first photo had its whole budget; once sendPhoto had used
+			// one up, the QR got two attempts before its text went.
+			photos := outboxRows(t, h, `fallback_of = 'photo'`)
+			if !strings.Contains(photos[0].FallbackReason, "after 3 attempts") ||
+				!strings.Contains(photos[1].FallbackReason, "after 2 attempts") {
+				t.Errorf("photo fallbacks %q, %q: want 3 then 2 attempts", photos[0].FallbackReason, photos[1].FallbackReason)
 			}
 			if n := len(outboxRows(t, h, `status = 'pending'`)); n != 0 {
 				t.Errorf("%d rows still pending", n)
@@ -356,9 +363,8 @@ func TestWedgeHealthReportsStuckChat(t *testing.T) {
 
 // TestWedgeBudgetRecordsFailure: a plain message whose method keeps failing
 // without Telegram's envelope fails for good after its attempts, with the
-// status and the excerpt stored; the next ones of that method get two
-// attempts, not the whole budget, until one goes through; and the chat's
-// next message goes.
+// status and the excerpt stored, each with its whole budget (a text has no
+// fallback, so it is not cut short), and the chat's next message goes.
 func TestWedgeBudgetRecordsFailure(t *testing.T) {
 	for _, tt := range wedgeFaults {
 		t.Run(tt.name, func(t *testing.T) {
@@ -376,15 +382,11 @@ func TestWedgeBudgetRecordsFailure(t *testing.T) {
 				t.Fatalf("%d replies failed, want both", len(failed))
 			}
 			for i, f := range failed {
-				attempts := "given up after 2 attempts"
-				if i == 0 {
-					attempts = "given up after 3 attempts"
-				}
-				if f.HTTPStatus != 500 || !strings.Contains(f.Error, tt.excerpt) || !strings.Contains(f.Error, attempts) {
-					t.Errorf("failed row %d %+v, want 500, %q, %q", i, f, tt.excerpt, attempts)
+				if f.HTTPStatus != 500 || !strings.Contains(f.Error, tt.excerpt) || !strings.Contains(f.Error, "given up after 3 attempts") {
+					t.Errorf("failed row %d %+v, want 500, %q, 3 attempts", i, f, tt.excerpt)
 				}
 			}
-			if got, want := h.Server.CallsByResult("sendMessage")[500], 3+2*(len(failed)-1); got != want {
+			if got, want := h.Server.CallsByResult("sendMessage")[500], 3*len(failed); got != want {
 				t.Errorf("%d attempts answered 500, want %d", got, want)
 			}
 			h.Server.Heal("sendMessage")
