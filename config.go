@@ -82,6 +82,18 @@ type SendConfig struct {
 	ChatPerSecond   float64 `yaml:"chat_per_second"`
 	ChatBurst       int     `yaml:"chat_burst"`
 	GroupPerMinute  float64 `yaml:"group_per_minute"`
+	// RetryAttempts and RetryMaxAge bound the retries of a message failing
+	// with a network error or a 5xx: past either it fails for good (a photo
+	// or location is sent as text) and its chat moves on.
+	RetryAttempts int      `yaml:"retry_attempts"`
+	RetryMaxAge   Duration `yaml:"retry_max_age"`
+	// PendingStale and StuckAfter: /healthz is degraded when a reply has
+	// waited longer, or a chat's next message has failed for longer;
+	// AlertEvery is the least time between two alerts of one cause to the
+	// admins.
+	PendingStale Duration `yaml:"pending_stale"`
+	StuckAfter   Duration `yaml:"stuck_after"`
+	AlertEvery   Duration `yaml:"alert_every"`
 }
 
 // FloodConfig is the per-user flood control of incoming updates.
@@ -176,7 +188,7 @@ func defaultConfig() Config {
 		// Office "" is "Dinas Sosial " and the city of the regions list
 		// (flows.New), so a city that sets only regions_file gets its own name.
 		Office:    "",
-		Send:      SendConfig{GlobalPerSecond: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20},
+		Send:      defaultSend(),
 		Flood:     FloodConfig{PerMinute: 60, Burst: 30},
 		Drafts:    DraftConfig{ExpireAfter: Duration(24 * time.Hour), RemindBefore: Duration(2 * time.Hour)},
 		Log:       LogConfig{Level: "info", Format: "text"},
@@ -189,6 +201,13 @@ func defaultConfig() Config {
 
 		Schedules: defaultSchedules(),
 	}
+}
+
+// defaultSend is Telegram's documented limits and the delivery budgets.
+func defaultSend() SendConfig {
+	return SendConfig{GlobalPerSecond: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20,
+		RetryAttempts: 8, RetryMaxAge: Duration(10 * time.Minute),
+		PendingStale: Duration(2 * time.Minute), StuckAfter: Duration(2 * time.Minute), AlertEvery: Duration(time.Hour)}
 }
 
 // LoadConfig reads path over the defaults; path "" means defaults only. Errors
@@ -291,6 +310,10 @@ func (c *Config) validate() error {
 		{c.Send.ChatPerSecond <= 0, "send.chat_per_second: must be above 0"},
 		{c.Send.ChatBurst < 1, "send.chat_burst: must be at least 1"},
 		{c.Send.GroupPerMinute <= 0, "send.group_per_minute: must be above 0"},
+		{c.Send.RetryAttempts < 1, "send.retry_attempts: must be at least 1"},
+		{c.Send.RetryMaxAge <= 0, "send.retry_max_age: must be above 0"},
+		{c.Send.PendingStale <= 0 || c.Send.StuckAfter <= 0 || c.Send.AlertEvery <= 0,
+			"send.pending_stale, send.stuck_after and send.alert_every: must be above 0"},
 		{c.Flood.PerMinute <= 0, "flood.per_minute: must be above 0"},
 		{c.Flood.Burst < 1, "flood.burst: must be at least 1"},
 		{c.Drafts.ExpireAfter < Duration(time.Minute), "drafts.expire_after: must be at least 1m"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"dinsosbot/bot"
 	"dinsosbot/flows"
 )
 
@@ -45,6 +47,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"backup bad schedule", "backup:\n  dir: /var/lib/dinsosbot/backups\n  schedule: \"every night\"\n", "backup.schedule: \"every night\" is not a cron expression"},
 		{"backup schedule off with a dir", "backup:\n  dir: backups\n  schedule: \"off\"\n", "backup.schedule: must be a cron expression"},
 		{"backup negative keep", "backup:\n  keep: -1\n", "backup.keep"},
+		{"no retry attempts", "send:\n  retry_attempts: 0\n", "send.retry_attempts"},
+		{"no stuck threshold", "send:\n  stuck_after: 0s\n", "send.stuck_after"},
 		{"backup unknown key", "backup:\n  folder: x\n", "unknown key \"folder\""},
 		{"positive coordinator group", "coordinator_groups: [12345]\n", "coordinator_groups[0]: 12345 is not a group chat id"},
 		{"zero coordinator group", "coordinator_groups: [-100, 0]\n", "coordinator_groups[1]"},
@@ -284,5 +288,20 @@ func TestMigrate(t *testing.T) {
 	}
 	if st.Mode().Perm() != 0o600 {
 		t.Errorf("database mode %v, want 0600", st.Mode().Perm())
+	}
+}
+
+// TestBotConfigDelivery: the delivery budgets and thresholds reach the
+// runtime, defaults and overrides alike.
+func TestBotConfigDelivery(t *testing.T) {
+	cfg, err := LoadConfig(writeConfig(t, "send:\n  retry_attempts: 4\n  stuck_after: 5m\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := botConfig(cfg, "1:x", "http://localhost", slog.Default())
+	want := bot.RetryBudget{Attempts: 4, Age: 10 * time.Minute}
+	if b.Retry.Temporary != want || b.Watch.StuckAfter != 5*time.Minute || b.Watch.PendingStale != 2*time.Minute ||
+		b.Watch.AlertEvery != time.Hour {
+		t.Errorf("retry %+v, watch %+v", b.Retry, b.Watch)
 	}
 }

@@ -189,6 +189,10 @@ func botConfig(cfg Config, token, apiBase string, log *slog.Logger) bot.Config {
 		Media:  bot.MediaConfig{Dir: cfg.MediaDir},
 		Flood:  bot.FloodLimits{PerMinute: cfg.Flood.PerMinute, Burst: cfg.Flood.Burst},
 		HTTP:   httpConfig(cfg.HTTP),
+		Retry: bot.RetryConfig{Temporary: bot.RetryBudget{Attempts: cfg.Send.RetryAttempts,
+			Age: time.Duration(cfg.Send.RetryMaxAge)}},
+		Watch: bot.WatchConfig{PendingStale: time.Duration(cfg.Send.PendingStale),
+			StuckAfter: time.Duration(cfg.Send.StuckAfter), AlertEvery: time.Duration(cfg.Send.AlertEvery)},
 
 		Schedule: cfg.Schedules.schedule(cfg.Location()),
 	}

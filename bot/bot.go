@@ -37,6 +37,13 @@ type menus interface {
 	Menus() []store.Message
 }
 
+// mediaFallbacker is implemented by handlers that word the text standing in
+// for a photo, location or document Telegram would not take (*flows.App
+// does); without it such a row just fails.
+type mediaFallbacker interface {
+	MediaFallback(tx *store.Tx, m store.Message) (store.Message, error)
+}
+
 // Config sets up the runtime. Zero fields take the documented defaults.
 type Config struct {
 	Token string
@@ -78,6 +85,12 @@ type Config struct {
 	// HTTP is the optional operations listener (/healthz, /metrics); the zero
 	// value serves nothing (see HTTPConfig).
 	HTTP HTTPConfig
+	// Retry bounds how long one failing outbox row may hold its chat; zero
+	// fields take the defaults (see RetryConfig).
+	Retry RetryConfig
+	// Watch says when delivery counts as degraded in /healthz and how often
+	// the admins hear of it; zero fields take the defaults (see WatchConfig).
+	Watch WatchConfig
 
 	// BeforeCommit, when set, runs inside each batch's transaction just before
 	// commit; an error aborts the batch as a crash would. For tests.
@@ -90,6 +103,51 @@ type Limits struct {
 	PerChat        float64 // messages per second to one private chat; default 1
 	PerChatBurst   int     // burst to one private chat; default 1
 	GroupPerMinute float64 // messages per minute to one group; default 20
+}
+
+// RetryBudget bounds the retries of one outbox row: it fails for good at its
+// Attempts-th failed send, or at the first failure Age or more after its
+// first one, whichever comes first.
+type RetryBudget struct {
+	Attempts int
+	Age      time.Duration
+}
+
+// RetryConfig holds a budget per error class. Past its budget a row fails
+// for good with its HTTP status and error recorded, a photo, location or
+// document is sent as text instead, and the chat's next message goes.
+type RetryConfig struct {
+	// Temporary is for network errors, 5xx and unreadable answers, retried
+	// with backoff (MinBackoff doubling to MaxBackoff); default 8 attempts,
+	// 10 min. After a photo, location or document used up this budget, the
+	// next rows of that kind get at most 2 attempts until one of them goes
+	// through: a persistent failure costs each one a retry before its text
+	// goes, not a chat's minute.
+	Temporary RetryBudget
+	// Flood is for 429s, retried after retry_after; default 20 attempts,
+	// 30 min.
+	Flood RetryBudget
+	// Cosmetic is for menus and chat actions, whatever the error; default
+	// 3 attempts, 2 min.
+	Cosmetic RetryBudget
+	// FloodWait is the wait after a 429 without retry_after; default 5 s.
+	FloodWait time.Duration
+}
+
+// WatchConfig says when delivery is degraded and how the admins hear of it.
+type WatchConfig struct {
+	// PendingStale: /healthz is degraded when a reply or notice has waited
+	// longer to be sent; default 2 min.
+	PendingStale time.Duration
+	// StuckAfter: a chat is stuck, and /healthz degraded, when its next
+	// message has been failing for longer; default 2 min.
+	StuckAfter time.Duration
+	// CheckEvery is how often the runtime looks, to alert the admins;
+	// default 30 s.
+	CheckEvery time.Duration
+	// AlertEvery is the least time between two alerts of one cause (a
+	// method and HTTP status, or the backlog); default 1 h.
+	AlertEvery time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -135,6 +193,32 @@ func (c *Config) setDefaults() {
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: c.PollTimeout + 15*time.Second}
 	}
+	defBudget := func(b *RetryBudget, attempts int, age time.Duration) {
+		if b.Attempts <= 0 {
+			b.Attempts = attempts
+		}
+		if b.Age <= 0 {
+			b.Age = age
+		}
+	}
+	defBudget(&c.Retry.Temporary, 8, 10*time.Minute)
+	defBudget(&c.Retry.Flood, 20, 30*time.Minute)
+	defBudget(&c.Retry.Cosmetic, 3, 2*time.Minute)
+	if c.Retry.FloodWait <= 0 {
+		c.Retry.FloodWait = 5 * time.Second
+	}
+	if c.Watch.PendingStale <= 0 {
+		c.Watch.PendingStale = 2 * time.Minute
+	}
+	if c.Watch.StuckAfter <= 0 {
+		c.Watch.StuckAfter = 2 * time.Minute
+	}
+	if c.Watch.CheckEvery <= 0 {
+		c.Watch.CheckEvery = 30 * time.Second
+	}
+	if c.Watch.AlertEvery <= 0 {
+		c.Watch.AlertEvery = time.Hour
+	}
 	if c.HTTP.PollStale == 0 {
 		c.HTTP.PollStale = max(2*c.PollTimeout, 2*time.Minute)
 	}
@@ -173,6 +257,9 @@ type Bot struct {
 	// listener is the operations listener, nil when off.
 	metrics  *metrics
 	listener net.Listener
+	// alerter tells the admins when delivery is stuck; nil when the
+	// handler cannot.
+	alerter adminAlerter
 }
 
 // New connects to the Bot API (getMe) and returns a Bot ready to Run. The
@@ -184,7 +271,7 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 	var m *metrics
 	if cfg.HTTP.on() {
 		var err error
-		if m, err = newMetrics(cfg.HTTP.Registry, db); err != nil {
+		if m, err = newMetrics(cfg.HTTP.Registry, db, cfg.Watch.StuckAfter); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
 		cfg.HTTPClient = m.observe(cfg.HTTPClient)
@@ -196,12 +283,19 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 	}
 	b := &Bot{cfg: cfg, db: db, handler: newHandler(api.Self.UserName), log: cfg.Logger, api: api}
 	b.sender = newSender(cfg, db, cfg.Logger)
+	if f, ok := b.handler.(mediaFallbacker); ok {
+		b.sender.mediaFallback = f.MediaFallback
+	}
+	if al, ok := b.handler.(adminAlerter); ok {
+		b.alerter = al
+	}
 	b.flood = newFloodGate(cfg.Flood)
 	if b.sched, err = newBotScheduler(cfg, db, b.handler); err != nil {
 		return nil, err
 	}
 	if m != nil {
 		b.metrics = m
+		b.sender.onGiveUp = m.gaveUp
 		if b.handler, err = m.countFlows(cfg.HTTP.Registry, b.handler); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
@@ -271,6 +365,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer wg.Done()
 		b.sched.Run(pollCtx, b.cfg.Schedule.Manual)
 	}()
+	wg.Add(1)
+	go func() { defer wg.Done(); b.watchDelivery(pollCtx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); b.setMenus(pollCtx) }()
 	if b.cfg.Media.Dir != "" {
 		wg.Add(1)
 		go func() { defer wg.Done(); b.mediaLoop(pollCtx) }()
@@ -299,24 +397,36 @@ func (b *Bot) Run(ctx context.Context) error {
 	return err
 }
 
-// setup makes the start-up calls that are nice to have: a failure is logged and
-// the bot runs on.
+// setup makes the start-up call that must precede polling: a failure is
+// logged and the bot runs on.
 func (b *Bot) setup(ctx context.Context) {
 	api := withContext(ctx, b.api, b.cfg.HTTPClient)
 	// Polling and a webhook exclude each other; keep pending updates.
 	if _, err := api.Request(tgbotapi.DeleteWebhookConfig{DropPendingUpdates: false}); err != nil {
-		b.log.Warn("deleteWebhook failed", "err", description(err))
+		b.log.Warn("deleteWebhook failed", "err", description(err), "status", httpStatus(err))
 	}
-	// Command menus are cosmetic: a failure is logged and the bot runs on.
-	if m, ok := b.handler.(menus); ok {
-		for _, msg := range m.Menus() {
-			c, err := b.sender.chattable(msg)
-			if err == nil {
-				_, err = api.Request(c)
-			}
-			if err != nil {
-				b.log.Warn("setMyCommands failed", "chat", msg.ChatID, "err", description(err))
-			}
+}
+
+// setMenus sets the command menus at start, beside polling: they are
+// cosmetic, so a failure is logged, not retried, and a hanging call delays
+// nobody.
+func (b *Bot) setMenus(ctx context.Context) {
+	m, ok := b.handler.(menus)
+	if !ok {
+		return
+	}
+	for _, msg := range m.Menus() {
+		c, err := b.sender.chattable(msg)
+		if err == nil {
+			cctx, cancel := context.WithTimeout(ctx, cosmeticTimeout)
+			_, err = withContext(cctx, b.api, b.cfg.HTTPClient).Request(c)
+			cancel()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			b.log.Warn("setMyCommands failed", "chat", msg.ChatID, "status", httpStatus(err), "err", RedactPersonal(description(err)))
 		}
 	}
 }

@@ -11,6 +11,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"dinsosbot/flows"
+	"dinsosbot/store"
 )
 
 // HTTPConfig sets up the optional operations listener. The zero value serves
@@ -34,7 +37,8 @@ func (c HTTPConfig) on() bool { return c.Listen != "" || c.Registry != nil }
 
 // Health is the body of /healthz.
 type Health struct {
-	// OK is true when the database answers and polling is not stale.
+	// OK is true when the database answers, polling is not stale, no chat
+	// is stuck and no reply waits too long.
 	OK bool `json:"ok"`
 	// Database is "ok" or why the database did not answer.
 	Database string `json:"database"`
@@ -46,8 +50,40 @@ type Health struct {
 	// oldest row (0 when empty).
 	OutboxPending       int     `json:"outbox_pending"`
 	OutboxOldestSeconds float64 `json:"outbox_oldest_seconds"`
+	// OutboxOldestReplySeconds is the age of the oldest pending reply or
+	// notice (broadcasts, which drain over minutes by design, and menus
+	// aside): above Watch.PendingStale, OK is false.
+	OutboxOldestReplySeconds float64 `json:"outbox_oldest_reply_seconds"`
+	// StuckChats lists the chats whose next message has been failing for
+	// longer than Watch.StuckAfter; any makes OK false.
+	StuckChats []StuckChat `json:"stuck_chats,omitempty"`
 	// Problems says in words why OK is false.
 	Problems []string `json:"problems,omitempty"`
+}
+
+// StuckChat is a chat whose next message keeps failing, as /healthz shows it.
+type StuckChat struct {
+	ChatID int64 `json:"chat_id"`
+	// Method, HTTPStatus, Error and Attempts are the failing message's: the
+	// Bot API method, the last answer's status (0: no answer), its
+	// description or body excerpt, how often it was tried.
+	Method     string `json:"method"`
+	HTTPStatus int    `json:"http_status"`
+	Error      string `json:"error"`
+	Attempts   int    `json:"attempts"`
+	// FailingSeconds is how long it has been failing; Waiting counts the
+	// chat's messages held behind it, itself included.
+	FailingSeconds float64 `json:"failing_seconds"`
+	Waiting        int     `json:"waiting"`
+}
+
+func (c StuckChat) problem() string {
+	answer := "no answer"
+	if c.HTTPStatus != 0 {
+		answer = fmt.Sprintf("HTTP %d", c.HTTPStatus)
+	}
+	return fmt.Sprintf("chat %d stuck for %s: %s answered %s (%s) %d times; %d messages waiting", c.ChatID,
+		(time.Duration(c.FailingSeconds) * time.Second).Round(time.Second), c.Method, answer, c.Error, c.Attempts, c.Waiting)
 }
 
 // Health checks the runtime now: what /healthz answers.
@@ -58,13 +94,30 @@ func (b *Bot) Health(ctx context.Context) Health {
 	if err := b.db.Ping(ctx); err != nil {
 		h.OK, h.Database = false, err.Error()
 		h.Problems = append(h.Problems, "the database does not answer")
-	} else if n, oldest, err := b.db.OutboxBacklog(); err != nil {
+	} else if d, err := b.db.Delivery(b.cfg.Watch.StuckAfter); err != nil {
 		h.OK, h.Database = false, err.Error()
 		h.Problems = append(h.Problems, "the outbox cannot be read")
 	} else {
-		h.OutboxPending = n
-		if n > 0 {
-			h.OutboxOldestSeconds = max(0, b.db.Now().Sub(oldest)).Seconds()
+		now := b.db.Now()
+		h.OutboxPending = d.Pending
+		if !d.Oldest.IsZero() {
+			h.OutboxOldestSeconds = max(0, now.Sub(d.Oldest)).Seconds()
+		}
+		if !d.OldestUrgent.IsZero() {
+			age := max(0, now.Sub(d.OldestUrgent))
+			h.OutboxOldestReplySeconds = age.Seconds()
+			if age > b.cfg.Watch.PendingStale {
+				h.OK = false
+				h.Problems = append(h.Problems, fmt.Sprintf("a reply has waited %s to be sent (limit %s); %d messages pending",
+					age.Round(time.Second), b.cfg.Watch.PendingStale, d.Pending))
+			}
+		}
+		for _, c := range d.Stuck {
+			sc := StuckChat{ChatID: c.ChatID, Method: method(c.Kind), HTTPStatus: c.HTTPStatus, Error: c.Error,
+				Attempts: c.Attempts, FailingSeconds: max(0, now.Sub(c.FailingSince)).Seconds(), Waiting: c.Waiting}
+			h.StuckChats = append(h.StuckChats, sc)
+			h.OK = false
+			h.Problems = append(h.Problems, sc.problem())
 		}
 	}
 	if b.metrics != nil {
@@ -142,3 +195,101 @@ func (b *Bot) serveOps(ctx context.Context) {
 type slogPrinter struct{ b *Bot }
 
 func (p slogPrinter) Println(v ...any) { p.b.log.Error("metrics: " + fmt.Sprint(v...)) }
+
+// adminAlerter is implemented by handlers that tell the admins in chat when
+// delivery is stuck (*flows.App does).
+type adminAlerter interface {
+	AlertAdmins(tx *store.Tx, al flows.DeliveryAlert, skip func(chat int64) bool) (sent, skipped []int64, err error)
+}
+
+// deliveryCause is one reason delivery is degraded: a method failing with a
+// status (in one or more chats), or a backlog.
+type deliveryCause struct {
+	key   string
+	alert flows.DeliveryAlert
+	stuck map[int64]bool
+}
+
+// deliveryCauses groups what d says is wrong at now by cause.
+func deliveryCauses(d store.Delivery, now time.Time, stale time.Duration) []deliveryCause {
+	var out []deliveryCause
+	index := map[string]int{}
+	for _, c := range d.Stuck {
+		key := fmt.Sprintf("%s/%d", method(c.Kind), c.HTTPStatus)
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, deliveryCause{key: key, stuck: map[int64]bool{},
+				alert: flows.DeliveryAlert{Method: method(c.Kind), Status: c.HTTPStatus, Error: c.Error}})
+		}
+		dc := &out[i]
+		dc.stuck[c.ChatID] = true
+		dc.alert.Chats++
+		dc.alert.Waiting += c.Waiting
+		dc.alert.Since = max(dc.alert.Since, now.Sub(c.FailingSince))
+	}
+	if len(out) == 0 && !d.OldestUrgent.IsZero() && now.Sub(d.OldestUrgent) > stale {
+		out = append(out, deliveryCause{key: "backlog",
+			alert: flows.DeliveryAlert{Waiting: d.Pending, Since: now.Sub(d.OldestUrgent)}})
+	}
+	return out
+}
+
+// watchDelivery looks at the outbox every Watch.CheckEvery and alerts the
+// admins, until ctx is cancelled.
+func (b *Bot) watchDelivery(ctx context.Context) {
+	t := time.NewTicker(b.cfg.Watch.CheckEvery)
+	defer t.Stop()
+	alerted := map[string]time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := b.checkDelivery(ctx, alerted); err != nil && ctx.Err() == nil {
+			b.log.Error("delivery check failed", "err", err)
+		}
+	}
+}
+
+// checkDelivery logs each cause of degraded delivery and tells the admins of
+// it, once per Watch.AlertEvery (store clock) per cause; alerted holds when
+// each cause was last told. An admin whose own chat is stuck is not sent the
+// alert (it would wait behind what it reports): that is logged instead.
+func (b *Bot) checkDelivery(ctx context.Context, alerted map[string]time.Time) error {
+	d, err := b.db.Delivery(b.cfg.Watch.StuckAfter)
+	if err != nil {
+		return err
+	}
+	now := b.db.Now()
+	for _, c := range deliveryCauses(d, now, b.cfg.Watch.PendingStale) {
+		if last, ok := alerted[c.key]; ok && now.Sub(last) < b.cfg.Watch.AlertEvery {
+			continue
+		}
+		b.log.Warn("delivery degraded", "cause", c.key, "method", c.alert.Method, "status", c.alert.Status,
+			"err", RedactPersonal(c.alert.Error), "chats", c.alert.Chats, "waiting", c.alert.Waiting,
+			"for", c.alert.Since.Round(time.Second))
+		alerted[c.key] = now
+		if b.alerter == nil {
+			continue
+		}
+		var sent, skipped []int64
+		if err := b.db.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			sent, skipped, err = b.alerter.AlertAdmins(tx, c.alert, func(chat int64) bool { return c.stuck[chat] })
+			return err
+		}); err != nil {
+			delete(alerted, c.key) // try again at the next check
+			return fmt.Errorf("alert the admins: %w", err)
+		}
+		for _, id := range skipped {
+			b.log.Error("delivery alert cannot reach this admin: their own chat is the stuck one", "admin", id, "cause", c.key)
+		}
+		if len(sent) == 0 {
+			b.log.Error("delivery alert reached no admin", "cause", c.key)
+		}
+	}
+	return nil
+}

@@ -30,6 +30,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec // type
 	requests *prometheus.CounterVec   // method, result, code
 	polls    *prometheus.CounterVec   // result
+	givenUp  *prometheus.CounterVec   // method, code
 
 	// lastPoll is the wall-clock time (unix ns) of the last getUpdates that
 	// Telegram answered 200; started is when the runtime was built.
@@ -38,7 +39,7 @@ type metrics struct {
 }
 
 // newMetrics registers the runtime's collectors with reg.
-func newMetrics(reg prometheus.Registerer, db *store.DB) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, db *store.DB, stuckAfter time.Duration) (*metrics, error) {
 	m := &metrics{
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dinsosbot_updates_handled_total",
@@ -58,6 +59,11 @@ func newMetrics(reg prometheus.Registerer, db *store.DB) (*metrics, error) {
 			Name: "dinsosbot_polls_total",
 			Help: "getUpdates calls by result (ok, error, network).",
 		}, []string{"result"}),
+		givenUp: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dinsosbot_outbox_given_up_total",
+			Help: "Outbox rows failed for good, refused at once or past their retry budget, by method and HTTP status " +
+				"(0: no answer); a photo, location or document among them was sent as text instead.",
+		}, []string{"method", "code"}),
 		started: time.Now(),
 	}
 	pending := func() (int, time.Duration, bool) {
@@ -71,7 +77,8 @@ func newMetrics(reg prometheus.Registerer, db *store.DB) (*metrics, error) {
 		}
 		return n, age, true
 	}
-	collectors := []prometheus.Collector{m.updates, m.latency, m.requests, m.polls,
+	collectors := []prometheus.Collector{m.updates, m.latency, m.requests, m.polls, m.givenUp,
+		deliveryCollector{db: db, stuckAfter: stuckAfter},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dinsosbot_outbox_pending",
 			Help: "Outbox rows waiting to be sent (replies and broadcasts).",
@@ -103,6 +110,48 @@ func newMetrics(reg prometheus.Registerer, db *store.DB) (*metrics, error) {
 		}
 	}
 	return m, nil
+}
+
+// gaveUp counts a row failed for good.
+func (m *metrics) gaveUp(method string, status int) {
+	m.givenUp.WithLabelValues(method, strconv.Itoa(status)).Inc()
+}
+
+// deliveryCollector exports what /healthz judges delivery by, from one read
+// of the outbox per scrape.
+type deliveryCollector struct {
+	db         *store.DB
+	stuckAfter time.Duration
+}
+
+var (
+	stuckChatsDesc = prometheus.NewDesc("dinsosbot_outbox_stuck_chats",
+		"Chats whose next message has been failing for longer than the stuck threshold (watch.stuck_after); "+
+			"counted up to 50.", nil, nil)
+	oldestReplyDesc = prometheus.NewDesc("dinsosbot_outbox_oldest_reply_pending_seconds",
+		"Age of the oldest pending reply or notice (broadcasts and menus aside); 0 when none is pending.", nil, nil)
+)
+
+func (c deliveryCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- stuckChatsDesc
+	ch <- oldestReplyDesc
+}
+
+func (c deliveryCollector) Collect(ch chan<- prometheus.Metric) {
+	d, err := c.db.Delivery(c.stuckAfter)
+	if err != nil {
+		// NaN, like the other outbox gauges: /metrics must still answer
+		// with the database down.
+		ch <- prometheus.MustNewConstMetric(stuckChatsDesc, prometheus.GaugeValue, math.NaN())
+		ch <- prometheus.MustNewConstMetric(oldestReplyDesc, prometheus.GaugeValue, math.NaN())
+		return
+	}
+	var age float64
+	if !d.OldestUrgent.IsZero() {
+		age = max(0, c.db.Now().Sub(d.OldestUrgent)).Seconds()
+	}
+	ch <- prometheus.MustNewConstMetric(stuckChatsDesc, prometheus.GaugeValue, float64(len(d.Stuck)))
+	ch <- prometheus.MustNewConstMetric(oldestReplyDesc, prometheus.GaugeValue, age)
 }
 
 // countFlows exports handler's counts of ended conversations, when it keeps

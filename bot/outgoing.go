@@ -62,6 +62,8 @@ func (s *sender) chattable(m store.Message) (tgbotapi.Chattable, error) {
 		return d, nil
 	case store.KindLocation:
 		return tgbotapi.NewLocation(m.ChatID, m.Latitude, m.Longitude), nil
+	case store.KindChatAction:
+		return tgbotapi.NewChatAction(m.ChatID, m.Action), nil
 	case store.KindSetCommands:
 		cmds := make([]tgbotapi.BotCommand, 0, len(m.Commands))
 		for _, c := range m.Commands {

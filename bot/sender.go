@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -33,6 +34,15 @@ type sender struct {
 	mu       sync.Mutex
 	idle     bool
 	idleWait []chan struct{}
+
+	// mediaFallback, when set, makes the text that replaces a photo,
+	// location or document given up for good (the handler's MediaFallback).
+	mediaFallback func(tx *store.Tx, m store.Message) (store.Message, error)
+	// onGiveUp, when set, counts a row failed for good (metrics).
+	onGiveUp func(method string, status int)
+	// tripped holds the kinds whose last failing row used up its temporary
+	// budget, until one of that kind goes through (Run's goroutine only).
+	tripped map[store.Kind]bool
 }
 
 // fetchWindow is how many pending rows are read at once. Rows beyond it wait for
@@ -41,11 +51,12 @@ const fetchWindow = 2000
 
 func newSender(cfg Config, db *store.DB, log *slog.Logger) *sender {
 	return &sender{
-		cfg:    cfg,
-		db:     db,
-		log:    log,
-		wake:   make(chan struct{}, 1),
-		global: rate.NewLimiter(rate.Limit(cfg.Limits.Global), 1),
+		cfg:     cfg,
+		db:      db,
+		log:     log,
+		wake:    make(chan struct{}, 1),
+		global:  rate.NewLimiter(rate.Limit(cfg.Limits.Global), 1),
+		tripped: map[store.Kind]bool{},
 	}
 }
 
@@ -91,6 +102,15 @@ type result struct {
 	row     store.OutboxRow
 	outcome store.SendOutcome
 	flood   time.Duration
+	// class is the failure's class when the send failed; shutdown marks a
+	// send cut short by shutdown, which is not an attempt and is not
+	// recorded (the row stays as it was).
+	class    failure
+	failed   bool
+	shutdown bool
+	// fallback asks Run to replace the row, a photo, location or document
+	// failed for good, by its text (judge sets it).
+	fallback bool
 }
 
 // retry reports whether the row stays pending.
@@ -186,12 +206,20 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 		case <-flushTimer.C:
 			flush()
 		case res := <-results:
+			q.done(res)
+			if res.shutdown {
+				break
+			}
+			s.judge(&res)
+			if res.fallback && s.fallBack(ctx, res) {
+				full = true // the row is pending again, as text, in its place
+				break
+			}
 			outcomes = append(outcomes, res.outcome)
 			if res.outcome.Status == store.StatusSent && res.outcome.MessageID != 0 {
 				unrecorded[res.outcome.ID] = res.outcome.MessageID
 			}
-			q.done(res)
-			if res.flood > 0 {
+			if res.flood > 0 && !res.row.Message.Kind.Cosmetic() {
 				s.slowDown()
 			}
 			if res.retry() {
@@ -209,7 +237,8 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 	}
 }
 
-// send performs one row and says what happened; the Run loop records it.
+// send performs one row and says what happened; the Run loop judges it
+// against the row's retry budget and records it.
 func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {
 	row, m := j.row, j.row.Message
 	res := result{row: row, outcome: store.SendOutcome{ID: row.ID}}
@@ -223,12 +252,21 @@ func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {
 	}
 	if counted(m.Kind) {
 		if err := s.global.Wait(ctx); err != nil {
-			return retry(time.Now(), "shutdown")
+			res.shutdown = true
+			return res
 		}
 	}
 	c, err := s.chattable(m)
 	if err != nil {
+		res.failed, res.class = true, failBadRequest
 		return fail(err.Error())
+	}
+	if m.Kind.Cosmetic() {
+		// Best effort: a menu must not hold a worker for a whole client
+		// timeout.
+		cctx, cancel := context.WithTimeout(ctx, cosmeticTimeout)
+		defer cancel()
+		api = withContext(cctx, api, s.cfg.HTTPClient)
 	}
 	resp, err := api.Request(c)
 	if err == nil {
@@ -236,16 +274,18 @@ func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {
 		return res
 	}
 	if ctx.Err() != nil {
-		return retry(time.Now(), "shutdown")
+		res.shutdown = true
+		return res
 	}
 	kind, retryAfter := classify(err)
 	desc := description(err)
+	res.failed, res.class, res.outcome.HTTPStatus = true, kind, httpStatus(err)
 	switch kind {
 	case failFlood:
 		if retryAfter <= 0 {
-			retryAfter = time.Second
+			retryAfter = s.cfg.Retry.FloodWait
 		}
-		s.log.Warn("send rate limited", "chat", m.ChatID, "retry_after", retryAfter)
+		s.log.Warn("send rate limited", "chat", m.ChatID, "method", method(m.Kind), "retry_after", retryAfter)
 		res.flood = retryAfter
 		return retry(time.Now().Add(retryAfter), desc)
 	case failBlocked:
@@ -255,16 +295,144 @@ func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {
 		return fail(desc)
 	case failBadRequest, failUnauthorized, failConflict:
 		if harmless(m.Kind, desc) {
-			res.outcome.Status, res.outcome.MessageID = store.StatusSent, m.MessageID
+			res.failed = false
+			res.outcome.Status, res.outcome.MessageID, res.outcome.HTTPStatus = store.StatusSent, m.MessageID, 0
 			return res
 		}
-		s.log.Error("send rejected", "chat", m.ChatID, "kind", m.Kind, "err", desc)
 		return fail(desc)
 	default:
 		wait := retryDelay(row.Attempts, s.cfg.MinBackoff, s.cfg.MaxBackoff)
-		s.log.Warn("send failed; will retry", "chat", m.ChatID, "attempt", row.Attempts+1, "retry_in", wait, "err", desc)
 		return retry(time.Now().Add(wait), desc)
 	}
+}
+
+// cosmeticTimeout bounds one menu or chat action call.
+const cosmeticTimeout = 15 * time.Second
+
+// judge applies the retry budget of its class to a failed send: a retry past
+// the budget fails for good. It logs the outcome, and asks for the text
+// fallback of a photo, location or document that failed for good.
+func (s *sender) judge(res *result) {
+	m := res.row.Message
+	if !res.failed {
+		delete(s.tripped, m.Kind)
+		return
+	}
+	attempts := res.row.Attempts + 1
+	var age time.Duration
+	if !res.row.FailingSince.IsZero() {
+		age = max(0, s.db.Now().Sub(res.row.FailingSince))
+	}
+	log := []any{"chat", m.ChatID, "method", method(m.Kind), "status", res.outcome.HTTPStatus,
+		"attempt", attempts, "err", RedactPersonal(res.outcome.Error)}
+	if res.retry() {
+		b := s.budget(res)
+		if attempts < b.Attempts && age < b.Age {
+			s.log.Warn("send failed; will retry", append(log, "retry_in", time.Until(res.outcome.NotBefore).Round(time.Millisecond))...)
+			return
+		}
+		res.outcome.Status = store.StatusFailed
+		res.outcome.Error = fmt.Sprintf("given up after %d attempts in %s: %s", attempts, age.Round(time.Second), res.outcome.Error)
+		if res.class == failTransient && media(m.Kind) {
+			// Only media: their rows still say what they had to say, as
+			// text; a text failing fast would be lost.
+			s.tripped[m.Kind] = true
+		}
+		if m.Kind.Cosmetic() {
+			s.log.Warn("cosmetic call given up", log...)
+		} else {
+			s.log.Error("send given up; the chat's next message goes", log...)
+		}
+	} else if res.class != failBlocked {
+		s.log.Error("send rejected", log...)
+	}
+	if s.onGiveUp != nil {
+		s.onGiveUp(method(m.Kind), res.outcome.HTTPStatus)
+	}
+	res.fallback = s.mediaFallback != nil && res.class != failBlocked && media(m.Kind)
+}
+
+// media reports whether k has a text fallback.
+func media(k store.Kind) bool {
+	return k == store.KindPhoto || k == store.KindLocation || k == store.KindDocument
+}
+
+// budget is the retry budget of res's failure.
+func (s *sender) budget(res *result) RetryBudget {
+	kind := res.row.Message.Kind
+	switch {
+	case kind.Cosmetic():
+		return s.cfg.Retry.Cosmetic
+	case res.class == failFlood:
+		return s.cfg.Retry.Flood
+	}
+	b := s.cfg.Retry.Temporary
+	if s.tripped[kind] {
+		b.Attempts = min(b.Attempts, 2)
+	}
+	return b
+}
+
+// fallBack replaces res's row, a photo, location or document failed for good,
+// by the handler's text for it, in place: the text keeps the row's id, so it
+// goes where the media would have in the chat's order. It reports whether it
+// did; when not, the row is recorded failed.
+func (s *sender) fallBack(ctx context.Context, res result) bool {
+	m := res.row.Message
+	reason := failureText(method(m.Kind), res.outcome.HTTPStatus, res.outcome.Error)
+	var done bool
+	err := s.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		text, err := s.mediaFallback(tx, m)
+		if err != nil {
+			return err
+		}
+		done, err = tx.ReplaceWithFallback(res.row.ID, text, reason)
+		return err
+	})
+	if err != nil {
+		s.log.Error("media fallback failed; the row stays failed", "chat", m.ChatID, "method", method(m.Kind), "err", err)
+		return false
+	}
+	if done {
+		s.log.Warn("media sent as text instead", "chat", m.ChatID, "method", method(m.Kind),
+			"status", res.outcome.HTTPStatus, "err", RedactPersonal(res.outcome.Error))
+	}
+	return done
+}
+
+// failureText is a failure as the outbox keeps it: method, status, reason.
+func failureText(method string, status int, reason string) string {
+	if status == 0 {
+		return fmt.Sprintf("%s (no HTTP answer): %s", method, reason)
+	}
+	return fmt.Sprintf("%s HTTP %d: %s", method, status, reason)
+}
+
+// method is the Bot API method of an outbox kind, for logs and alerts.
+func method(k store.Kind) string {
+	switch k {
+	case store.KindSend:
+		return "sendMessage"
+	case store.KindEditText:
+		return "editMessageText"
+	case store.KindEditButtons:
+		return "editMessageReplyMarkup"
+	case store.KindDelete:
+		return "deleteMessage"
+	case store.KindAnswerCallback:
+		return "answerCallbackQuery"
+	case store.KindPhoto:
+		return "sendPhoto"
+	case store.KindDocument:
+		return "sendDocument"
+	case store.KindLocation:
+		return "sendLocation"
+	case store.KindSetCommands:
+		return "setMyCommands"
+	case store.KindChatAction:
+		return "sendChatAction"
+	}
+	return string(k)
 }
 
 // chatLimiters are created lazily per chat; groups have their own, slower rate.
@@ -301,10 +469,10 @@ const slowDownEvery = 5 * time.Second
 // counted reports whether a kind counts against Telegram's message limits.
 func counted(k store.Kind) bool {
 	switch k {
-	case store.KindAnswerCallback, store.KindSetCommands, store.KindDelete:
+	case store.KindAnswerCallback, store.KindDelete:
 		return false
 	}
-	return true
+	return !k.Cosmetic()
 }
 
 // harmless reports a 400 that means the intended state already holds: an edit

@@ -14,6 +14,7 @@ type chatState struct {
 	limiter    *rate.Limiter
 	cooldown   time.Time // after a 429 for this chat
 	inflightID int64     // the row being sent, 0 when none
+	cosmeticID int64     // the cosmetic row being sent, 0 when none
 }
 
 // sendQueue is the sender's view of the pending outbox: rows not in flight, in
@@ -27,6 +28,7 @@ type sendQueue struct {
 	// the window never keeps a reply waiting.
 	urgentCursor, bulkCursor int64
 	inflight                 int
+	cosmetic                 int  // cosmetic rows in flight (counted in inflight too)
 	taken                    int  // rows dispatched but still in rows (ID 0)
 	more                     bool // the last bulk read was cut at the window
 }
@@ -64,7 +66,7 @@ func (q *sendQueue) load(db *store.DB, full bool) error {
 func (q *sendQueue) add(rows []store.OutboxRow, cursor *int64) {
 	for _, r := range rows {
 		*cursor = r.ID
-		if c := q.chats[r.Message.ChatID]; c != nil && c.inflightID == r.ID {
+		if c := q.chats[r.Message.ChatID]; c != nil && (c.inflightID == r.ID || c.cosmeticID == r.ID) {
 			continue
 		}
 		q.rows = append(q.rows, r)
@@ -79,6 +81,11 @@ func (q *sendQueue) dispatch(now time.Time, workers int, send func(job)) (nextAt
 		return time.Time{}
 	}
 	blocked := map[int64]bool{}
+	// Cosmetic rows (menus, chat actions) go in a lane of their own: never
+	// behind or ahead of a chat's messages, at most cosmeticLane at a time
+	// so a failing menu cannot take the workers, each chat's in order so an
+	// older menu never lands after a newer one.
+	cosmeticBlocked := map[int64]bool{}
 	for i := range q.rows {
 		if q.inflight == workers {
 			break
@@ -92,6 +99,21 @@ func (q *sendQueue) dispatch(now time.Time, workers int, send func(job)) (nextAt
 		if c == nil {
 			c = &chatState{limiter: q.newLimiter(chat)}
 			q.chats[chat] = c
+		}
+		if r.Message.Kind.Cosmetic() {
+			if q.cosmetic >= cosmeticLane || cosmeticBlocked[chat] || c.cosmeticID != 0 {
+				cosmeticBlocked[chat] = true
+				continue
+			}
+			cosmeticBlocked[chat] = true
+			if r.NotBefore.After(now) {
+				nextAt = earliest(nextAt, r.NotBefore)
+				continue
+			}
+			c.cosmeticID = r.ID
+			q.cosmetic++
+			q.take(r, send)
+			continue
 		}
 		if blocked[chat] || c.inflightID != 0 {
 			blocked[chat] = true
@@ -116,17 +138,25 @@ func (q *sendQueue) dispatch(now time.Time, workers int, send func(job)) (nextAt
 		}
 		c.inflightID = r.ID
 		blocked[chat] = true
-		q.inflight++
-		send(job{row: *r})
-		// Taken rows become tombstones, removed in bulk below: removing each
-		// at once copied the rest of a long broadcast after every send.
-		r.ID = 0
-		q.taken++
+		q.take(r, send)
 	}
 	if q.taken > len(q.rows)/2 {
 		q.compact()
 	}
 	return nextAt
+}
+
+// cosmeticLane is how many cosmetic rows may be in flight at once.
+const cosmeticLane = 1
+
+// take hands r to send and leaves a tombstone in its place.
+func (q *sendQueue) take(r *store.OutboxRow, send func(job)) {
+	q.inflight++
+	send(job{row: *r})
+	// Taken rows become tombstones, removed in bulk by dispatch: removing
+	// each at once copied the rest of a long broadcast after every send.
+	r.ID = 0
+	q.taken++
 }
 
 // pending is the number of rows not yet dispatched.
@@ -148,9 +178,15 @@ func (q *sendQueue) compact() {
 func (q *sendQueue) done(res result) {
 	q.inflight--
 	c := q.chats[res.row.Message.ChatID]
-	c.inflightID = 0
-	if res.flood > 0 {
-		c.cooldown = time.Now().Add(res.flood)
+	if res.row.Message.Kind.Cosmetic() {
+		// A refused menu says nothing about the chat's messages: no cooldown.
+		c.cosmeticID = 0
+		q.cosmetic--
+	} else {
+		c.inflightID = 0
+		if res.flood > 0 {
+			c.cooldown = time.Now().Add(res.flood)
+		}
 	}
 	if len(q.chats) > 10000 {
 		pruneChats(q.chats)
@@ -178,7 +214,7 @@ func pruneChats(chats map[int64]*chatState) {
 	for id, c := range chats {
 		// A limiter with tokens spent must stay, or a new one would grant a
 		// fresh burst.
-		if c.inflightID == 0 && c.cooldown.Before(now) && c.limiter.TokensAt(now) >= float64(c.limiter.Burst()) {
+		if c.inflightID == 0 && c.cosmeticID == 0 && c.cooldown.Before(now) && c.limiter.TokensAt(now) >= float64(c.limiter.Burst()) {
 			delete(chats, id)
 		}
 	}

@@ -23,7 +23,17 @@ const (
 	KindDocument       Kind = "document"        // sendDocument (File holds the bytes)
 	KindLocation       Kind = "location"        // sendLocation
 	KindSetCommands    Kind = "set_commands"    // setMyCommands for a chat or the default scope
+	KindChatAction     Kind = "chat_action"     // sendChatAction (Action: "typing", "upload_photo", ...)
 )
+
+// Cosmetic reports whether k changes how a chat looks rather than what it
+// says (a command menu, a "typing…"): the sender sends such rows apart from
+// the chat's ordered messages, best effort, so they never hold a person's
+// messages back, and a stuck chat is never one of them.
+func (k Kind) Cosmetic() bool { return k == KindSetCommands || k == KindChatAction }
+
+// cosmeticKinds is Cosmetic as SQL.
+const cosmeticKinds = `('set_commands', 'chat_action')`
 
 // Priorities: lower goes first, so people chatting are answered before a broadcast
 // to thousands drains.
@@ -67,6 +77,8 @@ type Message struct {
 	// otherwise the commands are for ChatID only.
 	Commands []Command `json:"commands,omitempty"`
 	Scope    string    `json:"scope,omitempty"`
+	// Action is for KindChatAction.
+	Action string `json:"action,omitempty"`
 }
 
 // Button is an inline keyboard button: exactly one of Data and URL is set.
@@ -132,12 +144,15 @@ type OutboxRow struct {
 	Message   Message
 	Attempts  int
 	NotBefore time.Time
+	// FailingSince is when the first failed attempt of this payload was
+	// recorded (store clock); zero when none failed.
+	FailingSince time.Time
 }
 
 // PendingOutbox returns up to limit pending rows, highest priority first, then in
 // enqueue order.
 func (db *DB) PendingOutbox(limit int) ([]OutboxRow, error) {
-	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before FROM outbox
+	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before, failing_since FROM outbox
 		WHERE status = 'pending' ORDER BY priority, id LIMIT ?`, limit)
 }
 
@@ -150,7 +165,7 @@ func (db *DB) PendingOutboxAfter(after int64, limit int, bulk bool) ([]OutboxRow
 	if bulk {
 		op = ">="
 	}
-	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before FROM outbox
+	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before, failing_since FROM outbox
 		WHERE status = 'pending' AND id > ? AND priority `+op+` ? ORDER BY id LIMIT ?`,
 		after, PriorityBroadcast, limit)
 }
@@ -166,8 +181,8 @@ func (db *DB) pendingOutbox(query string, args ...any) ([]OutboxRow, error) {
 		var r OutboxRow
 		var payload string
 		var file []byte
-		var notBefore int64
-		if err := rows.Scan(&r.ID, &payload, &file, &r.Attempts, &notBefore); err != nil {
+		var notBefore, failingSince int64
+		if err := rows.Scan(&r.ID, &payload, &file, &r.Attempts, &notBefore, &failingSince); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		if err := json.Unmarshal([]byte(payload), &r.Message); err != nil {
@@ -177,6 +192,9 @@ func (db *DB) pendingOutbox(query string, args ...any) ([]OutboxRow, error) {
 			return nil, fmt.Errorf("read outbox row %d: %w", r.ID, err)
 		}
 		r.NotBefore = time.UnixMilli(notBefore)
+		if failingSince != 0 {
+			r.FailingSince = time.UnixMilli(failingSince).UTC()
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -221,7 +239,10 @@ type SendOutcome struct {
 	Status    string    // StatusSent, StatusFailed, or StatusPending for a retry
 	MessageID int       // Telegram's id of the sent message
 	NotBefore time.Time // for a retry
-	Error     string    // Telegram's description or the network error
+	Error     string    // Telegram's description, the body excerpt or the network error
+	// HTTPStatus is the failed attempt's HTTP status (Telegram's error_code,
+	// or the status of an answer without its envelope); 0 without an answer.
+	HTTPStatus int
 	// Unreachable, when set, is a user to mark unreachable (403).
 	Unreachable int64
 }
@@ -231,19 +252,21 @@ type SendOutcome struct {
 // which the at-least-once delivery policy allows.
 func (db *DB) RecordSends(ctx context.Context, outcomes []SendOutcome) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		now := formatTime(tx.now)
+		now, nowMs := formatTime(tx.now), tx.now.UnixMilli()
 		for _, o := range outcomes {
 			var err error
 			switch o.Status {
 			case StatusSent:
 				_, err = tx.Exec(`UPDATE outbox SET status = 'sent', tg_message_id = ?, attempts = attempts + 1,
-					sent_at = ?, error = '' WHERE id = ?`, o.MessageID, now, o.ID)
+					sent_at = ?, error = '', http_status = 0, failing_since = 0 WHERE id = ?`, o.MessageID, now, o.ID)
 			case StatusFailed:
-				_, err = tx.Exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?`,
-					o.Error, o.ID)
+				_, err = tx.Exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, http_status = ?,
+					failing_since = CASE failing_since WHEN 0 THEN ? ELSE failing_since END WHERE id = ?`,
+					o.Error, o.HTTPStatus, nowMs, o.ID)
 			default:
-				_, err = tx.Exec(`UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?`,
-					o.NotBefore.UnixMilli(), o.Error, o.ID)
+				_, err = tx.Exec(`UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ?, http_status = ?,
+					failing_since = CASE failing_since WHEN 0 THEN ? ELSE failing_since END WHERE id = ?`,
+					o.NotBefore.UnixMilli(), o.Error, o.HTTPStatus, nowMs, o.ID)
 			}
 			if err != nil {
 				return fmt.Errorf("record send of outbox row %d: %w", o.ID, err)
@@ -256,6 +279,36 @@ func (db *DB) RecordSends(ctx context.Context, outcomes []SendOutcome) error {
 		}
 		return nil
 	})
+}
+
+// ReplaceWithFallback makes pending row id send m, a text standing in for the
+// photo, location or document it held, which was given up for reason. The row
+// keeps its id, so the text goes where the media would have in its chat's
+// order; fallback_of and fallback_error keep what was replaced and why, and
+// the bytes are dropped. It reports false when the row is no longer pending.
+func (tx *Tx) ReplaceWithFallback(id int64, m Message, reason string) (bool, error) {
+	if m.Kind == "" {
+		m.Kind = KindSend
+	}
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return false, fmt.Errorf("replace outbox row %d: encode: %w", id, err)
+	}
+	// On the right of SET, kind is still the replaced row's.
+	res, err := tx.Exec(`UPDATE outbox SET fallback_of = kind, fallback_error = ?, kind = ?, payload = ?, file = NULL,
+		attempts = 0, not_before = 0, failing_since = 0, http_status = 0, error = ''
+		WHERE id = ? AND status = 'pending'`, reason, string(m.Kind), string(payload), id)
+	if err != nil {
+		return false, fmt.Errorf("replace outbox row %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("replace outbox row %d: %w", id, err)
+	}
+	if n > 0 {
+		tx.enqueued++ // wakes the sender after the commit
+	}
+	return n > 0, nil
 }
 
 // ClearSentDocuments drops the file bytes of documents already sent or given

@@ -1,6 +1,8 @@
 package telegramtest
 
 import (
+	"cmp"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -22,6 +24,15 @@ const (
 	FaultHang
 	// FaultDrop closes the TCP connection without answering.
 	FaultDrop
+	// FaultHTML answers Fault.Status (default 500) with an HTML error page
+	// and no Telegram envelope, as a proxy or load balancer in front of the
+	// Bot API does.
+	FaultHTML
+	// FaultForeignJSON answers Fault.Status (default 500) with a JSON body
+	// of another shape ({"error":"internal"}), without ok, error_code or
+	// description: an old self-hosted Bot API server, or another service
+	// behind the same address. The library reads it as error code 0.
+	FaultForeignJSON
 )
 
 func (k FaultKind) String() string {
@@ -36,6 +47,10 @@ func (k FaultKind) String() string {
 		return "hang"
 	case FaultDrop:
 		return "drop"
+	case FaultHTML:
+		return "html"
+	case FaultForeignJSON:
+		return "foreign-json"
 	}
 	return "fault?"
 }
@@ -44,6 +59,8 @@ func (k FaultKind) String() string {
 type Fault struct {
 	Kind       FaultKind
 	RetryAfter int // seconds, for Fault429
+	// Status is the HTTP status of FaultHTML and FaultForeignJSON; default 500.
+	Status int
 }
 
 type pendingFault struct {
@@ -59,13 +76,15 @@ type rateFault struct {
 // faultTable is keyed by lower-case method name; "" means any method but
 // getUpdates, whose failures would otherwise drown every test in retries.
 type faultTable struct {
-	next  map[string][]*pendingFault
-	rates map[string]rateFault
-	rng   *rand.Rand // seeded: a failing run replays the same faults
+	next   map[string][]*pendingFault
+	always map[string]Fault
+	rates  map[string]rateFault
+	rng    *rand.Rand // seeded: a failing run replays the same faults
 }
 
 func newFaultTable() faultTable {
-	return faultTable{next: map[string][]*pendingFault{}, rates: map[string]rateFault{}, rng: rand.New(rand.NewPCG(2, 42))}
+	return faultTable{next: map[string][]*pendingFault{}, always: map[string]Fault{}, rates: map[string]rateFault{},
+		rng: rand.New(rand.NewPCG(2, 42))}
 }
 
 // FailNext makes the next n calls of method ("" = any method except
@@ -94,6 +113,22 @@ func (s *Server) FailRate(method string, rate float64, f Fault) {
 	s.faults.rates[key] = rateFault{rate: rate, fault: f}
 }
 
+// FailAlways makes every call of method ("" = any except getUpdates) fail
+// with f until Heal: a rule such as "setMyCommands always answers an HTML
+// 500". FailNext faults still come first.
+func (s *Server) FailAlways(method string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.always[strings.ToLower(method)] = f
+}
+
+// Heal removes the FailAlways rule of method.
+func (s *Server) Heal(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.faults.always, strings.ToLower(method))
+}
+
 func (s *Server) takeFault(key string) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -111,11 +146,26 @@ func (s *Server) takeFault(key string) (Fault, bool) {
 		}
 	}
 	for _, k := range keys {
+		if f, ok := s.faults.always[k]; ok {
+			return f, true
+		}
+	}
+	for _, k := range keys {
 		if rf, ok := s.faults.rates[k]; ok && s.faults.rng.Float64() < rf.rate {
 			return rf.fault, true
 		}
 	}
 	return Fault{}, false
+}
+
+// foreignJSON is a JSON error body that is not Telegram's envelope.
+const foreignJSON = `{"error":"internal"}`
+
+// errorPageHTML is an nginx-style error page for status.
+func errorPageHTML(status int) string {
+	title := fmt.Sprintf("%d %s", status, http.StatusText(status))
+	return "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
+		"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 }
 
 const badGatewayHTML = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
@@ -138,6 +188,18 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, method strin
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)
 		_, _ = w.Write([]byte(badGatewayHTML))
+	case FaultHTML:
+		status := cmp.Or(f.Status, http.StatusInternalServerError)
+		s.record(key, status)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(errorPageHTML(status)))
+	case FaultForeignJSON:
+		status := cmp.Or(f.Status, http.StatusInternalServerError)
+		s.record(key, status)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(foreignJSON))
 	case FaultHang:
 		s.record(key, 0)
 		select {

@@ -226,3 +226,69 @@ func TestRateLimits(t *testing.T) {
 	}
 	assertNoViolations(t, srv)
 }
+
+// TestFaultsWithoutEnvelope: the two answers a real deployment meets that
+// carry no Telegram envelope, applied persistently to one method. The
+// library turns the foreign JSON into an error with code 0 and no text,
+// which is what the bot must cope with; the HTML page does not decode.
+func TestFaultsWithoutEnvelope(t *testing.T) {
+	tests := []struct {
+		name        string
+		fault       Fault
+		status      int
+		contentType string
+		body        string
+	}{
+		{"HTML 500", Fault{Kind: FaultHTML}, 500, "text/html", "<title>500 Internal Server Error</title>"},
+		{"HTML 502", Fault{Kind: FaultHTML, Status: 502}, 502, "text/html", "<title>502 Bad Gateway</title>"},
+		{"foreign JSON 500", Fault{Kind: FaultForeignJSON}, 500, "application/json", `{"error":"internal"}`},
+		{"foreign JSON 503", Fault{Kind: FaultForeignJSON, Status: 503}, 503, "application/json", `{"error":"internal"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, bot := newTestServer(t, Options{})
+			u := srv.NewUser(UserOptions{})
+			srv.FailAlways("setMyCommands", tt.fault)
+			for range 3 {
+				resp, err := http.Post(srv.URL()+"/bot"+srv.Token()+"/setMyCommands", "application/json",
+					strings.NewReader(`{"commands":[{"command":"start","description":"Mulai"}]}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != tt.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.contentType) ||
+					!strings.Contains(string(body), tt.body) {
+					t.Errorf("got %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+				}
+				if strings.Contains(string(body), `"ok"`) || strings.Contains(string(body), "error_code") {
+					t.Errorf("the body carries Telegram's envelope: %q", body)
+				}
+			}
+			_, err := bot.Request(tgbotapi.NewSetMyCommands(tgbotapi.BotCommand{Command: "start", Description: "Mulai"}))
+			var e *tgbotapi.Error
+			switch tt.fault.Kind {
+			case FaultForeignJSON:
+				if !errors.As(err, &e) || e.Code != 0 || e.Message != "" {
+					t.Errorf("library error %#v, want code 0 and no text", err)
+				}
+			default:
+				if err == nil || errors.As(err, &e) {
+					t.Errorf("library error %v, want a decoding error", err)
+				}
+			}
+			// Other methods are untouched; the rule holds until healed.
+			if _, err := bot.Send(tgbotapi.NewMessage(u.ID(), "halo")); err != nil {
+				t.Errorf("sendMessage under a setMyCommands rule: %v", err)
+			}
+			if got := srv.CallsByResult("setMyCommands"); got[tt.status] != 4 {
+				t.Errorf("CallsByResult = %v, want four %d", got, tt.status)
+			}
+			srv.Heal("setMyCommands")
+			if _, err := bot.Request(tgbotapi.NewSetMyCommands(tgbotapi.BotCommand{Command: "start", Description: "Mulai"})); err != nil {
+				t.Errorf("after Heal: %v", err)
+			}
+			assertNoViolations(t, srv)
+		})
+	}
+}

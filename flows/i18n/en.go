@@ -712,6 +712,12 @@ var en = map[string]string{
 	// End of section F.
 
 	// Section G: delivery (keys of this area go below this line).
+	"dlv.fallback.photo":    "🖼 <i>This photo could not be sent through Telegram.</i>",
+	"dlv.fallback.document": "📄 <i>The file «{name}» could not be sent through Telegram.</i>",
+	"dlv.fallback.location": "📍 Location: <a href=\"{url}\">{lat}, {lon}</a>\n<i>The location pin could not be sent through Telegram; open the link to see the map.</i>",
+	"dlv.alert.stuck":       "⚠️ <b>Messages are not going out</b>\n{method} answered {answer} for {minutes} minutes: {error}\n{waiting} messages waiting in {chats} chats. A message that keeps failing is skipped after its retry limit; photos and locations go as text.",
+	"dlv.alert.backlog":     "⚠️ <b>Messages delayed</b>\n{waiting} messages waiting to be sent; the oldest for {minutes} minutes.",
+	"dlv.alert.no_answer":   "no answer",
 
 	// End of section G.
 }

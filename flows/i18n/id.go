@@ -712,6 +712,12 @@ var id = map[string]string{
 	// End of section F.
 
 	// Section G: delivery (keys of this area go below this line).
+	"dlv.fallback.photo":    "🖼 <i>Foto ini tidak dapat dikirim lewat Telegram.</i>",
+	"dlv.fallback.document": "📄 <i>Berkas «{name}» tidak dapat dikirim lewat Telegram.</i>",
+	"dlv.fallback.location": "📍 Lokasi: <a href=\"{url}\">{lat}, {lon}</a>\n<i>Titik lokasi tidak dapat dikirim lewat Telegram; buka tautan untuk melihat peta.</i>",
+	"dlv.alert.stuck":       "⚠️ <b>Pengiriman pesan tersendat</b>\n{method} dijawab {answer} selama {minutes} menit: {error}\n{waiting} pesan menunggu di {chats} obrolan. Pesan yang terus gagal dilewati setelah batas percobaan; foto dan lokasi dikirim sebagai teks.",
+	"dlv.alert.backlog":     "⚠️ <b>Pesan tertunda</b>\n{waiting} pesan menunggu dikirim; yang tertua sudah {minutes} menit.",
+	"dlv.alert.no_answer":   "tanpa jawaban",
 
 	// End of section G.
 }
