@@ -720,4 +720,28 @@ var id = map[string]string{
 	"dlv.alert.no_answer":   "tanpa jawaban",
 
 	// End of section G.
+
+	// Section H: one message per notice, short digests (keys of this area go below this line).
+
+	// End of section H.
+
+	// Section I: form steps (keys of this area go below this line).
+
+	// End of section I.
+
+	// Section J: fsync (keys of this area go below this line).
+
+	// End of section J.
+
+	// Section K: load test (keys of this area go below this line).
+
+	// End of section K.
+
+	// Section L: domain checks and words (keys of this area go below this line).
+
+	// End of section L.
+
+	// Section M: office documents and maps (keys of this area go below this line).
+
+	// End of section M.
 }
