@@ -125,8 +125,11 @@ func (tx *Tx) ApprovalNotices(id int64) ([]ApprovalNotice, error) {
 
 // Audit records an action of user (an approval, a refused command) in the audit log.
 func (tx *Tx) Audit(userID int64, action, detail string) error {
+	// A detail can hold what a person typed (a forged button's data, a
+	// command's arguments); a NIK in it would stay for good in a log that is
+	// append-only, so it is masked before it is written.
 	if _, err := tx.Exec(`INSERT INTO audit_log (at, user_id, action, detail) VALUES (?, ?, ?, ?)`,
-		formatTime(tx.now), userID, action, detail); err != nil {
+		formatTime(tx.now), userID, action, maskNIKs(detail)); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
