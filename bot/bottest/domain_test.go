@@ -265,3 +265,49 @@ func TestDomainNewcomerLapor(t *testing.T) {
 		t.Error("a newcomer's /lapor opened a form")
 	}
 }
+
+// A category changed from the summary is checked against the sex and age
+// already answered, with the same warning, and the case is saved as changed.
+func TestDomainCategoryEditedFromSummary(t *testing.T) {
+	r := newDomainRig(t)
+	u := r.worker
+	u.send("/lapor", "kelompok")
+	u.press("🏚 Kemiskinan & lainnya", "kategori")
+	u.press("Fakir Miskin", "nama lengkap")
+	u.send("Rahmat Hidayat", "NIK")
+	u.press("Tidak ada NIK", "Mengapa")
+	u.press("Tidak punya / belum terdaftar", "jenis kelamin")
+	u.press("Laki-laki", "tanggal lahir")
+	u.send("70 tahun", "tempat lahir")
+	u.send("/lewati", "alamat")
+	u.send("Jl. Kapt. Pattimura RT 05", "wilayah")
+	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
+	u.send("/lewati", "foto")
+	u.press("✔️ Selesai", "keadaannya")
+	u.send("Tinggal sendiri, tidak bekerja.", "kebutuhan")
+	must(t, u.Press("Pangan"))
+	if _, err := u.WaitFor(wait, func(msgs []telegramtest.Message) bool {
+		return len(msgs) > 0 && hasButton(msgs[len(msgs)-1], "✅ Pangan")
+	}); err != nil {
+		t.Fatalf("needs not toggled: %v", err)
+	}
+	u.press("✔️ Selesai", "mendesak")
+	u.press("Biasa", "Periksa data")
+	u.press("✏️ Kategori", "kategori")
+	before := lastMessage(u.User)
+	u.press("Perempuan Rawan Sosial Ekonomi", "Periksa data")
+	got := since(u.User, before)
+	for _, want := range []string{
+		"⚠️ Perempuan Rawan Sosial Ekonomi hanya untuk perempuan, sedangkan yang dilaporkan laki-laki.",
+		"⚠️ Perempuan Rawan Sosial Ekonomi untuk umur 18–59 tahun, sedangkan umurnya 70 tahun.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q after the edit:\n%s", want, got)
+		}
+	}
+	saved := u.press("✅ Simpan", "Laporan tersimpan")
+	k := caseByCode(t, r.h, regexpFind(t, `kode (\S+-\d+-\d+)`, saved.Text))
+	if k.Category != "PPKS23" || k.Gender != "L" || k.Age != 70 {
+		t.Errorf("stored %s %s %d", k.Category, k.Gender, k.Age)
+	}
+}
