@@ -318,7 +318,7 @@ func TestCoordinatorForgedArea(t *testing.T) {
 		{"export", func() telegramtest.Message {
 			coord.send("/ekspor", "dilaporkan kapan")
 			coord.press("Semua", "Status kasus")
-			coord.press("Semua", "Kategori PPKS")
+			coord.press("Semua", "Kategori PMKS")
 			return coord.press("Semua", "Kecamatan?")
 		}, "Jambi Selatan", func() { coord.press("Jambi Selatan", "Simpan") }, "export " + kecJambiSelatan, documents},
 		{"broadcast", func() telegramtest.Message {

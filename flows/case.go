@@ -67,7 +67,7 @@ func (a *App) caseFlow() *Flow {
 	return &Flow{Name: caseFlowName, Title: "case.title", Save: a.saveCase, Flagged: a.caseFlagged, Steps: []Step{
 		{Key: "group", Prompt: "case.group", Input: InputChoice, Options: groups, Match: matchGroup},
 		{Key: "category", Prompt: "case.category", Input: InputChoice, DependsOn: []string{"group"},
-			OptionsFrom: categoryOptions, Match: matchCategory},
+			OptionsFrom: categoryOptions, Match: matchCategory, Check: checkCategory},
 		{Key: "name", Prompt: "case.name", Input: InputName, Min: 3, Max: 80},
 		{Key: "nik", Prompt: "case.nik", Input: InputChoice, Options: []Option{{Value: "none", Key: "case.nik.none"}},
 			Match: a.matchNIK, Check: checkNoNIK},
@@ -95,13 +95,23 @@ func (a *App) caseFlow() *Flow {
 		{Key: "needs", Prompt: "case.needs", Input: InputMulti, Min: 1, Max: len(caseNeeds), If: nf,
 			Options: keyedOptions("case.need.", caseNeeds)},
 		{Key: "urgency", Prompt: "case.urgency", Input: InputChoice, If: nf,
-			Options: keyedOptions("case.urgency.", caseUrgencies)},
+			Options: keyedOptions("case.urgency.", caseUrgencies), Match: matchUrgency},
 	}}
 }
 
+// matchGroup reads a typed group: a category's name (its group), a word for
+// the whole group ("anak", "lansia"), or the button's label without its emoji.
 func matchGroup(c *Ctx, text string) (string, error) {
 	if cat, ok := pmks.Find(text); ok {
 		return cat.Group, nil
+	}
+	if g, ok := pmks.FindGroup(text); ok {
+		return g, nil
+	}
+	for _, g := range pmks.Groups() {
+		if pmks.SameName(text, c.T("case.group."+g.Key)) {
+			return g.Key, nil
+		}
 	}
 	return "", refuseCategory(text)
 }
@@ -114,10 +124,22 @@ func categoryOptions(c *Ctx) ([]Option, error) {
 	return opts, nil
 }
 
+// matchCategory reads a typed category: its name, code or abbreviation, or a
+// word that names exactly one category of the chosen group ("lansia" in the
+// elderly group is Lanjut Usia Telantar).
 func matchCategory(c *Ctx, text string) (string, error) {
 	cat, ok := pmks.Find(text)
 	if !ok {
-		return "", refuseCategory(text)
+		var inGroup []pmks.Category
+		for _, k := range pmks.Search(text) {
+			if k.Group == c.Answers.Text("group") {
+				inGroup = append(inGroup, k)
+			}
+		}
+		if len(inGroup) != 1 {
+			return "", refuseCategory(text)
+		}
+		cat = inGroup[0]
 	}
 	if cat.Group != c.Answers.Text("group") {
 		return "", refuse("case.err.category.group", "category", html.EscapeString(cat.Name),
@@ -287,12 +309,164 @@ func genderOptions(c *Ctx) ([]Option, error) {
 	return opts, nil
 }
 
-// checkGender warns (never refuses) when the gender differs from the NIK's.
+// checkGender warns (never refuses) when the gender differs from the NIK's,
+// or does not fit the category.
 func checkGender(c *Ctx, v Value) error {
 	if want := nikGender(c.app.answeredNIK(c)); want != "" && want != v.Text {
-		return c.Reply("⚠️ " + c.T("case.warn.gender", "gender", c.T("case.gender."+want)))
+		if err := c.Reply("⚠️ " + c.T("case.warn.gender", "gender", c.T("case.gender."+want))); err != nil {
+			return err
+		}
+	}
+	if w := categoryGenderWarning(c.T, false, c.Answers.Text("category"), v.Text); w != "" {
+		return c.Reply("⚠️ " + w)
 	}
 	return nil
+}
+
+// checkCategory warns (never refuses) when a category chosen again, from the
+// summary, does not fit the gender or age already answered.
+func checkCategory(c *Ctx, v Value) error {
+	ws := []string{categoryGenderWarning(c.T, false, v.Text, c.Answers.Text("gender"))}
+	if age, ok := c.app.answeredAge(c, c.Answers.Text("birth")); ok {
+		ws = append(ws, categoryAgeWarning(c.T, false, v.Text, age))
+	}
+	for _, w := range ws {
+		if w == "" {
+			continue
+		}
+		if err := c.Reply("⚠️ " + w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// categoryGenderWarning says why gender does not fit category code ("" when
+// it fits or is not known yet); short is the verifier card's form.
+func categoryGenderWarning(t func(string, ...string) string, short bool, code, gender string) string {
+	cat, ok := pmks.ByCode(code)
+	if !ok || !cat.WomenOnly() || gender != "L" {
+		return ""
+	}
+	key := "case.warn.category.gender"
+	if short {
+		key += ".short"
+	}
+	return t(key, "category", html.EscapeString(cat.Name))
+}
+
+// categoryAgeWarning says why age does not fit category code's age limit
+// ("" when it fits or the category has none); short is the card's form.
+func categoryAgeWarning(t func(string, ...string) string, short bool, code string, age int) string {
+	cat, ok := pmks.ByCode(code)
+	if !ok {
+		return ""
+	}
+	r, ok := cat.Ages()
+	if !ok || r.Contains(age) {
+		return ""
+	}
+	var ages string
+	switch {
+	case r.Max == pmks.NoMax:
+		ages = t("case.ages.over", "min", strconv.Itoa(r.Min))
+	case r.Min == 0:
+		ages = t("case.ages.under", "max", strconv.Itoa(r.Max+1))
+	default:
+		ages = t("case.ages.between", "min", strconv.Itoa(r.Min), "max", strconv.Itoa(r.Max))
+	}
+	key := "case.warn.category.age"
+	if short {
+		key += ".short"
+	}
+	return t(key, "category", html.EscapeString(cat.Name), "ages", ages, "age", strconv.Itoa(age))
+}
+
+// ageOn is the age in whole years on day of someone born on birth.
+func ageOn(birth, day parse.Day) int {
+	age := day.Year - birth.Year
+	if day.Month < birth.Month || (day.Month == birth.Month && day.Day < birth.Day) {
+		age--
+	}
+	return age
+}
+
+// answeredAge is the age a birth answer gives today: the typed age, or the
+// age on today's date of a birth date; ok is false for no answer.
+func (a *App) answeredAge(c *Ctx, birth string) (int, bool) {
+	if s, ok := strings.CutPrefix(birth, agePrefix); ok {
+		n, err := strconv.Atoi(s)
+		return n, err == nil
+	}
+	d, err := parse.Date(birth)
+	if err != nil {
+		return 0, false
+	}
+	return ageOn(d, parse.DayOf(c.Tx.Now().In(a.cfg.Location))), true
+}
+
+// ageDisagrees reports whether a typed age and the age a NIK's birth date
+// gives differ by more than a year: a year's slack because people count age
+// by the year of birth, and a NIK's day is sometimes not the real one.
+func ageDisagrees(typed, fromNIK int) bool { return typed-fromNIK > 1 || fromNIK-typed > 1 }
+
+// personWarnings are the verifier card's lines on a stored case k whose
+// person does not fit what was answered: the category against the gender
+// and the age on the report's day, a typed age against the NIK's birth date
+// (n, zero without a NIK). The worker saw the same warnings in the form.
+func (a *App) personWarnings(t func(string, ...string) string, k store.Case, n nik.NIK) []string {
+	if k.NoNIKReason == "erased" {
+		return nil
+	}
+	reported := parse.DayOf(k.CreatedAt.In(a.cfg.Location))
+	age := k.Age
+	if k.BirthDate != "" {
+		d, err := parse.Date(k.BirthDate)
+		if err != nil {
+			return nil
+		}
+		age = ageOn(d, reported)
+	}
+	var out []string
+	if k.BirthDate == "" && !n.IsZero() {
+		if nikAge := ageOn(n.BirthDate(), reported); ageDisagrees(age, nikAge) {
+			out = append(out, t("case.warn.age_nik.short", "age", strconv.Itoa(age), "nik_age", strconv.Itoa(nikAge),
+				"date", formatDay(n.BirthDate())))
+		}
+	}
+	for _, w := range []string{categoryAgeWarning(t, true, k.Category, age),
+		categoryGenderWarning(t, true, k.Category, k.Gender)} {
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// matchUrgency reads a typed urgency: a button's label without its emoji,
+// or a word people use for it.
+func matchUrgency(c *Ctx, text string) (string, error) {
+	for _, u := range caseUrgencies {
+		if pmks.SameName(text, c.T("case.urgency."+u)) || pmks.SameName(text, u) {
+			return u, nil
+		}
+	}
+	for u, words := range urgencyWords {
+		for _, w := range words {
+			if pmks.SameName(text, w) {
+				return u, nil
+			}
+		}
+	}
+	return "", refuse("err.choice", "text", html.EscapeString(clip(text, 40)))
+}
+
+// urgencyWords are other words for each urgency, compared whole: "sangat
+// penting" is none of them and is asked again rather than guessed.
+var urgencyWords = map[string][]string{
+	"biasa":    {"normal", "tidak mendesak", "tidak darurat", "tidak terlalu mendesak", "rendah"},
+	"mendesak": {"segera", "penting", "perlu segera", "urgent", "urgen"},
+	"darurat":  {"gawat", "gawat darurat", "sangat mendesak", "kritis", "emergency", "bahaya"},
 }
 
 const agePrefix = "age-"
@@ -354,16 +528,40 @@ func (a *App) matchBirth(c *Ctx, text string) (string, error) {
 
 // checkBirth refuses a birth out of range however it came (a button offers
 // the NIK's date, or the answer a case had), and warns (never refuses) when
-// the birth date differs from the NIK's.
+// the birth date differs from the NIK's, a typed age from the NIK's by more
+// than a year, or the age does not fit the category.
 func checkBirth(c *Ctx, v Value) error {
 	if err := c.app.birthInRange(c, v.Text); err != nil {
 		return err
 	}
+	var ws []string
 	n := c.app.answeredNIK(c)
-	if n.IsZero() || strings.HasPrefix(v.Text, agePrefix) || v.Text == n.BirthDate().String() {
-		return nil
+	age, hasAge := c.app.answeredAge(c, v.Text)
+	switch {
+	case n.IsZero():
+	case strings.HasPrefix(v.Text, agePrefix):
+		// An age typed instead of the date: checked against the NIK's
+		// birth date too, or a NIK of a child passes as a man of 45.
+		nikAge := ageOn(n.BirthDate(), parse.DayOf(c.Tx.Now().In(c.app.cfg.Location)))
+		if hasAge && ageDisagrees(age, nikAge) {
+			ws = append(ws, c.T("case.warn.age_nik", "age", strconv.Itoa(age), "nik_age", strconv.Itoa(nikAge),
+				"date", formatDay(n.BirthDate())))
+		}
+	case v.Text != n.BirthDate().String():
+		ws = append(ws, c.T("case.warn.birth", "date", formatDay(n.BirthDate())))
 	}
-	return c.Reply("⚠️ " + c.T("case.warn.birth", "date", formatDay(n.BirthDate())))
+	if hasAge {
+		ws = append(ws, categoryAgeWarning(c.T, false, c.Answers.Text("category"), age))
+	}
+	for _, w := range ws {
+		if w == "" {
+			continue
+		}
+		if err := c.Reply("⚠️ " + w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // birthInRange refuses an age over parse.MaxAge or a birth date out of

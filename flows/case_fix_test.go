@@ -122,7 +122,7 @@ func TestCaseFixMarkedFields(t *testing.T) {
 	if want := "create:baru: status:perlu_perbaikan:nik,address resubmit:baru:nik,address"; strings.Join(steps, " ") != want {
 		t.Errorf("history %q, want %q", strings.Join(steps, " "), want)
 	}
-	coord.send("/kasus", "Kasus di wilayah Anda")
+	coord.send("/kasus", "Kasus yang dapat Anda tinjau")
 	hist := coord.press("🔎 "+k.Code+" · Siti Aminah", "Riwayat")
 	for _, want := range []string{"Perlu diperbaiki: NIK, Alamat", "Diubah: NIK, Alamat"} {
 		if !strings.Contains(hist.Text, want) {

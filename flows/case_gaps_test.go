@@ -108,7 +108,7 @@ func TestCaseActFromDetailEditsNotice(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	coord.send("/kasus", "Kasus di wilayah Anda")
+	coord.send("/kasus", "Kasus yang dapat Anda tinjau")
 	detail := coord.press("🔎 JMB-26-00001 · Siti Aminah", "Riwayat")
 	n := len(coord.CallbackAnswers())
 	if err := coord.PressOn(detail.ID, "✅ Verifikasi"); err != nil {

@@ -78,7 +78,7 @@ func TestCaseLifecycle(t *testing.T) {
 		{store.CaseRejected, nil},
 	} {
 		setCaseStatus(t, h, k.ID, tc.from)
-		coord.send("/kasus", "Kasus di wilayah Anda")
+		coord.send("/kasus", "Kasus yang dapat Anda tinjau")
 		detail := coord.press(itemLabel, "Riwayat")
 		var want []string
 		for _, to := range tc.allowed {

@@ -80,6 +80,9 @@ func (a *App) caseText(c *Ctx, lang i18n.Lang, viewer store.User, k store.Case) 
 	if !n.IsZero() && (nikGender(n) != k.Gender || (k.BirthDate != "" && k.BirthDate != n.BirthDate().String())) {
 		b.WriteString("\n⚠️ " + t("case.warn.nik_mismatch"))
 	}
+	for _, w := range a.personWarnings(t, k, n) {
+		b.WriteString("\n⚠️ " + w)
+	}
 	line("case.address.label", html.EscapeString(k.Address))
 	line("case.area.label", a.areaText(store.Profile{Kecamatan: k.Kecamatan, Kelurahan: k.Kelurahan}))
 	if k.HasLocation {

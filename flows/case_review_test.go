@@ -143,7 +143,7 @@ func TestCaseReviewLoop(t *testing.T) {
 		}
 	}
 	// The coordinator of another kecamatan sees nothing of it.
-	other.send("/kasus", "Belum ada kasus di wilayah Anda")
+	other.send("/kasus", "Belum ada kasus yang dapat Anda tinjau")
 	coord.send("/verifikasi", "Tidak ada kasus yang menunggu verifikasi")
 	noFullNIK(t, nikSiti, worker, coord, other)
 	h.NoViolations()

@@ -163,6 +163,12 @@ func (a *App) onCommand(c *Ctx) error {
 		return c.Reply(c.T("hint.unknown_command", "command", html.EscapeString("/"+clip(c.Ev.Command, 32))))
 	}
 	if cmd.allow != nil && !cmd.allow(c.User) {
+		if key := newcomerHint(c.User, cmd); key != "" {
+			if err := c.Tx.AuditLimited(c.User.ID, "denied", "/"+cmd.name); err != nil {
+				return err
+			}
+			return c.Reply(c.T(key, "command", "/"+cmd.name))
+		}
 		return a.deny(c, "/"+cmd.name)
 	}
 	if !c.Ev.Private() {
@@ -175,6 +181,23 @@ func (a *App) onCommand(c *Ctx) error {
 		}
 	}
 	return a.runCommand(c, cmd)
+}
+
+// newcomerHint is the catalogue key that tells someone not registered (yet)
+// how to get to a command every registered worker may use: registering, or
+// waiting for the approval. "" when registering would not help (a staff
+// command, a blocked person).
+func newcomerHint(u store.User, cmd *command) string {
+	if !cmd.allow(store.User{Status: store.UserActive, Role: store.RolePSM}) {
+		return ""
+	}
+	switch u.Status {
+	case store.UserNew, store.UserRejected:
+		return "auth.register"
+	case store.UserPending:
+		return "auth.pending"
+	}
+	return ""
 }
 
 // runCommand runs cmd in the event's chat, minding the flow open there.

@@ -39,7 +39,7 @@ func TestMediaFallback(t *testing.T) {
 		{"location", store.Message{Kind: store.KindLocation, ChatID: idUser, Latitude: -1.6101, Longitude: 103.6131},
 			[]string{`<a href="https://maps.google.com/?q=-1.610100,103.613100">-1.610100, 103.613100</a>`, "peta"}},
 		{"document, name escaped", store.Message{Kind: store.KindDocument, ChatID: enUser, FileName: "<laporan>.xlsx",
-			Text: "Export"}, []string{"Export\n\n", "«&lt;laporan&gt;.xlsx» could not be sent"}},
+			Text: "Export"}, []string{"Export\n\n", "\"&lt;laporan&gt;.xlsx\" could not be sent"}},
 		{"group chat: the default language", store.Message{Kind: store.KindLocation, ChatID: -100, Latitude: 1, Longitude: 2},
 			[]string{"Lokasi:"}},
 	}

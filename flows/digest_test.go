@@ -40,7 +40,7 @@ func TestDigestScopeChartNoNIK(t *testing.T) {
 	r.tick(nov(3, 7, 0))
 	got := strings.Join(texts(coord, ""), "\n---\n")
 	for _, want := range []string{"Ringkasan harian", "Kasus baru: 3", r.kec[0].Name + ": 2", r.kec[1].Name + ": 1",
-		"Perubahan status: 1", "Diverifikasi: 1", "Menunggu verifikasi: 2", "Pekerja tanpa laporan 30 hari: 0"} {
+		"Perubahan status: 1", "Diverifikasi: 1", "Menunggu verifikasi: 2", "Petugas tanpa laporan 30 hari: 0"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("coordinator's digest lacks %q:\n%s", want, got)
 		}

@@ -57,7 +57,7 @@ func TestEveryInputKind(t *testing.T) {
 	p.send("/form").expect("/lewati")
 
 	p.send(strings.Repeat("x", 5000))
-	refused(t, p, "note", "Terlalu panjang: 5000 huruf, maksimal 100.")
+	refused(t, p, "note", "Terlalu panjang: 5000 karakter, maksimal 100.")
 	p.send("x")
 	refused(t, p, "note", "Terlalu pendek")
 	p.location(1, 2)
@@ -133,7 +133,7 @@ func TestRegistrationBadInputs(t *testing.T) {
 	p.send("Budi123")
 	refused(t, p, "name", "tidak boleh berisi angka")
 	p.send("Budi 🙂")
-	refused(t, p, "name", "tidak boleh berisi «🙂»")
+	refused(t, p, "name", "tidak boleh berisi \"🙂\"")
 	p.send("/lewati")
 	refused(t, p, "name", "wajib diisi")
 	p.send("Sri Wahyuni").press("PSM")

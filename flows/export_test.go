@@ -24,7 +24,7 @@ func runExport(t *testing.T, u *tgUser) (xlsx, csvDoc telegramtest.Message) {
 	t.Helper()
 	u.send("/ekspor", "dilaporkan kapan")
 	u.press("Semua", "Status kasus")
-	u.press("Semua", "Kategori PPKS")
+	u.press("Semua", "Kategori PMKS")
 	u.press("Semua", "Kecamatan?")
 	u.press("Semua (wilayah saya)", "Simpan")
 	xlsx = u.pressFor("✅ Simpan", "kasus (XLSX")
@@ -103,7 +103,7 @@ func TestExport(t *testing.T) {
 	// A coordinator exports their own area only, and is offered no other.
 	coord.send("/ekspor", "dilaporkan kapan")
 	coord.press("Semua", "Status kasus")
-	coord.press("Semua", "Kategori PPKS")
+	coord.press("Semua", "Kategori PMKS")
 	k := coord.press("Semua", "Kecamatan?")
 	for _, row := range k.InlineKeyboard {
 		for _, b := range row {
@@ -260,7 +260,7 @@ func TestExportFilters(t *testing.T) {
 			admin.send(tc.period[0], "Sampai tanggal")
 			admin.send(tc.period[1], "Status kasus")
 		}
-		admin.press(tc.status, "Kategori PPKS")
+		admin.press(tc.status, "Kategori PMKS")
 		admin.press(tc.cat, "Kecamatan?")
 		admin.press("Semua (wilayah saya)", "Simpan")
 		// This round's documents, not the last round's.

@@ -60,7 +60,7 @@ func exportWithPhotos(t *testing.T, u *tgUser, want int) []telegramtest.Message 
 	before := len(zips(u))
 	u.send("/ekspor", "dilaporkan kapan")
 	u.press("Semua", "Status kasus")
-	u.press("Semua", "Kategori PPKS")
+	u.press("Semua", "Kategori PMKS")
 	u.press("Semua", "Kecamatan?")
 	u.press("Semua (wilayah saya)", "Sertakan foto kasus (ZIP)?")
 	u.press("Ya", "Simpan")
@@ -209,7 +209,7 @@ func TestExportPhotosZip(t *testing.T) {
 	// Answering no sends no ZIP.
 	coord.send("/ekspor", "dilaporkan kapan")
 	coord.press("Semua", "Status kasus")
-	coord.press("Semua", "Kategori PPKS")
+	coord.press("Semua", "Kategori PMKS")
 	coord.press("Semua", "Kecamatan?")
 	coord.press("Semua (wilayah saya)", "Sertakan foto")
 	coord.press("Tidak", "Simpan")
@@ -285,7 +285,7 @@ func TestExportPhotosZipParts(t *testing.T) {
 	}
 	admin.send("/ekspor", "dilaporkan kapan")
 	admin.press("Semua", "Status kasus")
-	admin.press("Semua", "Kategori PPKS")
+	admin.press("Semua", "Kategori PMKS")
 	admin.press("Semua", "Kecamatan?")
 	admin.press("Semua (wilayah saya)", "Sertakan foto")
 	admin.press("Ya", "Simpan")

@@ -475,7 +475,7 @@ func TestMeetingAudiences(t *testing.T) {
 
 	start("Rapat Kecil")
 	r.press(a, "Pilih orang", "Tulis nama")
-	r.say(a, "Siti, Joko", "Tidak ada pengguna terdaftar bernama «Joko»")
+	r.say(a, "Siti, Joko", "Tidak ada pengguna terdaftar bernama \"Joko\"")
 	r.say(a, "S", "cocok dengan 3 orang")
 	r.say(a, "siti aminah, "+strconv.FormatInt(budi.ID(), 10), "Catatan")
 	r.say(a, "/lewati", "Simpan")

@@ -206,7 +206,7 @@ func TestEraseMyData(t *testing.T) {
 		JOIN users u ON u.id = c.reporter_id WHERE c.code = ?`, cs[0].Code).Scan(&standIn, &sName, &sPhone, &role, &kec, &status); err != nil {
 		t.Fatal(err)
 	}
-	if standIn >= 0 || sName != "Pekerja yang dihapus" || sPhone != "" || role != store.RolePSM || kec != kecTelanaipura ||
+	if standIn >= 0 || sName != "Petugas yang dihapus" || sPhone != "" || role != store.RolePSM || kec != kecTelanaipura ||
 		status != store.UserErased {
 		t.Fatalf("stand-in %d %q %q %s %s %s", standIn, sName, sPhone, role, kec, status)
 	}
@@ -217,7 +217,7 @@ func TestEraseMyData(t *testing.T) {
 	if !auditHas(t, h, standIn, "erase_user", "self") {
 		t.Fatal("erasure not audited")
 	}
-	m = admin.send("/kasus", "Kasus di wilayah Anda")
+	m = admin.send("/kasus", "Kasus yang dapat Anda tinjau")
 	if strings.Contains(m.Text, "Tono") {
 		t.Fatalf("the erased name is still shown: %s", m.Text)
 	}

@@ -33,7 +33,7 @@ func TestRegistrationApproved(t *testing.T) {
 		t.Fatalf("user = %+v", u)
 	}
 	p.send("/start").expect("menunggu persetujuan")
-	p.send("/profil").expect("tidak berhak")
+	p.send("/profil").expect("menunggu persetujuan admin. Setelah disetujui, /profil bisa dipakai")
 
 	admin.press("Setujui").expect("Disetujui oleh Admin")
 	if got := admin.callbackAnswer(); got != "Disetujui." {

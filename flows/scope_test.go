@@ -49,7 +49,7 @@ func TestMeetingDraftOutlivesArea(t *testing.T) {
 		}, "tidak berhak", "meeting kecamatan:15.71.01,15.71.02"},
 		{"by name", func() {
 			coord.press("Pilih orang").send("Bambang Hartono, Sri Wahyuni").expect("Catatan")
-		}, "Tidak ada pengguna terdaftar bernama «Bambang Hartono»", ""},
+		}, "Tidak ada pengguna terdaftar bernama \"Bambang Hartono\"", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

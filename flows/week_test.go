@@ -157,7 +157,7 @@ func TestSimulatedWeek(t *testing.T) {
 	last := func(present, invited int) string {
 		return fmt.Sprintf("Rapat terakhir: Rakor PSM TKSK (05-11-2026): hadir %d dari %d yang diundang", present, invited)
 	}
-	idle := func(n int) string { return fmt.Sprintf("Pekerja tanpa laporan 30 hari: %d", n) }
+	idle := func(n int) string { return fmt.Sprintf("Petugas tanpa laporan 30 hari: %d", n) }
 	mtgReminder := func(nudge bool) want {
 		m := want{"Pengingat rapat", "Rakor PSM TKSK", "05-11-2026, 09.00–12.00 WIB", "Aula Dinsos Kota Jambi"}
 		if nudge {

@@ -151,7 +151,7 @@ func TestEraseUserScrubsOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	update(t, db, func(tx *store.Tx) error {
-		_, _, ok, err := tx.EraseUser(worker, "Pekerja yang dihapus")
+		_, _, ok, err := tx.EraseUser(worker, "Petugas yang dihapus")
 		if err == nil && !ok {
 			t.Error("worker not found")
 		}
@@ -181,7 +181,7 @@ func TestEraseUserScrubsOutbox(t *testing.T) {
 		tgMsgID int
 	}{
 		{"sent to the admin: kept for its ids only", sent, true, "", store.StatusSent, false, admin, 55},
-		{"still to send: the name replaced", pending, true, "Tidak terjangkau: Pekerja yang dihapus, Budi Santoso",
+		{"still to send: the name replaced", pending, true, "Tidak terjangkau: Petugas yang dihapus, Budi Santoso",
 			store.StatusPending, false, admin, 0},
 		{"about someone else", unrelated, true, "Budi Santoso, 081200000000", store.StatusPending, false, admin, 0},
 		{"in their own chat", own, false, "", "", false, 0, 0},

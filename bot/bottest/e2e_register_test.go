@@ -503,12 +503,12 @@ func TestE2ERegistrationBadInput(t *testing.T) {
 		{"a photo", func() { u.SendPhoto([]byte("not really a jpeg"), "") }, "Mohon jawab dengan teks."},
 		{"a location", func() { u.SendLocation(-1.61, 103.61) }, "Mohon jawab dengan teks."},
 		{"only spaces", text("   "), "Nama masih kosong."},
-		{"too short", text("Sr"), "Nama terlalu pendek: 2 huruf, minimal 3."},
-		{"too long", text(strings.Repeat("Sri ", 25)), "Nama terlalu panjang: 99 huruf, maksimal 80."},
+		{"too short", text("Sr"), "Nama terlalu pendek: 2 karakter, minimal 3."},
+		{"too long", text(strings.Repeat("Sri ", 25)), "Nama terlalu panjang: 99 karakter, maksimal 80."},
 		// 4096 is the most a Telegram message can hold.
-		{"a full message", text(strings.Repeat("a", 4096)), "Nama terlalu panjang: 4096 huruf, maksimal 80."},
-		{"emoji only", text("😀😀😀"), "Nama tidak boleh berisi «😀» (posisi 1)."},
-		{"a digit", text("Sri W4hyuni"), "Nama tidak boleh berisi angka («4» di posisi 6)."},
+		{"a full message", text(strings.Repeat("a", 4096)), "Nama terlalu panjang: 4096 karakter, maksimal 80."},
+		{"emoji only", text("😀😀😀"), "Nama tidak boleh berisi \"😀\" (posisi 1)."},
+		{"a digit", text("Sri W4hyuni"), "Nama tidak boleh berisi angka (\"4\" di posisi 6)."},
 	})
 	// The name's refusals carry an example of a right answer.
 	if m, _ := u.Last(); !strings.Contains(m.Text, "Contoh: Siti Nur Aini") {
@@ -517,25 +517,25 @@ func TestE2ERegistrationBadInput(t *testing.T) {
 	u.send("Sri Wahyuni", "peran")
 
 	check("role", "Apa peran", []string{"name"}, []bad{
-		{"free text", text("Ketua RT"), "«Ketua RT» bukan salah satu pilihan."},
+		{"free text", text("Ketua RT"), "\"Ketua RT\" bukan salah satu pilihan."},
 	})
 	u.press("PSM", "kecamatan")
 
 	check("kecamatan", "Pilih kecamatan", []string{"name", "role"}, []bad{
-		{"an unknown kecamatan", text("Antah Berantah"), "Kecamatan «Antah Berantah» tidak ada dalam daftar."},
+		{"an unknown kecamatan", text("Antah Berantah"), "Kecamatan \"Antah Berantah\" tidak ada dalam daftar."},
 	})
 	u.send("telanaipura", "Pilih kelurahan") // typed instead of pressed: accepted
 
 	check("kelurahan", "Pilih kelurahan", []string{"name", "role", "kecamatan"}, []bad{
 		{"a kelurahan of another kecamatan", text("Jelutung"), "Kelurahan Jelutung ada di Kecamatan Jelutung, bukan Telanaipura."},
-		{"an unknown kelurahan", text("Kampung Antah"), "Kelurahan «Kampung Antah» tidak ada dalam daftar."},
+		{"an unknown kelurahan", text("Kampung Antah"), "Kelurahan \"Kampung Antah\" tidak ada dalam daftar."},
 	})
 	u.press("Buluran Kenali", "nomor HP")
 
 	contact := func(phone string, id int64) func() { return func() { u.SendContact(phone, id, "Sri") } }
 	check("phone", "nomor HP", []string{"name", "role", "kecamatan", "kelurahan"}, []bad{
-		{"a typed number", text("081234567890"), "Tekan tombol «📱 Kirim nomor HP saya»"},
-		{"a location", func() { u.SendLocation(-1.61, 103.61) }, "Tekan tombol «📱 Kirim nomor HP saya»"},
+		{"a typed number", text("081234567890"), "Tekan tombol \"📱 Kirim nomor HP saya\""},
+		{"a location", func() { u.SendLocation(-1.61, 103.61) }, "Tekan tombol \"📱 Kirim nomor HP saya\""},
 		{"someone else's contact", contact("+6281311112222", other.ID()), "Itu kontak orang lain."},
 		{"an address-book contact", contact("+6281311112222", 0), "Itu kontak orang lain."},
 		{"a foreign number", contact("+12025550123", u.ID()), "Nomor HP harus nomor Indonesia"},

@@ -92,7 +92,7 @@ func TestHostileInput(t *testing.T) {
 		{"Siti\xff\xfeAminah", "Nama tidak boleh berisi"}, // invalid UTF-8 arrives as U+FFFD
 		{"Siti\u200bAminah", "tak terlihat"},              // zero-width space
 		{"\u202eSiti Aminah", "tak terlihat"},             // right-to-left override
-		{"Siti <b>Aminah</b>", "Nama tidak boleh berisi «&lt;»"},
+		{"Siti <b>Aminah</b>", "Nama tidak boleh berisi \"&lt;\""},
 		{"Robert'); DROP TABLE cases;--", "Nama tidak boleh berisi"},
 		{"*Siti* _Aminah_ [x](http://evil.example)", "Nama tidak boleh berisi"},
 	} {

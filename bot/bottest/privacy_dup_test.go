@@ -419,7 +419,7 @@ func TestPrivacyDupNIKHostileWorker(t *testing.T) {
 	if strings.Contains(card.Text, "HIV") {
 		t.Errorf("the reviewer of the new case sees the other case's category: %q", card.Text)
 	}
-	coordB.send("/kasus", "Kasus di wilayah")
+	coordB.send("/kasus", "Kasus yang dapat Anda tinjau")
 	detail := coordB.press("🔎 "+k.Code+" · Rahmat Hidayat", "Riwayat")
 	if !strings.Contains(detail.Text, "NIK sama dengan kasus "+code+" (Kec. Telanaipura)") {
 		t.Errorf("the first case's reviewer does not see the duplicate: %q", detail.Text)
@@ -480,7 +480,7 @@ func TestSeparationOfDutiesCoordinator(t *testing.T) {
 		t.Errorf("the reporter's queue offers their own case: %q", q.Text)
 	}
 	other.send("/verifikasi", code)
-	self.send("/kasus", "Kasus di wilayah")
+	self.send("/kasus", "Kasus yang dapat Anda tinjau")
 	detail := self.press("🔎 "+code+" · Dodi Saputra", "Riwayat")
 	if len(detail.InlineKeyboard) != 0 {
 		t.Errorf("the reporter's view of their own case offers %v", detail.InlineKeyboard)

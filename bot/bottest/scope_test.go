@@ -171,7 +171,7 @@ func hasLabel(m telegramtest.Message, label string) bool {
 func TestScopeCaseListsAndForgedCaseID(t *testing.T) {
 	r := newScopeRig(t)
 	from := lastMsgID(r.coord.User)
-	list := r.coord.send("/kasus", "Kasus di wilayah Anda")
+	list := r.coord.send("/kasus", "Kasus yang dapat Anda tinjau")
 	if !strings.Contains(list.Text, r.caseA.Code) || strings.Contains(list.Text, r.caseB.Code) {
 		t.Errorf("coordinator's /kasus:\n%s", list.Text)
 	}
@@ -194,7 +194,7 @@ func TestScopeCaseListsAndForgedCaseID(t *testing.T) {
 	r.noLeak("coordinator's case paths", r.coord.User, from, r.caseB.Code)
 
 	// The admin sees both areas.
-	all := r.admin.send("/kasus", "Kasus di wilayah Anda")
+	all := r.admin.send("/kasus", "Kasus yang dapat Anda tinjau")
 	if !strings.Contains(all.Text, r.caseA.Code) || !strings.Contains(all.Text, r.caseB.Code) {
 		t.Errorf("admin's /kasus:\n%s", all.Text)
 	}
@@ -206,7 +206,7 @@ func TestScopeCaseListsAndForgedCaseID(t *testing.T) {
 func TestScopeDigestAndStatistics(t *testing.T) {
 	r := newScopeRig(t)
 	from := lastMsgID(r.coord.User)
-	dig := r.coord.send("/ringkasan sekarang", "Pekerja tanpa laporan")
+	dig := r.coord.send("/ringkasan sekarang", "Petugas tanpa laporan")
 	if !strings.Contains(dig.Text, "Eko Prasetyo") {
 		t.Errorf("coordinator's digest does not list area A's idle worker:\n%s", dig.Text)
 	}
@@ -217,7 +217,7 @@ func TestScopeDigestAndStatistics(t *testing.T) {
 	settle(t, r.h)
 	r.noLeak("coordinator's digest and statistics", r.coord.User, from, r.caseB.Code)
 
-	dig = r.admin.send("/ringkasan sekarang", "Pekerja tanpa laporan")
+	dig = r.admin.send("/ringkasan sekarang", "Petugas tanpa laporan")
 	for _, want := range []string{"Eko Prasetyo", "Dedi Kurniawan"} {
 		if !strings.Contains(dig.Text, want) {
 			t.Errorf("admin's digest lacks %s:\n%s", want, dig.Text)

@@ -33,6 +33,9 @@ func (d Day) In(loc *time.Location) time.Time {
 // String returns the date as YYYY-MM-DD.
 func (d Day) String() string { return d.Time().Format(time.DateOnly) }
 
+// Text returns the date as people read it in every message: DD-MM-YYYY.
+func (d Day) Text() string { return d.Time().Format("02-01-2006") }
+
 // IsZero reports whether d is the zero Day.
 func (d Day) IsZero() bool { return d == Day{} }
 
@@ -68,7 +71,7 @@ func sign(n int) int {
 // than read from the clock so that tests and the configured zone decide it.
 func NotFuture(d, today Day) error {
 	if d.After(today) {
-		return Fail(CodeDateFuture, "today", today.String())
+		return Fail(CodeDateFuture, "today", today.Text())
 	}
 	return nil
 }
@@ -76,7 +79,7 @@ func NotFuture(d, today Day) error {
 // NotAfter rejects a day after max (date.after).
 func NotAfter(d, max Day) error {
 	if d.After(max) {
-		return Fail(CodeDateAfter, "max", max.String())
+		return Fail(CodeDateAfter, "max", max.Text())
 	}
 	return nil
 }
@@ -84,7 +87,7 @@ func NotAfter(d, max Day) error {
 // NotBefore rejects a day before min (date.before).
 func NotBefore(d, min Day) error {
 	if d.Before(min) {
-		return Fail(CodeDateBefore, "min", min.String())
+		return Fail(CodeDateBefore, "min", min.Text())
 	}
 	return nil
 }
@@ -108,7 +111,7 @@ func Birth(d, today Day) error {
 		earliest = floor
 	}
 	if d.Before(earliest) {
-		return Fail(CodeDateTooOld, "min", earliest.Time().Format("02-01-2006"), "max_age", strconv.Itoa(MaxAge))
+		return Fail(CodeDateTooOld, "min", earliest.Text(), "max_age", strconv.Itoa(MaxAge))
 	}
 	return nil
 }

@@ -112,9 +112,9 @@ func TestDayRanges(t *testing.T) {
 	if err := NotFuture(today, today); err != nil {
 		t.Error(err)
 	}
-	wantErr(t, NotFuture(Day{2024, 3, 11}, today), CodeDateFuture, map[string]string{"today": "2024-03-10"})
-	wantErr(t, NotAfter(Day{2025, 1, 1}, Day{2024, 12, 31}), CodeDateAfter, map[string]string{"max": "2024-12-31"})
-	wantErr(t, NotBefore(Day{1899, 12, 31}, Day{1900, 1, 1}), CodeDateBefore, map[string]string{"min": "1900-01-01"})
+	wantErr(t, NotFuture(Day{2024, 3, 11}, today), CodeDateFuture, map[string]string{"today": "10-03-2024"})
+	wantErr(t, NotAfter(Day{2025, 1, 1}, Day{2024, 12, 31}), CodeDateAfter, map[string]string{"max": "31-12-2024"})
+	wantErr(t, NotBefore(Day{1899, 12, 31}, Day{1900, 1, 1}), CodeDateBefore, map[string]string{"min": "01-01-1900"})
 	if err := NotBefore(Day{1900, 1, 1}, Day{1900, 1, 1}); err != nil {
 		t.Error(err)
 	}

@@ -34,7 +34,7 @@ type Category struct {
 const (
 	GroupAnak              = "anak"               // children
 	GroupLansiaDisabilitas = "lansia_disabilitas" // elderly and people with disabilities
-	GroupTunaSosial        = "tuna_sosial"        // social deviance and marginalised groups
+	GroupTunaSosial        = "tuna_sosial"        // other vulnerable groups (the key keeps the label's former name)
 	GroupKorban            = "korban"             // victims
 	GroupKemiskinan        = "kemiskinan_lainnya" // poverty and others
 )
