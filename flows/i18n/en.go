@@ -723,6 +723,10 @@ var en = map[string]string{
 
 	// Section H: one message per notice, short digests (keys of this area go below this line).
 
+	"case.notice.short": "<b>{code}</b> · {status}\nThe case card is too long for a photo caption: press 🔎 Details.",
+	"case.btn.photos":   "📷 All photos ({n})",
+	"case.btn.detail":   "🔎 Details",
+	"case.photos.none":  "This case has no photos.",
 	// End of section H.
 
 	// Section I: form steps (keys of this area go below this line).

@@ -723,6 +723,10 @@ var id = map[string]string{
 
 	// Section H: one message per notice, short digests (keys of this area go below this line).
 
+	"case.notice.short": "<b>{code}</b> · {status}\nKartu kasus terlalu panjang untuk keterangan foto: tekan 🔎 Detail.",
+	"case.btn.photos":   "📷 Semua foto ({n})",
+	"case.btn.detail":   "🔎 Detail",
+	"case.photos.none":  "Kasus ini tidak punya foto.",
 	// End of section H.
 
 	// Section I: form steps (keys of this area go below this line).
