@@ -2,6 +2,7 @@ package bottest_test
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -9,8 +10,11 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/xuri/excelize/v2"
+
 	"dinsosbot/bot/bottest"
 	"dinsosbot/bot/telegramtest"
+	"dinsosbot/flows"
 	"dinsosbot/store"
 )
 
@@ -195,5 +199,71 @@ func TestCaseNoticeLongCaptionClipped(t *testing.T) {
 		}
 	}
 	settle(t, h)
+	h.NoViolations()
+}
+
+// With 10,000 workers none of whom reported, the admin's weekly digest is
+// a few messages (chart, text, the full list as a sheet), not a hundred.
+func TestDigestTenThousandUsersIsShort(t *testing.T) {
+	const adminID, workers = 9001, 10000
+	h := bottest.Start(t, bottest.Options{Admins: []int64{adminID},
+		Flows: func(c *flows.Config) { c.Schedules.DigestDefault = "weekly" }})
+	admin := startAdmin(t, h, adminID)
+	// Seeded in one transaction: a registration each would take minutes.
+	tx, err := h.DB().SQL().Begin()
+	must(t, err)
+	stmt, err := tx.Prepare(`INSERT INTO users (id, first_name, role, status, full_name, phone, kecamatan, kelurahan,
+		created_at, updated_at) VALUES (?, ?, 'psm', 'active', ?, '+6281200000000', '15.71.01', '15.71.01.1002',
+		'2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z')`)
+	must(t, err)
+	for i := range workers {
+		name := fmt.Sprintf("Pekerja %05d", i)
+		if _, err := stmt.Exec(7_000_000+i, name, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(t, stmt.Close())
+	must(t, tx.Commit())
+	reporter := seedPerson(t, h, "Sri Wahyuni", store.RolePSM, "15.71.01", "15.71.01.1002")
+	storeCase(t, h, store.Case{ReporterID: reporter.ID(), Category: "PPKS01", FullName: "Siti Aminah", Gender: "P",
+		Age: 45, NoNIKReason: "unknown", Address: "Jl. Kenanga 7", Kecamatan: "15.71.01", Kelurahan: "15.71.01.1002",
+		Description: "Tinggal sendiri.", Needs: []string{"pangan"}, Urgency: "biasa"}, store.CaseNew, 0)
+
+	before := len(admin.Messages())
+	admin.SendText("/ringkasan sekarang")
+	var sheet telegramtest.Message
+	msgs, err := admin.WaitFor(wait, func(msgs []telegramtest.Message) bool {
+		for _, m := range msgs {
+			if m.Kind == "document" {
+				sheet = m
+				return true
+			}
+		}
+		return false
+	})
+	must(t, err)
+	settle(t, h)
+	msgs = admin.Messages()[before:]
+	t.Logf("weekly digest with %d idle workers: %d messages", workers, len(msgs))
+	if len(msgs) > 3 {
+		t.Fatalf("the digest took %d messages, want at most 3", len(msgs))
+	}
+	var text string
+	for _, m := range msgs {
+		if m.Kind == "text" {
+			text = m.Text
+		}
+	}
+	if !strings.Contains(text, "Ringkasan mingguan") || !strings.Contains(text, "Pekerja tanpa laporan 30 hari: 10000") ||
+		!strings.Contains(text, "… dan 9990 lainnya") || strings.Count(text, "Pekerja 0") != 10 {
+		t.Errorf("digest text:\n%s", text)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(sheet.File))
+	must(t, err)
+	rows, err := f.GetRows(f.GetSheetName(0))
+	must(t, err)
+	if len(rows) != workers+1 {
+		t.Errorf("the sheet lists %d rows, want %d and a head", len(rows)-1, workers)
+	}
 	h.NoViolations()
 }
