@@ -232,7 +232,7 @@ func TestDigestTenThousandUsersIsShort(t *testing.T) {
 	before := len(admin.Messages())
 	admin.SendText("/ringkasan sekarang")
 	var sheet telegramtest.Message
-	msgs, err := admin.WaitFor(wait, func(msgs []telegramtest.Message) bool {
+	_, err = admin.WaitFor(wait, func(msgs []telegramtest.Message) bool {
 		for _, m := range msgs {
 			if m.Kind == "document" {
 				sheet = m
@@ -243,7 +243,7 @@ func TestDigestTenThousandUsersIsShort(t *testing.T) {
 	})
 	must(t, err)
 	settle(t, h)
-	msgs = admin.Messages()[before:]
+	msgs := admin.Messages()[before:]
 	t.Logf("weekly digest with %d idle workers: %d messages", workers, len(msgs))
 	if len(msgs) > 3 {
 		t.Fatalf("the digest took %d messages, want at most 3", len(msgs))
