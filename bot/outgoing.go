@@ -12,18 +12,29 @@ import (
 // deletions of a message known only by its outbox row are resolved here, when
 // that row has been sent (rows of one chat go in order, so it has).
 func (s *sender) chattable(m store.Message) (tgbotapi.Chattable, error) {
-	target := m.MessageID
-	if target == 0 && m.EditOf != 0 {
-		id, err := s.db.SentMessageID(m.EditOf)
+	target, kind := m.MessageID, m.Kind
+	if m.EditOf != 0 {
+		id, was, err := s.db.SentMessage(m.EditOf)
 		if err != nil {
 			return nil, err
 		}
-		if id == 0 {
+		if target == 0 {
+			target = id
+		}
+		if target == 0 {
 			return nil, fmt.Errorf("outbox row %d was never sent; nothing to edit", m.EditOf)
 		}
-		target = id
+		// An edit of a row's content follows what the row became: a photo
+		// notice takes a caption edit, and one that fell back to text (or an
+		// older text notice) a text edit.
+		if kind == store.KindEditText || kind == store.KindEditCaption {
+			kind = store.KindEditText
+			if was == store.KindPhoto || was == store.KindDocument {
+				kind = store.KindEditCaption
+			}
+		}
 	}
-	switch m.Kind {
+	switch kind {
 	case store.KindSend:
 		msg := tgbotapi.NewMessage(m.ChatID, m.Text)
 		msg.ParseMode = tgbotapi.ModeHTML
@@ -34,6 +45,11 @@ func (s *sender) chattable(m store.Message) (tgbotapi.Chattable, error) {
 		edit := tgbotapi.NewEditMessageText(m.ChatID, target, m.Text)
 		edit.ParseMode = tgbotapi.ModeHTML
 		edit.DisableWebPagePreview = true
+		edit.ReplyMarkup = inlineKeyboard(m.Buttons)
+		return edit, nil
+	case store.KindEditCaption:
+		edit := tgbotapi.NewEditMessageCaption(m.ChatID, target, m.Text)
+		edit.ParseMode = tgbotapi.ModeHTML
 		edit.ReplyMarkup = inlineKeyboard(m.Buttons)
 		return edit, nil
 	case store.KindEditButtons:

@@ -415,6 +415,8 @@ func method(k store.Kind) string {
 		return "sendMessage"
 	case store.KindEditText:
 		return "editMessageText"
+	case store.KindEditCaption:
+		return "editMessageCaption"
 	case store.KindEditButtons:
 		return "editMessageReplyMarkup"
 	case store.KindDelete:

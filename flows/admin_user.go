@@ -330,7 +330,8 @@ func (a *App) closeRequests(c *Ctx, u store.User) error {
 
 // retireCaseNotices edits u's case notices of cases u may no longer review
 // (blocked, demoted, or the kecamatan no longer covered) to a stub without
-// buttons, deletes the photos and location sent with them, and forgets them,
+// buttons (a photo notice's caption), deletes the photos and location sent
+// with them (and a photo notice itself), and forgets them,
 // so no later change of those cases reaches u.
 func (a *App) retireCaseNotices(c *Ctx, u store.User) error {
 	notices, err := c.Tx.UserCaseNotices(u.ID)
@@ -353,6 +354,13 @@ func (a *App) retireCaseNotices(c *Ctx, u store.User) error {
 		media, err := c.Tx.CaseMediaMessages(n.CaseID, u.ID, n.OutboxID)
 		if err != nil {
 			return err
+		}
+		// A notice that is the case's photo (its caption now the stub) goes
+		// too: the photo is what they may no longer see.
+		if was, _, err := c.Tx.OutboxKind(n.OutboxID); err != nil {
+			return err
+		} else if was == store.KindPhoto {
+			media = append(media, n.OutboxID)
 		}
 		for _, m := range media {
 			if _, err := c.Send(store.Message{Kind: store.KindDelete, ChatID: u.ID, EditOf: m,

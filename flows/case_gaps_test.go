@@ -40,8 +40,8 @@ func hasButton(m telegramtest.Message, label string) bool {
 	return false
 }
 
-// The coordinator gets the case's photos in chat with the notice, re-sent by
-// Telegram file_id (nothing uploaded again).
+// The coordinator's notice is the case's first photo, re-sent by Telegram
+// file_id (nothing uploaded again); its button sends every photo.
 func TestCaseNoticeCarriesPhotos(t *testing.T) {
 	h := caseHarness(t, "", bottest.Options{})
 	worker := seed(t, h, "Sri Wahyuni", store.RolePSM, kecTelanaipura, kelBuluranKenali, "")
@@ -65,7 +65,14 @@ func TestCaseNoticeCarriesPhotos(t *testing.T) {
 	worker.press("Biasa", "Periksa data")
 	worker.press("✅ Simpan", "JMB-26-00001")
 
-	if _, err := coord.WaitForText(caseWait, "Kasus baru"); err != nil {
+	notice, err := coord.WaitForText(caseWait, "Kasus baru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notice.Kind != "photo" || !bytes.Equal(notice.File, photo1) {
+		t.Fatalf("notice is a %s of %d bytes, want the first photo", notice.Kind, len(notice.File))
+	}
+	if err := coord.Press("📷 Semua foto (2)"); err != nil {
 		t.Fatal(err)
 	}
 	var photos []telegramtest.Message
@@ -76,10 +83,10 @@ func TestCaseNoticeCarriesPhotos(t *testing.T) {
 				photos = append(photos, m)
 			}
 		}
-		return len(photos) == 2
+		return len(photos) == 3
 	})
 	for i, want := range [][]byte{photo1, photo2} {
-		m := photos[i]
+		m := photos[i+1]
 		if wantCap := "📷 JMB-26-00001 · foto " + string(rune('1'+i)) + " dari 2"; m.Caption != wantCap {
 			t.Errorf("photo %d caption %q, want %q", i+1, m.Caption, wantCap)
 		}
@@ -87,8 +94,8 @@ func TestCaseNoticeCarriesPhotos(t *testing.T) {
 			t.Errorf("photo %d: %d bytes, not the %d the worker sent", i+1, len(m.File), len(want))
 		}
 	}
-	if n := outboxCount(t, h, `kind = 'photo' AND chat_id = ? AND payload LIKE '%"file_id":%'`, coord.ID()); n != 2 {
-		t.Errorf("%d photos sent by file_id, want 2", n)
+	if n := outboxCount(t, h, `kind = 'photo' AND chat_id = ? AND payload LIKE '%"file_id":%'`, coord.ID()); n != 3 {
+		t.Errorf("%d photos sent by file_id, want 3", n)
 	}
 	h.NoViolations()
 }

@@ -3,8 +3,11 @@ package flows
 import (
 	"fmt"
 	"html"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"dinsosbot/flows/i18n"
 	"dinsosbot/flows/nik"
@@ -22,11 +25,12 @@ const (
 	opCaseDetail = "d" // show the case with its history
 	opCaseFix    = "e" // the reporter opens the form to fix it
 	opCaseList   = "l" // Nonce: page; Arg: the list's scope
+	opCasePhotos = "p" // every photo of the case, from a notice
 )
 
 func init() {
 	validOps[cbCase] = map[string]bool{opCaseAct: true, opCaseActIn: true, opCaseDetail: true, opCaseFix: true,
-		opCaseList: true}
+		opCaseList: true, opCasePhotos: true}
 }
 
 // caseStatusCodes keeps callback data short.
@@ -50,6 +54,12 @@ func statusCode(status string) string {
 // may have typed any NIK or chosen any kelurahan, and the card must not tell
 // them what the form did not (matchNIK).
 func (a *App) caseText(c *Ctx, lang i18n.Lang, viewer store.User, k store.Case) (string, error) {
+	return a.caseTextClip(c, lang, viewer, k, 0)
+}
+
+// caseTextClip is caseText with the description clipped to descMax
+// characters (0: whole), for a card that must fit a caption.
+func (a *App) caseTextClip(c *Ctx, lang i18n.Lang, viewer store.User, k store.Case, descMax int) (string, error) {
 	t := func(key string, args ...string) string { return i18n.T(lang, key, args...) }
 	reporter, _, err := c.Tx.GetUser(k.ReporterID)
 	if err != nil {
@@ -99,7 +109,11 @@ func (a *App) caseText(c *Ctx, lang i18n.Lang, viewer store.User, k store.Case) 
 		needs = append(needs, t("case.need."+nd))
 	}
 	line("case.needs.label", strings.Join(needs, ", "))
-	fmt.Fprintf(&b, "\n%s:\n%s", t("case.description.label"), html.EscapeString(k.Description))
+	desc := k.Description
+	if descMax > 0 {
+		desc = clip(desc, descMax)
+	}
+	fmt.Fprintf(&b, "\n%s:\n%s", t("case.description.label"), html.EscapeString(desc))
 	fmt.Fprintf(&b, "\n\n%s", t("case.reported_by", "who", html.EscapeString(displayName(reporter)),
 		"date", a.formatTime(k.CreatedAt)))
 	if !a.canReview(viewer, k) {
@@ -171,51 +185,160 @@ func actionButtons(lang i18n.Lang, k store.Case, op string) ([][]store.Button, e
 
 // sendCaseNotice sends case k to reviewer u with the action buttons, and
 // remembers it so a decision can update every copy. extra, when set, adds
-// lines under the heading in u's language.
+// lines under the heading in u's language. The notice is one message: the
+// case's first photo with the card as its caption, or the card alone; the
+// location is a map link in the card.
 func (a *App) sendCaseNotice(c *Ctx, k store.Case, u store.User, headKey string, extra func(i18n.Lang) string) error {
 	lang := a.lang(u)
 	head := i18n.T(lang, headKey)
 	if extra != nil {
 		head += "\n" + extra(lang)
 	}
-	text, err := a.caseText(c, lang, u, k)
+	photos, err := c.Tx.CasePhotos(k.ID)
 	if err != nil {
 		return err
 	}
-	var buttons [][]store.Button
-	if may, err := a.mayDecide(c.Tx, u, k); err != nil {
-		return err
-	} else if may {
-		if buttons, err = actionButtons(lang, k, opCaseAct); err != nil {
-			return err
-		}
-	}
-	ref, err := c.Send(store.Message{ChatID: u.ID, Priority: store.PriorityNotice,
-		Text: head + "\n\n" + text, Buttons: buttons})
+	m, err := a.caseNotice(c, k, u, head, nil, len(photos) > 0)
 	if err != nil {
 		return err
 	}
-	if k.HasLocation {
-		if _, err := c.Send(store.Message{Kind: store.KindLocation, ChatID: u.ID, Priority: store.PriorityNotice,
-			Latitude: k.Latitude, Longitude: k.Longitude}); err != nil {
-			return err
-		}
+	m.ChatID, m.Priority = u.ID, store.PriorityNotice
+	if len(photos) > 0 {
+		m.Kind, m.FileID = store.KindPhoto, photos[0].FileID
 	}
-	if err := a.sendCasePhotos(c, k, u.ID, lang); err != nil {
+	ref, err := c.Send(m)
+	if err != nil {
 		return err
 	}
 	return c.Tx.AddCaseNotice(k.ID, u.ID, ref)
 }
 
+// maxCaption is Telegram's limit on a caption: UTF-16 code units of its
+// text once the markup is parsed.
+const maxCaption = 1024
+
+// minClip is the shortest a clipped description or note gets before the
+// card falls back to its short form.
+const minClip = 40
+
+// caseNotice is the notice of case k for reviewer u, without its chat: head
+// above the card, the decision (when tail is set) below it, and the buttons
+// (the transitions u may make; every photo when there are several; the full
+// card when this one was clipped). As a caption (caption), the description
+// and then the note are clipped until it fits.
+func (a *App) caseNotice(c *Ctx, k store.Case, u store.User, head string, tail func(noteMax int) string,
+	caption bool) (store.Message, error) {
+	lang := a.lang(u)
+	build := func(descMax, noteMax int) (string, error) {
+		text, err := a.caseTextClip(c, lang, u, k, descMax)
+		if err != nil {
+			return "", err
+		}
+		if head != "" {
+			text = head + "\n\n" + text
+		}
+		if tail != nil {
+			text += "\n\n" + tail(noteMax)
+		}
+		return text, nil
+	}
+	text, err := build(0, 0)
+	if err != nil {
+		return store.Message{}, err
+	}
+	clipped := false
+	if caption && captionLen(text) > maxCaption {
+		clipped = true
+		descMax, noteMax := utf8.RuneCountInString(k.Description), maxNote
+		for range 6 {
+			over := captionLen(text) - maxCaption
+			if over <= 0 {
+				break
+			}
+			switch {
+			case descMax > minClip:
+				descMax = max(minClip, descMax-over-1)
+			case noteMax > minClip:
+				noteMax = max(minClip, noteMax-over-1)
+			}
+			if text, err = build(descMax, noteMax); err != nil {
+				return store.Message{}, err
+			}
+		}
+		if captionLen(text) > maxCaption {
+			// Names, address and warnings alone overflow: the heading and
+			// the case's code, the card a button away.
+			text = i18n.T(lang, "case.notice.short", "code", k.Code, "status", i18n.T(lang, "case.status."+k.Status))
+			if head != "" {
+				text = head + "\n\n" + text
+			}
+		}
+	}
+	var buttons [][]store.Button
+	if may, err := a.mayDecide(c.Tx, u, k); err != nil {
+		return store.Message{}, err
+	} else if may {
+		if buttons, err = actionButtons(lang, k, opCaseAct); err != nil {
+			return store.Message{}, err
+		}
+	}
+	var more []store.Button
+	photos, err := c.Tx.CasePhotos(k.ID)
+	if err != nil {
+		return store.Message{}, err
+	}
+	id := strconv.FormatInt(k.ID, 10)
+	if len(photos) > 1 {
+		d, err := data(cbCase, id, opCasePhotos, "")
+		if err != nil {
+			return store.Message{}, err
+		}
+		more = append(more, store.Button{Text: i18n.T(lang, "case.btn.photos", "n", strconv.Itoa(len(photos))), Data: d})
+	}
+	if clipped {
+		d, err := data(cbCase, id, opCaseDetail, "")
+		if err != nil {
+			return store.Message{}, err
+		}
+		more = append(more, store.Button{Text: i18n.T(lang, "case.btn.detail"), Data: d})
+	}
+	if len(more) > 0 {
+		buttons = append(buttons, more)
+	}
+	return store.Message{Text: text, Buttons: buttons}, nil
+}
+
+// maxNote is the longest note a reviewer types (caseNoteFlow).
+const maxNote = 1000
+
+var markup = regexp.MustCompile(`<[^>]*>`)
+
+// captionLen is how long Telegram counts the HTML text s: UTF-16 code units
+// of the text without its tags, entities decoded.
+func captionLen(s string) int {
+	n := 0
+	for _, r := range html.UnescapeString(markup.ReplaceAllString(s, "")) {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
 // sendCasePhotos sends the photos of case k to chat, one photo message each
-// (by Telegram file_id: nothing is uploaded again), captioned with the case code.
+// (by Telegram file_id: nothing is uploaded again), captioned with the case
+// code: what the notice's photos button asks for.
 func (a *App) sendCasePhotos(c *Ctx, k store.Case, chat int64, lang i18n.Lang) error {
 	photos, err := c.Tx.CasePhotos(k.ID)
 	if err != nil {
 		return err
 	}
+	if len(photos) == 0 {
+		return c.Answer(i18n.T(lang, "case.photos.none"))
+	}
+	if err := c.Answer(""); err != nil {
+		return err
+	}
 	for i, p := range photos {
-		if _, err := c.Send(store.Message{Kind: store.KindPhoto, ChatID: chat, Priority: store.PriorityNotice,
+		if _, err := c.Send(store.Message{Kind: store.KindPhoto, ChatID: chat,
 			FileID: p.FileID, Text: i18n.T(lang, "case.photo.caption", "code", k.Code, "n", strconv.Itoa(i+1),
 				"total", strconv.Itoa(len(photos)))}); err != nil {
 			return err
@@ -251,6 +374,11 @@ func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
 			return a.deny(c, "case_view "+k.Code)
 		}
 		return a.showCase(c, k)
+	case opCasePhotos:
+		if k.ReporterID != c.User.ID && !a.canReview(c.User, k) {
+			return a.deny(c, "case_photos "+k.Code)
+		}
+		return a.sendCasePhotos(c, k, c.Ev.ChatID, c.Lang)
 	case opCaseFix:
 		if k.ReporterID != c.User.ID {
 			return a.deny(c, "case_fix "+k.Code)
@@ -423,7 +551,7 @@ func (a *App) transition(c *Ctx, k store.Case, to, note string, fields []string,
 }
 
 // refreshNotices edits every reviewer's copy of k: the new status, who set it,
-// and the buttons open from there.
+// and the buttons open from there. A photo notice gets its caption edited.
 func (a *App) refreshNotices(c *Ctx, k store.Case, note string, fields []string, onNotice bool) error {
 	notices, err := c.Tx.CaseNotices(k.ID)
 	if err != nil {
@@ -435,28 +563,34 @@ func (a *App) refreshNotices(c *Ctx, k store.Case, note string, fields []string,
 			return err
 		}
 		lang := a.lang(u)
-		text, err := a.caseText(c, lang, u, k)
+		tail := func(noteMax int) string {
+			text := i18n.T(lang, "case.decided", "status", i18n.T(lang, "case.status."+k.Status),
+				"who", html.EscapeString(displayName(c.User)))
+			if note != "" {
+				shown := note
+				if noteMax > 0 {
+					shown = clip(note, noteMax)
+				}
+				text += "\n" + i18n.T(lang, "case.note", "note", html.EscapeString(shown))
+			}
+			if len(fields) > 0 {
+				text += "\n" + i18n.T(lang, "case.fix.fields", "fields", a.caseFieldNames(lang, fields))
+			}
+			return text
+		}
+		was, _, err := c.Tx.OutboxKind(n.OutboxID)
 		if err != nil {
 			return err
 		}
-		text += "\n\n" + i18n.T(lang, "case.decided", "status", i18n.T(lang, "case.status."+k.Status),
-			"who", html.EscapeString(displayName(c.User)))
-		if note != "" {
-			text += "\n" + i18n.T(lang, "case.note", "note", html.EscapeString(note))
-		}
-		if len(fields) > 0 {
-			text += "\n" + i18n.T(lang, "case.fix.fields", "fields", a.caseFieldNames(lang, fields))
-		}
-		var buttons [][]store.Button
-		if may, err := a.mayDecide(c.Tx, u, k); err != nil {
+		photo := was == store.KindPhoto || was == store.KindDocument
+		m, err := a.caseNotice(c, k, u, "", tail, photo)
+		if err != nil {
 			return err
-		} else if may {
-			if buttons, err = actionButtons(lang, k, opCaseAct); err != nil {
-				return err
-			}
 		}
-		m := store.Message{Kind: store.KindEditText, ChatID: n.ChatID, EditOf: n.OutboxID, Text: text,
-			Buttons: buttons, Priority: store.PriorityNotice}
+		m.Kind, m.ChatID, m.EditOf, m.Priority = store.KindEditText, n.ChatID, n.OutboxID, store.PriorityNotice
+		if photo {
+			m.Kind = store.KindEditCaption
+		}
 		if onNotice && n.ChatID == c.Ev.ChatID && c.Ev.CallbackMessageID != 0 {
 			m.EditOf, m.MessageID = 0, c.Ev.CallbackMessageID
 		}

@@ -151,8 +151,8 @@ func TestCaseReportFull(t *testing.T) {
 	}
 	for _, w := range []string{"JMB-26-00001", nikSitiMask, "Siti Aminah", "Tempat lahir: Muara Bulian", "Sri Wahyuni",
 		"⚠️ Mendesak", "2 foto"} {
-		if !strings.Contains(notice.Text, w) {
-			t.Errorf("notice lacks %q:\n%s", w, notice.Text)
+		if !strings.Contains(notice.Caption, w) {
+			t.Errorf("notice lacks %q:\n%s", w, notice.Caption)
 		}
 	}
 	if n := outboxCount(t, h, `chat_id = ?`, other.ID()); n != 0 {

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"html"
 	"strings"
 	"time"
@@ -91,7 +92,7 @@ func scopeOf(u store.User) []string {
 
 // sendDigest enqueues u's digest of the period ending at end: the chart of the
 // period's cases, then the text, split below Telegram's limit at line
-// boundaries. It names no reported person and shows no NIK: cases appear by
+// boundaries; the idle workers beyond the first few come as an XLSX sheet. It names no reported person and shows no NIK: cases appear by
 // code only.
 func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Time) error {
 	scope := scopeOf(u)
@@ -119,21 +120,68 @@ func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Tim
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Enqueue(store.Message{Kind: store.KindPhoto, ChatID: u.ID, Priority: store.PriorityNotice,
-		File: png, FileName: i18n.T(lang, "dig.chart.file", "date", end.In(a.cfg.Location).Format(time.DateOnly)),
-		Text: "📊 " + title}); err != nil {
-		return err
-	}
-	lines, err := a.digestLines(tx, lang, st, scope, title, area, end)
+	idle, err := tx.IdleWorkers(scope, end.Add(-idleDays*24*time.Hour))
 	if err != nil {
 		return err
 	}
-	return a.enqueueLong(tx, msg, lines)
+	lines, err := a.digestLines(tx, lang, st, scope, title, area, end, idle)
+	if err != nil {
+		return err
+	}
+	chart := store.Message{Kind: store.KindPhoto, ChatID: u.ID, Priority: store.PriorityNotice,
+		File: png, FileName: i18n.T(lang, "dig.chart.file", "date", end.In(a.cfg.Location).Format(time.DateOnly)),
+		Text: "📊 " + title}
+	if _, err := tx.Enqueue(chart); err != nil {
+		return err
+	}
+	if err := a.enqueueLong(tx, msg, lines); err != nil {
+		return err
+	}
+	if len(idle) <= maxIdleShown {
+		return nil
+	}
+	// The whole list, however long, as one sheet: the text names the first
+	// few only, so 10,000 workers cost one message, not a hundred.
+	sheet, err := a.idleSheet(lang, idle)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Enqueue(store.Message{Kind: store.KindDocument, ChatID: u.ID, Priority: store.PriorityNotice,
+		File: sheet, FileName: i18n.T(lang, "dig.idle.file", "date", end.In(a.cfg.Location).Format(time.DateOnly)),
+		Text: i18n.T(lang, "dig.idle.caption", "n", itoa(len(idle)), "days", itoa(idleDays))})
+	return err
+}
+
+// maxIdleShown is how many idle workers a digest's text names; the rest are
+// in the attached sheet.
+const maxIdleShown = 10
+
+// idleSheet is the XLSX list of idle workers: name, role, kecamatan,
+// kelurahan, last report (or none).
+func (a *App) idleSheet(lang i18n.Lang, idle []store.User) ([]byte, error) {
+	T := func(key string, args ...string) string { return i18n.T(lang, key, args...) }
+	table := [][]string{{T("dig.idle.col.name"), T("dig.idle.col.role"), T("dig.idle.col.kecamatan"),
+		T("dig.idle.col.kelurahan")}}
+	for _, u := range idle {
+		kec, kel := u.Kecamatan, u.Kelurahan
+		if k, ok := a.cfg.Regions.KecamatanByCode(kec); ok {
+			kec = k.Name
+		}
+		if p, ok := a.cfg.Regions.KelurahanByCode(kel); ok {
+			kel = p.Kelurahan.Name
+		}
+		table = append(table, []string{csvCell(displayName(u)), T("role." + u.Role), csvCell(kec), csvCell(kel)})
+	}
+	data, err := exportXLSX(T("dig.idle.sheet"), table)
+	if err != nil {
+		return nil, fmt.Errorf("idle workers sheet: %w", err)
+	}
+	return data, nil
 }
 
 // digestLines is the digest's text, one self-contained line of HTML each.
 func (a *App) digestLines(tx *store.Tx, lang i18n.Lang, st store.DigestStats, scope []string, title, area string,
-	end time.Time) ([]string, error) {
+	end time.Time, idle []store.User) ([]string, error) {
 	T := func(key string, args ...string) string { return i18n.T(lang, key, args...) }
 	lines := []string{"📊 <b>" + title + "</b>", T("dig.area", "area", area), "",
 		T("dig.new", "n", itoa(st.NewTotal))}
@@ -166,14 +214,13 @@ func (a *App) digestLines(tx *store.Tx, lang i18n.Lang, st store.DigestStats, sc
 		return nil, err
 	}
 	lines = append(lines, meetings...)
-	idle, err := tx.IdleWorkers(scope, end.Add(-idleDays*24*time.Hour))
-	if err != nil {
-		return nil, err
-	}
 	lines = append(lines, "", T("dig.idle", "n", itoa(len(idle)), "days", itoa(idleDays)))
-	for _, u := range idle {
+	for _, u := range idle[:min(len(idle), maxIdleShown)] {
 		lines = append(lines, "• "+html.EscapeString(displayName(u))+" ("+T("role."+u.Role)+", "+
 			a.kecamatanName(u.Kecamatan)+")")
+	}
+	if len(idle) > maxIdleShown {
+		lines = append(lines, T("dig.idle.more", "n", itoa(len(idle)-maxIdleShown)))
 	}
 	return lines, nil
 }

@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
+	"github.com/xuri/excelize/v2"
+
+	"dinsosbot/bot/telegramtest"
 	"dinsosbot/flows"
 	"dinsosbot/store"
 )
@@ -93,9 +96,9 @@ func TestDigestEmptyPeriodOneLine(t *testing.T) {
 	}
 }
 
-// A digest longer than Telegram's limit is split at line boundaries, each part
-// below 4096 characters, no line lost or cut.
-func TestDigestSplitsLongText(t *testing.T) {
+// A digest names the first few idle workers only, with how many more; the
+// whole list comes as an XLSX sheet, so its text stays one message.
+func TestDigestCapsIdleList(t *testing.T) {
 	r := newSchedRig(t, nil)
 	var names []string
 	for i := range 150 {
@@ -103,28 +106,53 @@ func TestDigestSplitsLongText(t *testing.T) {
 		names = append(names, name)
 		r.user(name, store.RolePSM, i%len(r.kec))
 	}
+	r.user("=HYPERLINK(\"x\") Formula", store.RolePSM, 0)
 	reporter := r.user("Sri Wahyuni", store.RolePSM, 0)
 	r.addCase(reporter, 0, "PPKS01", "")
 	r.tick(nov(3, 7, 0))
-	parts := []string{}
+	var parts []string
+	var sheet telegramtest.Message
 	for _, m := range r.admin.Messages() {
 		if m.Kind == "text" && (strings.Contains(m.Text, "Ringkasan harian") || strings.Contains(m.Text, "Binti")) {
 			parts = append(parts, m.Text)
 		}
-	}
-	if len(parts) < 2 {
-		t.Fatalf("the long digest came in %d message(s)", len(parts))
-	}
-	all := strings.Join(parts, "\n")
-	for i, p := range parts {
-		if n := utf8.RuneCountInString(p); n >= 4096 {
-			t.Errorf("part %d has %d characters", i, n)
+		if m.Kind == "document" {
+			sheet = m
 		}
+	}
+	if len(parts) != 1 {
+		t.Fatalf("the digest text came in %d message(s), want 1", len(parts))
+	}
+	_, idle, _ := strings.Cut(parts[0], "Pekerja tanpa laporan")
+	if shown := strings.Count(idle, "\n• "); shown != 10 || !strings.Contains(parts[0], "… dan 141 lainnya") ||
+		!strings.Contains(parts[0], "Pekerja tanpa laporan 30 hari: 151") {
+		t.Errorf("the digest names %d idle workers:\n%s", shown, parts[0])
+	}
+	if !strings.HasSuffix(sheet.FileName, ".xlsx") || !strings.Contains(sheet.Caption, "151") {
+		t.Fatalf("attachment %q with caption %q", sheet.FileName, sheet.Caption)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(sheet.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 152 || rows[0][0] != "Nama" {
+		t.Fatalf("sheet has %d rows, head %v", len(rows), rows[0])
+	}
+	var listed []string
+	for _, row := range rows[1:] {
+		listed = append(listed, row[0])
 	}
 	for _, name := range names {
-		if !strings.Contains(all, "• "+name+" (PSM, ") {
-			t.Fatalf("%q missing or cut", name)
+		if !slices.Contains(listed, name) {
+			t.Fatalf("%q missing from the sheet", name)
 		}
+	}
+	if !slices.Contains(listed, "'=HYPERLINK(\"x\") Formula") {
+		t.Errorf("a name starting with = is not neutralised: %q", listed)
 	}
 	r.h.NoViolations()
 }

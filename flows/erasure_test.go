@@ -116,18 +116,12 @@ func TestEraseCaseLeavesNoBytes(t *testing.T) {
 	}
 	admin.waitEditedTo(m.ID, "sudah dihapus")
 
-	// The copies in chats go: the coordinator's notice, map point and photo,
-	// the worker's summary.
-	var photo, location int
-	for _, cm := range coord.Messages() {
-		switch cm.Kind {
-		case "photo":
-			photo = cm.ID
-		case "location":
-			location = cm.ID
-		}
+	// The copies in chats go: the coordinator's notice (the photo, with the
+	// map link in its caption), the worker's summary.
+	if notice.Kind != "photo" || !strings.Contains(notice.RawText, "https://maps.google.com/?q=") {
+		t.Errorf("notice is a %s: %q", notice.Kind, notice.Caption)
 	}
-	for _, id := range []int{notice.ID, photo, location} {
+	for _, id := range []int{notice.ID} {
 		if err := coord.WaitDeleted(caseWait, id); err != nil {
 			t.Error(err)
 		}

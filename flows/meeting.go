@@ -246,15 +246,14 @@ func (a *App) saveMeeting(c *Ctx) error {
 	if err := c.Tx.Audit(c.User.ID, "meeting_create", strconv.FormatInt(m.ID, 10)); err != nil {
 		return err
 	}
-	if err := c.Reply(c.T("mtg.created", "id", strconv.FormatInt(m.ID, 10), "title", html.EscapeString(m.Title),
-		"when", a.when(m), "sent", itoa(sent), "unreachable", itoa(unreachable))); err != nil {
-		return err
-	}
-	return a.sendCheckinQR(c, m)
+	return a.sendCheckinQR(c, m, c.T("mtg.created", "id", strconv.FormatInt(m.ID, 10), "title",
+		html.EscapeString(m.Title), "when", a.when(m), "sent", itoa(sent), "unreachable", itoa(unreachable)))
 }
 
-// sendCheckinQR sends the organiser the QR code and the link as text.
-func (a *App) sendCheckinQR(c *Ctx, m store.Meeting) error {
+// sendCheckinQR sends the organiser the QR code and the link, with head
+// (what was saved) above them: one message, the QR with all of it as its
+// caption, unless that is too long for a caption.
+func (a *App) sendCheckinQR(c *Ctx, m store.Meeting, head string) error {
 	link := a.checkinLink(m)
 	png, err := QRCode(link)
 	if err != nil {
@@ -262,6 +261,11 @@ func (a *App) sendCheckinQR(c *Ctx, m store.Meeting) error {
 	}
 	caption := c.T("mtg.qr", "title", html.EscapeString(m.Title), "opens", a.clock(m.CheckinOpens()),
 		"ends", a.clock(m.EndsAt)+" "+a.zone(m.EndsAt), "link", html.EscapeString(link))
+	if whole := head + "\n\n" + caption; captionLen(whole) <= maxCaption {
+		caption = whole
+	} else if err := c.Reply(head); err != nil {
+		return err
+	}
 	_, err = c.Send(store.Message{Kind: store.KindPhoto, File: png, FileName: "qr-rapat-" +
 		strconv.FormatInt(m.ID, 10) + ".png", Text: caption})
 	return err

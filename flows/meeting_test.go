@@ -42,8 +42,11 @@ func TestMeetingRakor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "Undangan dikirim ke 89 orang; 1 tidak dapat dihubungi."; !strings.Contains(created.Text, want) {
-		t.Errorf("created = %q, want %q", created.Text, want)
+	// What was saved and the QR are one message: the QR with both as its
+	// caption.
+	if want := "Undangan dikirim ke 89 orang; 1 tidak dapat dihubungi."; !strings.Contains(created.Caption, want) ||
+		created.Kind != "photo" || created.ID != qr.ID {
+		t.Errorf("created = %s %d %q, want the QR %d with %q", created.Kind, created.ID, created.Caption, qr.ID, want)
 	}
 	link := "https://t.me/dinsos_test_bot?start=" + payload
 	t.Run("qr", func(t *testing.T) {

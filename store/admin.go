@@ -542,6 +542,10 @@ func deliveredBy(id int64, m Message, tgID int) (Delivered, bool) {
 			d.MessageID = m.MessageID
 		}
 	case KindPhoto, KindDocument, KindLocation:
+	case KindEditCaption:
+		if d.MessageID == 0 {
+			d.MessageID = m.MessageID
+		}
 	default:
 		return Delivered{}, false
 	}

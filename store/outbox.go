@@ -16,6 +16,7 @@ type Kind string
 const (
 	KindSend           Kind = "send"            // sendMessage
 	KindEditText       Kind = "edit_text"       // editMessageText (and its keyboard)
+	KindEditCaption    Kind = "edit_caption"    // editMessageCaption (and its keyboard) of a photo or document
 	KindEditButtons    Kind = "edit_buttons"    // editMessageReplyMarkup
 	KindDelete         Kind = "delete"          // deleteMessage
 	KindAnswerCallback Kind = "answer_callback" // answerCallbackQuery
@@ -212,6 +213,47 @@ func (db *DB) SentMessageID(id int64) (int, error) {
 		return 0, fmt.Errorf("read outbox row %d: %w", id, err)
 	}
 	return mid, nil
+}
+
+// SentMessage is the Telegram message id that outbox row id produced (0 when
+// it is not sent yet) and the row's kind now: a photo that fell back to text
+// has become a text, so an edit of it must edit text.
+func (db *DB) SentMessage(id int64) (int, Kind, error) {
+	var mid int
+	var kind string
+	err := db.ro.QueryRow(`SELECT tg_message_id, kind FROM outbox WHERE id = ?`, id).Scan(&mid, &kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("read outbox row %d: %w", id, err)
+	}
+	return mid, Kind(kind), nil
+}
+
+// OutboxKind is the kind of outbox row id now ("" when there is no such
+// row) and whether it is still waiting to be sent.
+func (tx *Tx) OutboxKind(id int64) (Kind, bool, error) {
+	var kind, status string
+	err := tx.QueryRow(`SELECT kind, status FROM outbox WHERE id = ?`, id).Scan(&kind, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read outbox row %d: %w", id, err)
+	}
+	return Kind(kind), status == StatusPending, nil
+}
+
+// PendingNotices counts the messages of notice priority still waiting to be
+// sent to chat (edits and deletions aside): how far behind that chat is.
+func (tx *Tx) PendingNotices(chat int64) (int, error) {
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND priority = ? AND chat_id = ?
+		AND kind IN ('send', 'photo', 'document', 'location')`, PriorityNotice, chat).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending notices of %d: %w", chat, err)
+	}
+	return n, nil
 }
 
 // OutboxCounts counts rows by status.

@@ -307,7 +307,7 @@ func saveMeeting(a actor) string {
 	a.t.Helper()
 	a.send("/lewati", "Simpan")
 	done := a.press("✅ Simpan", "Undangan dikirim")
-	return regexpFind(a.t, `Rapat #(\d+)`, done.Text)
+	return regexpFind(a.t, `Rapat #(\d+)`, done.Text+done.Caption)
 }
 
 // A coordinator invites only within the area: no city-wide audiences, only

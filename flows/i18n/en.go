@@ -723,6 +723,18 @@ var en = map[string]string{
 
 	// Section H: one message per notice, short digests (keys of this area go below this line).
 
+	"case.notice.short":      "<b>{code}</b> · {status}\nThe case card is too long for a photo caption: press 🔎 Details.",
+	"case.btn.photos":        "📷 All photos ({n})",
+	"case.btn.detail":        "🔎 Details",
+	"case.photos.none":       "This case has no photos.",
+	"dig.idle.more":          "… and {n} more: the full list is attached.",
+	"dig.idle.caption":       "📎 The full list of {n} workers without a report in {days} days.",
+	"dig.idle.file":          "workers-without-reports-{date}.xlsx",
+	"dig.idle.sheet":         "No reports",
+	"dig.idle.col.name":      "Name",
+	"dig.idle.col.role":      "Role",
+	"dig.idle.col.kecamatan": "Kecamatan",
+	"dig.idle.col.kelurahan": "Kelurahan",
 	// End of section H.
 
 	// Section I: form steps (keys of this area go below this line).

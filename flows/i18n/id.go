@@ -723,6 +723,18 @@ var id = map[string]string{
 
 	// Section H: one message per notice, short digests (keys of this area go below this line).
 
+	"case.notice.short":      "<b>{code}</b> · {status}\nKartu kasus terlalu panjang untuk keterangan foto: tekan 🔎 Detail.",
+	"case.btn.photos":        "📷 Semua foto ({n})",
+	"case.btn.detail":        "🔎 Detail",
+	"case.photos.none":       "Kasus ini tidak punya foto.",
+	"dig.idle.more":          "… dan {n} lainnya: daftar lengkap di lampiran.",
+	"dig.idle.caption":       "📎 Daftar lengkap {n} pekerja tanpa laporan {days} hari.",
+	"dig.idle.file":          "pekerja-tanpa-laporan-{date}.xlsx",
+	"dig.idle.sheet":         "Tanpa laporan",
+	"dig.idle.col.name":      "Nama",
+	"dig.idle.col.role":      "Peran",
+	"dig.idle.col.kecamatan": "Kecamatan",
+	"dig.idle.col.kelurahan": "Kelurahan",
 	// End of section H.
 
 	// Section I: form steps (keys of this area go below this line).
