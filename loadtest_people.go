@@ -226,7 +226,13 @@ func (w *worker) reportCase(round int) error {
 			return err
 		}
 	}
-	if m, err = w.send(fmt.Sprintf("Jl. Sultan Thaha RT %02d No. %d", 1+w.rng.IntN(20), round+1), "wilayah"); err != nil {
+	if _, err = w.send(fmt.Sprintf("Jl. Sultan Thaha RT %02d No. %d", 1+w.rng.IntN(20), round+1), "RT/RW"); err != nil {
+		return err
+	}
+	if _, err = w.send(fmt.Sprintf("%03d/%03d", 1+w.rng.IntN(20), 1+w.rng.IntN(9)), "No. KK"); err != nil {
+		return err
+	}
+	if m, err = w.send("/lewati", "wilayah"); err != nil {
 		return err
 	}
 	if _, err = w.press(m, "📍 "+w.kel.Name+", "+w.kec.Name, "lokasi"); err != nil {

@@ -63,7 +63,7 @@ func fillInvite(p *person) {
 }
 
 func fillExport(p *person) {
-	p.press("Bulan ini").press("Semua").press("Semua").press("Semua (wilayah saya)").expect("Simpan")
+	p.press("📊 Tabel (XLSX + CSV)").press("Bulan ini").press("Semua").press("Semua").press("Semua (wilayah saya)").expect("Simpan")
 }
 
 // TestFlowReauthorized: a flow opened by a command stays under that command's
@@ -115,7 +115,7 @@ func TestFlowReauthorized(t *testing.T) {
 			open: "/ekspor", fill: fillExport, lose: block,
 			act: func(p *person) { p.press("Simpan") }, see: "diblokir", stored: documents},
 		{name: "ekspor, coordinator demoted, then a period button", role: store.RoleCoordinator, covers: []string{"*"},
-			open: "/ekspor", fill: func(*person) {}, lose: demoteTo(store.RoleTKSK),
+			open: "/ekspor", fill: func(p *person) { p.press("📊 Tabel (XLSX + CSV)") }, lose: demoteTo(store.RoleTKSK),
 			act: func(p *person) { p.press("Bulan ini") }, see: "tidak berhak", denied: "/ekspor",
 			keyboardGone: true, stored: documents},
 		{name: "rapat_baru, coordinator demoted to psm, then the date", role: store.RoleCoordinator, covers: []string{"*"},

@@ -316,7 +316,8 @@ func TestCoordinatorForgedArea(t *testing.T) {
 		nothing func() int                  // what must stay 0
 	}{
 		{"export", func() telegramtest.Message {
-			coord.send("/ekspor", "dilaporkan kapan")
+			coord.send("/ekspor", "bentuk apa")
+			coord.press("📊 Tabel (XLSX + CSV)", "dilaporkan kapan")
 			coord.press("Semua", "Status kasus")
 			coord.press("Semua", "Kategori PMKS")
 			return coord.press("Semua", "Kecamatan?")

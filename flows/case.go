@@ -85,6 +85,12 @@ func (a *App) caseFlow() *Flow {
 		{Key: "birth_place", Prompt: "case.birth_place", Input: InputText, Min: 2, Max: 60, Optional: true, If: nf,
 			Pattern: birthPlacePattern, PatternHint: "case.err.birth_place"},
 		{Key: "address", Prompt: "case.address", Input: InputText, Min: 5, Max: 200, If: nf},
+		// RT/RW and the family card number, optional: DTKS/SIKS-NG entries ask
+		// for them as their own fields (case_kk.go).
+		{Key: "rt_rw", Prompt: "case.rt_rw", Input: InputChoice, Optional: true, If: nf, OptionsFrom: rtRWOptions,
+			Match: matchRTRW},
+		{Key: "no_kk", Prompt: "case.no_kk", Input: InputChoice, Optional: true, If: nf, OptionsFrom: noOptions,
+			Match: a.matchKK},
 		{Key: "area", Prompt: "case.area", Input: InputChoice, OptionsFrom: a.areaOptions, Check: a.checkArea,
 			If: func(c *Ctx) bool { return nf(c) && c.User.Kelurahan != "" }},
 		a.caseKecamatanStep(),

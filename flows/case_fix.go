@@ -39,6 +39,8 @@ var caseFields = map[string]func(s caseSnap) string{
 	"birth":       func(s caseSnap) string { return s.k.BirthDate + "|" + strconv.Itoa(s.k.Age) },
 	"birth_place": func(s caseSnap) string { return s.k.BirthPlace },
 	"address":     func(s caseSnap) string { return s.k.Address },
+	"rt_rw":       func(s caseSnap) string { return s.k.RT + "/" + s.k.RW },
+	"no_kk":       func(s caseSnap) string { return s.k.NoKK },
 	"kecamatan":   func(s caseSnap) string { return s.k.Kecamatan },
 	"kelurahan":   func(s caseSnap) string { return s.k.Kelurahan },
 	"location": func(s caseSnap) string {

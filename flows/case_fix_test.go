@@ -22,6 +22,7 @@ func TestCaseFixMarkedFields(t *testing.T) {
 	coord := seed(t, h, "Kurnia Dewi", store.RoleCoordinator, kecTelanaipura, "", kecTelanaipura)
 	other := seed(t, h, "Hendra Gunawan", store.RoleCoordinator, kecTelanaipura, "", kecTelanaipura)
 	k := insertCase(t, h, store.Case{ReporterID: worker.ID(), Category: "PPKS02", FullName: "Siti Aminah", NIK: nikSiti,
+		NoKK: "1571011234560007", RT: "005", RW: "002",
 		Gender: "P", BirthDate: "1990-05-12", Address: "Jl. Kapt. Pattimura RT 05", Kecamatan: kecTelanaipura,
 		Kelurahan: kelBuluranKenali, Description: "Tinggal sendiri sejak orang tuanya meninggal.",
 		Needs: []string{"pangan"}, Urgency: "biasa"})
@@ -112,7 +113,8 @@ func TestCaseFixMarkedFields(t *testing.T) {
 	}
 	got := cases(t, h)[0]
 	if got.Status != store.CaseNew || got.NIK != nikFixed || got.Address != "Jl. Kapt. Pattimura RT 05 RW 02" ||
-		got.Gender != "P" || got.BirthDate != "1990-05-12" || got.ReviewerID != coord.ID() {
+		got.Gender != "P" || got.BirthDate != "1990-05-12" || got.ReviewerID != coord.ID() ||
+		got.NoKK != "1571011234560007" || got.RT != "005" || got.RW != "002" {
 		t.Errorf("case after the fix %+v", got)
 	}
 	var steps []string

@@ -50,7 +50,10 @@ func TestCaseBadInputEveryStep(t *testing.T) {
 		{step: "birth_place", bad: "12-05-1980", want: "Tempat lahir cukup nama kota atau kabupaten, tanpa angka",
 			good: typed("Muara Bulian"), next: "alamat"},
 		{step: "address", bad: "Jl", want: "Terlalu pendek: 2 karakter, minimal 5",
-			good: typed("Jl. Sultan Thaha RT 03"), next: "wilayah"},
+			good: typed("Jl. Sultan Thaha RT 03"), next: "RT/RW"},
+		{step: "rt_rw", bad: "tiga", want: "RT/RW ditulis dua angka", good: typed("RT 3 RW 11"), next: "No. KK"},
+		{step: "no_kk", bad: "1571 0112 3456 789", want: "No. KK harus 16 angka; yang dikirim 15 angka",
+			good: typed("1571011234560007"), next: "wilayah"},
 		{step: "area", bad: "di sini", want: "\"di sini\" bukan salah satu pilihan", good: press("Wilayah lain"),
 			next: "kecamatan"},
 		{step: "kecamatan", bad: "Kebayoran", want: "Kecamatan \"Kebayoran\" tidak ada dalam daftar",
@@ -93,7 +96,8 @@ func TestCaseBadInputEveryStep(t *testing.T) {
 		t.Fatal("no summary")
 	}
 	for _, want := range []string{"Anak Telantar", "Budi Santoso", "Tidak ada NIK", "Tidak tahu / tidak ingat",
-		"Laki-laki", "45 tahun", "Tempat lahir: Muara Bulian", "Jl. Sultan Thaha RT 03", "Buluran Kenali", "1 foto",
+		"Laki-laki", "45 tahun", "Tempat lahir: Muara Bulian", "Jl. Sultan Thaha RT 03", "RT/RW: 003/011",
+		"No. KK: 1571********0007", "Buluran Kenali", "1 foto",
 		"Pangan", "Darurat"} {
 		if !strings.Contains(sum.Text, want) {
 			t.Errorf("summary lacks %q after the refusals:\n%s", want, sum.Text)
@@ -105,7 +109,7 @@ func TestCaseBadInputEveryStep(t *testing.T) {
 		k.Gender != "L" || k.Age != 45 || k.BirthPlace != "Muara Bulian" || k.Address != "Jl. Sultan Thaha RT 03" ||
 		k.Kecamatan != kecTelanaipura || k.Kelurahan != kelBuluranKenali || !k.HasLocation ||
 		k.Description != "Tidur di emperan toko sejak bulan lalu." || strings.Join(k.Needs, ",") != "pangan" ||
-		k.Urgency != "darurat" {
+		k.Urgency != "darurat" || k.RT != "003" || k.RW != "011" || k.NoKK != "1571011234560007" {
 		t.Errorf("stored case = %+v", k)
 	}
 	h.NoViolations()

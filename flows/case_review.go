@@ -94,6 +94,12 @@ func (a *App) caseTextClip(c *Ctx, lang i18n.Lang, viewer store.User, k store.Ca
 		b.WriteString("\n⚠️ " + w)
 	}
 	line("case.address.label", html.EscapeString(k.Address))
+	if k.RT != "" {
+		line("case.rt_rw.label", k.RT+"/"+k.RW)
+	}
+	if k.NoKK != "" {
+		line("case.no_kk.label", nik.Mask(k.NoKK))
+	}
 	line("case.area.label", a.areaText(store.Profile{Kecamatan: k.Kecamatan, Kelurahan: k.Kelurahan}))
 	if k.HasLocation {
 		fmt.Fprintf(&b, "\n%s: <a href=\"https://maps.google.com/?q=%.6f,%.6f\">%.5f, %.5f</a>", t("case.location.label"),

@@ -85,6 +85,8 @@ func (a *App) caseFromAnswers(c *Ctx) store.Case {
 	if bp := ans["birth_place"]; !bp.Skipped {
 		k.BirthPlace = bp.Text
 	}
+	k.NoKK = answeredKK(c)
+	k.RT, k.RW = answeredRTRW(c)
 	if loc := ans["location"]; !loc.Skipped && (loc.Lat != 0 || loc.Lon != 0) {
 		k.HasLocation, k.Latitude, k.Longitude = true, loc.Lat, loc.Lon
 	}
@@ -115,6 +117,15 @@ func (a *App) caseAnswers(c *Ctx, k store.Case) (Answers, map[string]string, err
 		ans["location"] = Value{Lat: k.Latitude, Lon: k.Longitude}
 	}
 	ans["birth_place"] = Value{Text: k.BirthPlace, Skipped: k.BirthPlace == ""}
+	ans["rt_rw"] = Value{Skipped: true}
+	if k.RT != "" && k.RW != "" {
+		ans["rt_rw"] = Value{Text: k.RT + "-" + k.RW}
+	}
+	ans["no_kk"] = Value{Skipped: true}
+	if k.NoKK != "" {
+		vars[varKK] = k.NoKK
+		ans["no_kk"] = Value{Text: nik.Mask(k.NoKK)}
+	}
 	photos, err := c.Tx.CasePhotos(k.ID)
 	if err != nil {
 		return nil, nil, err

@@ -8,6 +8,8 @@ import (
 
 	"dinsosbot/flows/i18n"
 	"dinsosbot/store"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Digest periods.
@@ -172,7 +174,7 @@ func (a *App) idleSheet(lang i18n.Lang, idle []store.User) ([]byte, error) {
 		}
 		table = append(table, []string{csvCell(displayName(u)), T("role." + u.Role), csvCell(kec), csvCell(kel)})
 	}
-	data, err := exportXLSX(T("dig.idle.sheet"), table)
+	data, err := textTableXLSX(T("dig.idle.sheet"), table)
 	if err != nil {
 		return nil, fmt.Errorf("idle workers sheet: %w", err)
 	}
@@ -340,4 +342,56 @@ func (a *App) setDigest(c *Ctx, choice string) error {
 		return err
 	}
 	return c.Reply(c.T("dig.saved", "choice", c.T("dig.choice."+choice)))
+}
+
+// textTableXLSX is a one-sheet workbook of text cells, the first row a bold
+// header kept in view while scrolling: lists for reading, not for sums.
+func textTableXLSX(sheet string, table [][]string) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	wrap := func(err error) error { return fmt.Errorf("text table xlsx: %w", err) }
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, wrap(err)
+	}
+	text, err := f.NewStyle(&excelize.Style{NumFmt: 49}) // "@": text
+	if err != nil {
+		return nil, wrap(err)
+	}
+	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, NumFmt: 49})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if len(table) > 0 {
+		if err := sw.SetColWidth(1, len(table[0]), 24); err != nil {
+			return nil, wrap(err)
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	for r, row := range table {
+		style := text
+		if r == 0 {
+			style = head
+		}
+		cells := make([]any, len(row))
+		for i, v := range row {
+			cells[i] = excelize.Cell{StyleID: style, Value: v}
+		}
+		if err := sw.SetRow(cellName(1, r+1), cells); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return nil, wrap(err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return buf.Bytes(), nil
 }

@@ -85,7 +85,9 @@ func TestEraseCaseLeavesNoBytes(t *testing.T) {
 	worker.press("Perempuan (sesuai NIK)", "tanggal lahir")
 	worker.press("12-05-1990 (sesuai NIK)", "tempat lahir")
 	worker.send("/lewati", "alamat")
-	worker.send(address, "wilayah")
+	worker.send(address, "RT/RW")
+	worker.send("/lewati", "No. KK")
+	worker.send("/lewati", "wilayah")
 	worker.press("📍 Buluran Kenali, Telanaipura", "lokasi")
 	worker.do(func() { worker.SendLocation(-1.6101, 103.6131) }, "foto")
 	worker.do(func() { worker.SendPhoto(jpegBytes(t, color.RGBA{10, 200, 10, 255}), "") }, "Foto ke-1")
@@ -271,9 +273,11 @@ func TestFreeTextNIKMasked(t *testing.T) {
 	if err := worker.WaitDeleted(caseWait, msgID); err != nil {
 		t.Error(err)
 	}
-	if _, err := worker.WaitForText(caseWait, "wilayah"); err != nil {
+	if _, err := worker.WaitForText(caseWait, "RT/RW"); err != nil {
 		t.Fatal(err)
 	}
+	worker.send("/lewati", "No. KK")
+	worker.send("/lewati", "wilayah")
 	worker.press("📍 Buluran Kenali, Telanaipura", "lokasi")
 	worker.send("/lewati", "foto")
 	worker.press("✔️ Selesai", "keadaannya")

@@ -22,7 +22,8 @@ import (
 // and CSV documents.
 func runExport(t *testing.T, u *tgUser) (xlsx, csvDoc telegramtest.Message) {
 	t.Helper()
-	u.send("/ekspor", "dilaporkan kapan")
+	u.send("/ekspor", "bentuk apa")
+	u.press("📊 Tabel (XLSX + CSV)", "dilaporkan kapan")
 	u.press("Semua", "Status kasus")
 	u.press("Semua", "Kategori PMKS")
 	u.press("Semua", "Kecamatan?")
@@ -46,7 +47,11 @@ func readXLSX(t *testing.T, data []byte) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rows
+	// Row 1 is the note naming PPKS once; the table starts at row 2.
+	if len(rows) < 2 || len(rows[0]) != 1 || !strings.Contains(rows[0][0], "disebut PPKS") {
+		t.Fatalf("xlsx note row %q", rows[:min(len(rows), 1)])
+	}
+	return rows[1:]
 }
 
 func TestExport(t *testing.T) {
@@ -72,7 +77,7 @@ func TestExport(t *testing.T) {
 	first := rows[1]
 	for name, want := range map[string]string{"Kode Kasus": inT[0].Code, "NIK": inT[0].NIK, "Nama Lengkap": inT[0].FullName,
 		"Tanggal Lahir": "01-01-1990", "Jenis Kelamin": "L", "Kode Kecamatan": kecTelanaipura, "Kecamatan": "Telanaipura",
-		"Kode Kelurahan": kelBuluranKenali, "Kelurahan": "Buluran Kenali", "Kode PPKS": "PPKS09", "Status": "Baru",
+		"Kode Kelurahan": kelBuluranKenali, "Kelurahan": "Buluran Kenali", "Kode Kategori": "PPKS09", "Status": "Baru",
 		"Pelapor": "Tono Wibowo", "Peran Pelapor": "PSM", "Alamat": inT[0].Address} {
 		if got := first[col(name)]; got != want {
 			t.Errorf("%s = %q, want %q", name, got, want)
@@ -101,7 +106,8 @@ func TestExport(t *testing.T) {
 	}
 
 	// A coordinator exports their own area only, and is offered no other.
-	coord.send("/ekspor", "dilaporkan kapan")
+	coord.send("/ekspor", "bentuk apa")
+	coord.press("📊 Tabel (XLSX + CSV)", "dilaporkan kapan")
 	coord.press("Semua", "Status kasus")
 	coord.press("Semua", "Kategori PMKS")
 	k := coord.press("Semua", "Kecamatan?")
@@ -252,7 +258,8 @@ func TestExportFilters(t *testing.T) {
 			"n=2 period=range from=2026-10-06 to=2026-11-03"},
 		{"range empty", []string{"21-10-2026", "01-11-2026"}, "Semua", "Semua", nil, "n=0 period=range"},
 	} {
-		admin.send("/ekspor", "dilaporkan kapan")
+		admin.send("/ekspor", "bentuk apa")
+		admin.press("📊 Tabel (XLSX + CSV)", "dilaporkan kapan")
 		if tc.period == nil {
 			admin.press("Semua", "Status kasus")
 		} else {

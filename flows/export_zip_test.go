@@ -58,7 +58,8 @@ func addPhoto(t *testing.T, h *bottest.Harness, media string, caseID int64, stat
 func exportWithPhotos(t *testing.T, u *tgUser, want int) []telegramtest.Message {
 	t.Helper()
 	before := len(zips(u))
-	u.send("/ekspor", "dilaporkan kapan")
+	u.send("/ekspor", "bentuk apa")
+	u.press("📊 Tabel (XLSX + CSV)", "dilaporkan kapan")
 	u.press("Semua", "Status kasus")
 	u.press("Semua", "Kategori PMKS")
 	u.press("Semua", "Kecamatan?")
@@ -146,7 +147,9 @@ func TestExportPhotosZip(t *testing.T) {
 	worker.press("Perempuan (sesuai NIK)", "tanggal lahir")
 	worker.press("12-05-1990 (sesuai NIK)", "tempat lahir")
 	worker.send("/lewati", "alamat")
-	worker.send("Jl. Kapt. Pattimura RT 05", "wilayah")
+	worker.send("Jl. Kapt. Pattimura RT 05", "RT/RW")
+	worker.send("/lewati", "No. KK")
+	worker.send("/lewati", "wilayah")
 	worker.press("📍 Buluran Kenali, Telanaipura", "lokasi")
 	worker.do(func() { worker.SendLocation(-1.6101, 103.6131) }, "foto")
 	photo1, photo2 := jpegBytes(t, color.RGBA{200, 10, 10, 255}), jpegBytes(t, color.RGBA{10, 10, 200, 255})
@@ -207,7 +210,8 @@ func TestExportPhotosZip(t *testing.T) {
 	}
 
 	// Answering no sends no ZIP.
-	coord.send("/ekspor", "dilaporkan kapan")
+	coord.send("/ekspor", "bentuk apa")
+	coord.press("📊 Tabel (XLSX + CSV)", "dilaporkan kapan")
 	coord.press("Semua", "Status kasus")
 	coord.press("Semua", "Kategori PMKS")
 	coord.press("Semua", "Kecamatan?")
@@ -283,7 +287,8 @@ func TestExportPhotosZipParts(t *testing.T) {
 	for _, k := range insertCases(t, h, worker.ID(), kecTelanaipura, kelBuluranKenali, 3) {
 		addPhoto(t, h, media, k.ID, store.PhotoDone, photo())
 	}
-	admin.send("/ekspor", "dilaporkan kapan")
+	admin.send("/ekspor", "bentuk apa")
+	admin.press("📊 Tabel (XLSX + CSV)", "dilaporkan kapan")
 	admin.press("Semua", "Status kasus")
 	admin.press("Semua", "Kategori PMKS")
 	admin.press("Semua", "Kecamatan?")

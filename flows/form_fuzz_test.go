@@ -35,9 +35,13 @@ var formPaths = [][]string{
 	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun",
 		"/lewati"}, // address
 	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun",
-		"/lewati", "Jl. Kapt. Pattimura RT 05", "#Wilayah lain"}, // case kecamatan, typed
+		"/lewati", "Jl. Kapt. Pattimura RT 05"}, // RT/RW, typed
 	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun",
-		"/lewati", "Jl. Kapt. Pattimura RT 05", "#Buluran Kenali", "/lewati", "#Selesai"}, // description
+		"/lewati", "Jl. Kapt. Pattimura RT 05", "/lewati"}, // No. KK, typed
+	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun",
+		"/lewati", "Jl. Kapt. Pattimura RT 05", "/lewati", "/lewati", "#Wilayah lain"}, // case kecamatan, typed
+	{"psm", "/lapor", "#Anak", "#Anak Telantar", "Siti Aminah", "#Tidak ada NIK", "#Tidak tahu", "#Laki", "45 tahun",
+		"/lewati", "Jl. Kapt. Pattimura RT 05", "/lewati", "/lewati", "#Buluran Kenali", "/lewati", "#Selesai"}, // description
 	{"admin", "/rapat_baru"},                                            // meeting: title
 	{"admin", "/rapat_baru", "Rapat Koordinasi"},                        // date
 	{"admin", "/rapat_baru", "Rapat Koordinasi", "03-11-2026"},          // start time

@@ -615,7 +615,7 @@ func (tx *Tx) EraseCasePersonalData(id int64, by int64, placeholder string) (er 
 	}
 	er.Photos = photos
 	if _, err := tx.Exec(`UPDATE cases SET full_name = ?, nik = '', no_nik_reason = 'erased', birth_date = '', birth_place = '',
-		address = '', latitude = NULL, longitude = NULL, description = ?, updated_at = ? WHERE id = ?`,
+		address = '', latitude = NULL, longitude = NULL, description = ?, updated_at = ?, no_kk = '', rt = '', rw = '' WHERE id = ?`,
 		placeholder, placeholder, formatTime(tx.now), id); err != nil {
 		return er, false, fmt.Errorf("erase case %d: %w", id, err)
 	}
@@ -647,6 +647,10 @@ func (tx *Tx) eraseCaseTraces(c Case, fileIDs []string, placeholder string) ([]D
 	if len(c.NIK) == 16 {
 		tr.add(c.NIK, true)
 		tr.add(c.NIK[:4]+"********"+c.NIK[12:], true) // as flows/nik.Mask shows it
+	}
+	if len(c.NoKK) == 16 {
+		tr.add(c.NoKK, true)
+		tr.add(c.NoKK[:4]+"********"+c.NoKK[12:], true)
 	}
 	tr.addNotice(c.Code)
 	tr.fileIDs = fileIDs

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"dinsosbot/store/nikcrypt"
 )
 
 // Case statuses (issue 5): a case starts baru (new); a coordinator verifies it
@@ -64,10 +66,15 @@ type Case struct {
 	Gender      string // "L" or "P"
 	BirthDate   string // YYYY-MM-DD, "" when only the age is known
 	BirthPlace  string // city or regency as typed, "" when not given
-	Age         int    // years at report time when BirthDate is ""
-	Address     string
-	Kecamatan   string
-	Kelurahan   string
+	// NoKK is the family card number, 16 digits, "" when not given; like the
+	// NIK it is sealed at rest and shown masked (nik.Mask).
+	NoKK string
+	// RT and RW are three digits each (005, 002), "" when not given.
+	RT, RW    string
+	Age       int // years at report time when BirthDate is ""
+	Address   string
+	Kecamatan string
+	Kelurahan string
 	// HasLocation says whether Latitude and Longitude were shared.
 	HasLocation         bool
 	Latitude, Longitude float64
@@ -99,10 +106,10 @@ func (tx *Tx) InsertCase(c Case) (int64, error) {
 	lat, lon := location(c)
 	res, err := tx.Exec(`INSERT INTO cases (code, reporter_id, category, full_name, nik, nik_index, no_nik_reason, gender,
 		birth_date, birth_place, age, address, kecamatan, kelurahan, latitude, longitude, description, needs, urgency,
-		status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, created_at, updated_at, no_kk, rt, rw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Code, c.ReporterID, c.Category, c.FullName, tx.keys.SealNIK(c.NIK), tx.keys.Index(c.NIK), c.NoNIKReason, c.Gender, c.BirthDate, c.BirthPlace, c.Age,
 		c.Address, c.Kecamatan, c.Kelurahan, lat, lon, c.Description, strings.Join(c.Needs, ","), c.Urgency,
-		CaseNew, now, now)
+		CaseNew, now, now, tx.keys.SealNIK(c.NoKK), c.RT, c.RW)
 	if err != nil {
 		return 0, fmt.Errorf("insert case %s: %w", c.Code, err)
 	}
@@ -131,10 +138,11 @@ func (tx *Tx) ResubmitCase(c Case, by int64, note string, changed []string) (boo
 	lat, lon := location(c)
 	res, err := tx.Exec(`UPDATE cases SET category = ?, full_name = ?, nik = ?, nik_index = ?, no_nik_reason = ?, gender = ?,
 		birth_date = ?, birth_place = ?, age = ?, address = ?, kecamatan = ?, kelurahan = ?, latitude = ?,
-		longitude = ?, description = ?, needs = ?, urgency = ?, status = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		longitude = ?, description = ?, needs = ?, urgency = ?, status = ?, updated_at = ?, no_kk = ?, rt = ?, rw = ?
+		WHERE id = ? AND status = ?`,
 		c.Category, c.FullName, tx.keys.SealNIK(c.NIK), tx.keys.Index(c.NIK), c.NoNIKReason, c.Gender, c.BirthDate, c.BirthPlace, c.Age, c.Address, c.Kecamatan,
 		c.Kelurahan, lat, lon, c.Description, strings.Join(c.Needs, ","), c.Urgency, CaseNew,
-		formatTime(tx.now), c.ID, CaseNeedsFix)
+		formatTime(tx.now), tx.keys.SealNIK(c.NoKK), c.RT, c.RW, c.ID, CaseNeedsFix)
 	if err != nil {
 		return false, fmt.Errorf("resubmit case %d: %w", c.ID, err)
 	}
@@ -263,7 +271,7 @@ func (tx *Tx) CaseEvents(id int64) ([]CaseEvent, error) {
 
 const caseSelect = `SELECT id, code, reporter_id, category, full_name, nik, no_nik_reason, gender, birth_date,
 	birth_place, age, address, kecamatan, kelurahan, latitude, longitude, description, needs, urgency, status, reviewer_id,
-	created_at, updated_at FROM cases`
+	created_at, updated_at, no_kk, rt, rw FROM cases`
 
 func scanCase(row scanner) (Case, error) {
 	var c Case
@@ -271,7 +279,7 @@ func scanCase(row scanner) (Case, error) {
 	var needs, created, updated string
 	if err := row.Scan(&c.ID, &c.Code, &c.ReporterID, &c.Category, &c.FullName, &c.NIK, &c.NoNIKReason, &c.Gender,
 		&c.BirthDate, &c.BirthPlace, &c.Age, &c.Address, &c.Kecamatan, &c.Kelurahan, &lat, &lon, &c.Description, &needs,
-		&c.Urgency, &c.Status, &c.ReviewerID, &created, &updated); err != nil {
+		&c.Urgency, &c.Status, &c.ReviewerID, &created, &updated, &c.NoKK, &c.RT, &c.RW); err != nil {
 		return Case{}, err
 	}
 	c.HasLocation, c.Latitude, c.Longitude = lat.Valid && lon.Valid, lat.Float64, lon.Float64
@@ -288,6 +296,67 @@ func scanCase(row scanner) (Case, error) {
 	return c, nil
 }
 
+// openCase decrypts the identity numbers of a case just read: the NIK and
+// the family card number, both sealed with the NIK keyring. A plaintext value
+// (written by SQL by hand) is returned as it is; the next Open seals it.
+func (tx *Tx) openCase(c *Case) error {
+	if err := tx.openNIK(c); err != nil {
+		return err
+	}
+	if _, sealed := nikcrypt.SealedKeyID(c.NoKK); !sealed {
+		return nil
+	}
+	kk, err := tx.keys.OpenNIK(c.NoKK)
+	if err != nil {
+		return fmt.Errorf("decrypt the family card number of case %d: %w", c.ID, err)
+	}
+	c.NoKK = kk
+	return nil
+}
+
+// sealCaseKKs seals the family card number of every case not sealed with the
+// current key (with rekey: of every case), as sealCaseNIKs does the NIK, so
+// a rekey leaves none under a key about to be dropped.
+func (tx *Tx) sealCaseKKs(rekey bool) (int, error) {
+	type row struct {
+		id int64
+		kk string
+	}
+	var todo []row
+	rows, err := tx.Query(`SELECT id, no_kk FROM cases WHERE no_kk != ''`)
+	if err != nil {
+		return 0, fmt.Errorf("read family card numbers to encrypt: %w", err)
+	}
+	cur := tx.keys.Current().ID()
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.kk); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("read family card numbers to encrypt: %w", err)
+		}
+		if id, sealed := nikcrypt.SealedKeyID(r.kk); !rekey && sealed && id == cur {
+			continue
+		}
+		todo = append(todo, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("read family card numbers to encrypt: %w", err)
+	}
+	for _, r := range todo {
+		plain := r.kk
+		if _, sealed := nikcrypt.SealedKeyID(r.kk); sealed {
+			if plain, err = tx.keys.OpenNIK(r.kk); err != nil {
+				return 0, nikKeyError(fmt.Sprintf("the family card number of case %d", r.id), err)
+			}
+		}
+		if _, err := tx.Exec(`UPDATE cases SET no_kk = ? WHERE id = ?`, tx.keys.SealNIK(plain), r.id); err != nil {
+			return 0, fmt.Errorf("encrypt the family card number of case %d: %w", r.id, err)
+		}
+	}
+	return len(todo), nil
+}
+
 // GetCase returns case id, ok=false when there is none.
 func (tx *Tx) GetCase(id int64) (Case, bool, error) {
 	c, err := scanCase(tx.QueryRow(caseSelect+` WHERE id = ?`, id))
@@ -297,7 +366,7 @@ func (tx *Tx) GetCase(id int64) (Case, bool, error) {
 	if err != nil {
 		return Case{}, false, fmt.Errorf("get case %d: %w", id, err)
 	}
-	if err := tx.openNIK(&c); err != nil {
+	if err := tx.openCase(&c); err != nil {
 		return Case{}, false, err
 	}
 	return c, true, nil
@@ -315,7 +384,7 @@ func (tx *Tx) listCases(what, where string, args ...any) ([]Case, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		if err := tx.openNIK(&c); err != nil {
+		if err := tx.openCase(&c); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, c)

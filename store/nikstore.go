@@ -70,6 +70,11 @@ func (db *DB) sealAtRest(ctx context.Context, rekey bool) (NIKStats, error) {
 		if stats.Cases, err = tx.sealCaseNIKs(rekey); err != nil {
 			return err
 		}
+		kks, err := tx.sealCaseKKs(rekey)
+		if err != nil {
+			return err
+		}
+		stats.Cases += kks
 		if stats.Drafts, err = tx.sealDrafts(rekey); err != nil {
 			return err
 		}

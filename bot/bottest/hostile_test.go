@@ -111,7 +111,9 @@ func TestHostileInput(t *testing.T) {
 	// Free text is stored as typed (trimmed) and shown escaped, except the
 	// bidi overrides, which would reverse the rest of a notice's line.
 	address := "<script>alert('x')</script> & *tebal* _miring_ [tautan](http://evil.example) '; DROP TABLE cases;-- RTL\u200b"
-	u.send("  "+strings.Replace(address, "RTL", "\u202eRTL\u2066", 1)+"  ", "wilayah")
+	u.send("  "+strings.Replace(address, "RTL", "\u202eRTL\u2066", 1)+"  ", "RT/RW")
+	u.send("/lewati", "No. KK")
+	u.send("/lewati", "wilayah")
 	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
 	u.send("/lewati", "foto")
 	u.press("✔️ Selesai", "keadaannya")

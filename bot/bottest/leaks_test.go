@@ -135,7 +135,9 @@ func TestLeaksBirthAndCoordinateRanges(t *testing.T) {
 	}
 	u.send("03-11-1905", "tempat lahir") // 120 today: the oldest accepted
 	u.send("/lewati", "alamat")
-	u.send("Jl. Sumantri Brojonegoro No. 5", "wilayah")
+	u.send("Jl. Sumantri Brojonegoro No. 5", "RT/RW")
+	u.send("/lewati", "No. KK")
+	u.send("/lewati", "wilayah")
 	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
 	for _, p := range [][2]float64{{95, 103.6131}, {-1.6101, 200}, {-90.5, -180.5}} {
 		got := u.do(func() { u.SendLocation(p[0], p[1]) }, "")

@@ -236,7 +236,8 @@ func TestScopeExport(t *testing.T) {
 	export := func(a actor) (xlsx, csv string) {
 		t.Helper()
 		from := lastMsgID(a.User)
-		a.send("/ekspor", "dilaporkan kapan")
+		a.send("/ekspor", "bentuk apa")
+		a.press("📊 Tabel (XLSX + CSV)", "dilaporkan kapan")
 		a.press("Bulan ini", "Status kasus")
 		a.press("Semua", "Kategori")
 		kec := a.press("Semua", "Kecamatan?")

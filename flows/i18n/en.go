@@ -368,7 +368,7 @@ var en = map[string]string{
 	"case.err.birth":                "{why}\nType a birth date (e.g. <code>21-11-1980</code>) or an age (e.g. <code>45 tahun</code>).",
 	"case.warn.birth":               "This birth date differs from the NIK ({date}). The answer is kept; check it again if needed.",
 	"case.warn.nik_mismatch":        "Gender or birth date differs from the NIK.",
-	"case.address":                  "Type the <b>address</b> (street, RT/RW, landmark).",
+	"case.address":                  "Type the <b>address</b> (street, house number, landmark).",
 	"case.address.label":            "Address",
 	"case.area":                     "Where is this case's <b>area</b>?",
 	"case.area.label":               "Area",
@@ -616,7 +616,7 @@ var en = map[string]string{
 	"exp.kecamatan.label":    "Kecamatan",
 	"exp.all":                "All",
 	"exp.all_area":           "All (my area)",
-	"exp.caption":            "📄 {n} cases (XLSX, columns ready for SIKS-NG). It holds full NIKs: do not pass it around.",
+	"exp.caption":            "📄 {n} cases (XLSX). It holds full NIKs and family card numbers: do not pass it around.",
 	"exp.caption.csv":        "📄 The same data as CSV (UTF-8). Cells a spreadsheet would read as a formula or a number (a NIK, say) start with ' so they stay text.",
 	"exp.sheet":              "PMKS cases",
 	"exp.file":               "pmks-cases",
@@ -771,4 +771,28 @@ var en = map[string]string{
 	// Section M: office documents and maps (keys of this area go below this line).
 
 	// End of section M.
+
+	// Section N: case export and map (keys of this area go below this line).
+	"case.rt_rw":              "Type the <b>RT/RW</b> as on the KTP/KK (e.g. <code>005/002</code>). If unknown, type /lewati.",
+	"case.rt_rw.label":        "RT/RW",
+	"case.rt_rw.from_address": "(from the address)",
+	"case.err.rt_rw":          "Type RT/RW as two numbers, e.g. <code>005/002</code> or <code>RT 5 RW 2</code> (each 1 to 999). If unknown, type /lewati.",
+	"case.no_kk":              "Type the <b>No. KK</b> (family card number: 16 digits at the top of the KK). Your message is deleted from the chat right away for safety.\nIf there is none or you do not know it, type /lewati.",
+	"case.no_kk.label":        "No. KK",
+	"case.no_kk.received":     "🔒 No. KK received: <code>{kk}</code>. The message with the No. KK was deleted from the chat.",
+	"case.err.kk.chars":       "A No. KK has digits only. If unknown, type /lewati.",
+	"case.err.kk.length":      "A No. KK has 16 digits; you sent {got}. Check the top of the family card again, or type /lewati.",
+	"case.err.kk.province":    "There is no province code {code} at the start of a No. KK. Check the first two digits.",
+	"case.err.kk.nik":         "This is the NIK already given. The No. KK is the family card number at the top of the KK, not the NIK. If unknown, type /lewati.",
+	"exp.format":              "Export as what?",
+	"exp.format.label":        "Format",
+	"exp.format.table":        "📊 Table (XLSX + CSV)",
+	"exp.format.map":          "🗺 Map (GeoJSON + KML)",
+	"exp.note":                "PMKS cases, exported {date}. Categories: the 26 PMKS types (Permensos 08/2012), called PPKS (Pemerlu Pelayanan Kesejahteraan Sosial) since Permensos 5/2019. Holds personal data (UU 27/2022): do not pass it around.",
+	"exp.map.caption":         "🗺 {n} cases on the map: GeoJSON for QGIS (KML for Google Earth follows). No names, NIKs or addresses, but the points show where vulnerable people live: do not pass it around.",
+	"exp.map.caption.kml":     "🗺 The same map as KML (Google Earth).",
+	"exp.map.no_location":     "{n} cases without a location are not on the map.",
+	"exp.map.none":            "No case with a location for this choice ({n} without a location), so no map.",
+
+	// End of section N.
 }

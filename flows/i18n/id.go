@@ -368,7 +368,7 @@ var id = map[string]string{
 	"case.err.birth":                "{why}\nTulis tanggal lahir (mis. <code>21-11-1980</code>) atau umur (mis. <code>45 tahun</code>).",
 	"case.warn.birth":               "Tanggal lahir ini berbeda dengan NIK ({date}). Jawaban tetap disimpan; periksa kembali bila perlu.",
 	"case.warn.nik_mismatch":        "Jenis kelamin atau tanggal lahir berbeda dengan NIK.",
-	"case.address":                  "Tulis <b>alamat</b> (jalan, RT/RW, patokan).",
+	"case.address":                  "Tulis <b>alamat</b> (jalan, nomor rumah, patokan).",
 	"case.address.label":            "Alamat",
 	"case.area":                     "Di mana <b>wilayah</b> kasus ini?",
 	"case.area.label":               "Wilayah",
@@ -616,7 +616,7 @@ var id = map[string]string{
 	"exp.kecamatan.label":    "Kecamatan",
 	"exp.all":                "Semua",
 	"exp.all_area":           "Semua (wilayah saya)",
-	"exp.caption":            "📄 {n} kasus (XLSX, kolom siap untuk SIKS-NG). Berisi NIK lengkap: jangan diteruskan sembarangan.",
+	"exp.caption":            "📄 {n} kasus (XLSX). Berisi NIK dan No. KK lengkap: jangan diteruskan sembarangan.",
 	"exp.caption.csv":        "📄 Data yang sama dalam CSV (UTF-8). Sel yang akan dibaca spreadsheet sebagai rumus atau angka (mis. NIK) diawali tanda ' agar tetap teks.",
 	"exp.sheet":              "Kasus PMKS",
 	"exp.file":               "kasus-pmks",
@@ -771,4 +771,28 @@ var id = map[string]string{
 	// Section M: office documents and maps (keys of this area go below this line).
 
 	// End of section M.
+
+	// Section N: case export and map (keys of this area go below this line).
+	"case.rt_rw":              "Tulis <b>RT/RW</b> seperti di KTP/KK (mis. <code>005/002</code>). Bila tidak tahu, ketik /lewati.",
+	"case.rt_rw.label":        "RT/RW",
+	"case.rt_rw.from_address": "(dari alamat)",
+	"case.err.rt_rw":          "RT/RW ditulis dua angka, mis. <code>005/002</code> atau <code>RT 5 RW 2</code> (masing-masing 1 sampai 999). Bila tidak tahu, ketik /lewati.",
+	"case.no_kk":              "Tulis <b>No. KK</b> (nomor Kartu Keluarga: 16 angka di bagian atas KK). Pesan Anda akan langsung dihapus dari chat demi keamanan.\nBila tidak ada atau tidak tahu, ketik /lewati.",
+	"case.no_kk.label":        "No. KK",
+	"case.no_kk.received":     "🔒 No. KK diterima: <code>{kk}</code>. Pesan berisi No. KK sudah dihapus dari chat.",
+	"case.err.kk.chars":       "No. KK hanya berisi angka. Bila tidak tahu, ketik /lewati.",
+	"case.err.kk.length":      "No. KK harus 16 angka; yang dikirim {got} angka. Periksa lagi di bagian atas Kartu Keluarga, atau ketik /lewati.",
+	"case.err.kk.province":    "Kode provinsi {code} di awal No. KK tidak ada. Periksa dua angka pertama.",
+	"case.err.kk.nik":         "Ini NIK yang sudah diisi. No. KK adalah nomor Kartu Keluarga di bagian atas KK, bukan NIK. Bila tidak tahu, ketik /lewati.",
+	"exp.format":              "Ekspor dalam bentuk apa?",
+	"exp.format.label":        "Bentuk",
+	"exp.format.table":        "📊 Tabel (XLSX + CSV)",
+	"exp.format.map":          "🗺 Peta (GeoJSON + KML)",
+	"exp.note":                "Kasus PMKS, diekspor {date}. Kategori: 26 jenis PMKS (Permensos 08/2012), disebut PPKS (Pemerlu Pelayanan Kesejahteraan Sosial) sejak Permensos 5/2019. Berisi data pribadi (UU 27/2022): jangan diteruskan sembarangan.",
+	"exp.map.caption":         "🗺 {n} kasus di peta: GeoJSON untuk QGIS (KML untuk Google Earth menyusul). Tanpa nama, NIK dan alamat, tetapi titiknya menunjuk tempat tinggal orang rentan: jangan diteruskan sembarangan.",
+	"exp.map.caption.kml":     "🗺 Peta yang sama dalam KML (Google Earth).",
+	"exp.map.no_location":     "{n} kasus tanpa lokasi tidak ada di peta.",
+	"exp.map.none":            "Tidak ada kasus berlokasi untuk pilihan ini ({n} kasus tanpa lokasi), jadi tidak ada peta.",
+
+	// End of section N.
 }
