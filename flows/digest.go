@@ -90,7 +90,7 @@ func scopeOf(u store.User) []string {
 }
 
 // sendDigest enqueues u's digest of the period ending at end: the chart of the
-// period's cases, then the text, split below Telegram's limit at line
+// period's new cases (when there are any), then the text, split below Telegram's limit at line
 // boundaries. It names no reported person and shows no NIK: cases appear by
 // code only.
 func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Time) error {
@@ -115,14 +115,16 @@ func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Tim
 		_, err := tx.Enqueue(msg)
 		return err
 	}
-	png, err := a.digestChart(lang, st)
+	png, err := a.digestChart(lang, st, title)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Enqueue(store.Message{Kind: store.KindPhoto, ChatID: u.ID, Priority: store.PriorityNotice,
-		File: png, FileName: i18n.T(lang, "dig.chart.file", "date", end.In(a.cfg.Location).Format(time.DateOnly)),
-		Text: "📊 " + title}); err != nil {
-		return err
+	if png != nil { // no new cases: nothing to draw
+		if _, err := tx.Enqueue(store.Message{Kind: store.KindPhoto, ChatID: u.ID, Priority: store.PriorityNotice,
+			File: png, FileName: i18n.T(lang, "dig.chart.file", "date", end.In(a.cfg.Location).Format(time.DateOnly)),
+			Text: "📊 " + title}); err != nil {
+			return err
+		}
 	}
 	lines, err := a.digestLines(tx, lang, st, scope, title, area, end)
 	if err != nil {
