@@ -84,7 +84,7 @@ type subImager interface {
 // most 11 ticks: no "2.5 cases".
 func TestCountAxis(t *testing.T) {
 	for _, tc := range []struct {
-		top        float64
+		top       float64
 		end, step int
 	}{
 		{0, 1, 1}, {1, 1, 1}, {3, 3, 1}, {7, 7, 1}, {10, 10, 1}, {11, 12, 2}, {13, 14, 2}, {20, 20, 2},
