@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg" // office_logo_file
+	_ "image/png"
 	"io"
 	"log/slog"
 	"net"
@@ -62,6 +65,48 @@ type Config struct {
 	// NIKEncryption says where the key encrypting NIKs at rest comes from
 	// (nikkey.go).
 	NIKEncryption NIKEncryptionConfig `yaml:"nik_encryption"`
+
+	// The kop surat and signature of documents the office prints (the
+	// daftar hadir).
+	OfficeAddress  string          `yaml:"office_address"`
+	OfficeLogoFile string          `yaml:"office_logo_file"`
+	logo           []byte          // OfficeLogoFile, read and checked
+	Signatory      SignatoryConfig `yaml:"signatory"`
+}
+
+// SignatoryConfig is who signs the daftar hadir under "Mengetahui,".
+type SignatoryConfig struct {
+	Title string `yaml:"title"`
+	Name  string `yaml:"name"`
+	NIP   string `yaml:"nip"`
+}
+
+// maxLogoBytes bounds office_logo_file: it goes into every daftar hadir.
+const maxLogoBytes = 1 << 20
+
+// loadOffice reads and checks the office's logo and the signatory's NIP, so
+// that a wrong file or a mistyped NIP stops the bot at start rather than
+// spoiling a sheet someone is about to sign.
+func (c *Config) loadOffice() error {
+	if nip := strings.ReplaceAll(c.Signatory.NIP, " ", ""); nip != "" &&
+		(len(nip) != 18 || strings.Trim(nip, "0123456789") != "") {
+		return fmt.Errorf("signatory.nip: %q is not a NIP (18 digits; spaces between groups are allowed)", c.Signatory.NIP)
+	}
+	if c.OfficeLogoFile == "" {
+		return nil
+	}
+	data, err := os.ReadFile(c.OfficeLogoFile)
+	if err != nil {
+		return fmt.Errorf("office_logo_file: %w", err)
+	}
+	if len(data) > maxLogoBytes {
+		return fmt.Errorf("office_logo_file %s: %d bytes; use a picture under 1 MB", c.OfficeLogoFile, len(data))
+	}
+	if _, format, err := image.DecodeConfig(bytes.NewReader(data)); err != nil || (format != "png" && format != "jpeg") {
+		return fmt.Errorf("office_logo_file %s: not a PNG or JPEG picture", c.OfficeLogoFile)
+	}
+	c.logo = data
+	return nil
 }
 
 // TelegramConfig says how to reach the Bot API.
@@ -352,6 +397,9 @@ func (c *Config) validate() error {
 	if c.regions, err = loadRegions(c.RegionsFile); err != nil {
 		return err
 	}
+	if err := c.loadOffice(); err != nil {
+		return err
+	}
 	if err := c.HTTP.validate(c.Telegram.PollTimeout); err != nil {
 		return err
 	}
@@ -451,6 +499,9 @@ func (c Config) flows(username string) flows.Config {
 		Backups:           c.Backup.flows(),
 		Retention:         flows.Retention{Days: c.Retention.Days, Spec: c.Retention.Schedule},
 		MediaDir:          c.MediaDir,
+		OfficeAddress:     c.OfficeAddress,
+		OfficeLogo:        c.logo,
+		Signatory:         flows.Signatory{Title: c.Signatory.Title, Name: c.Signatory.Name, NIP: c.Signatory.NIP},
 	}
 }
 

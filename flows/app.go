@@ -65,6 +65,23 @@ type Config struct {
 	// MediaDir is the folder case photos are downloaded into (bot.MediaConfig.Dir);
 	// "" when photos are not downloaded, and /ekspor offers no photo ZIP.
 	MediaDir string
+
+	// OfficeAddress is printed under the office's name in the kop surat of
+	// the documents an office prints and signs (the daftar hadir); "" prints
+	// none.
+	OfficeAddress string
+	// OfficeLogo is the office's logo in that kop surat, PNG or JPEG bytes;
+	// nil prints none. main reads and checks office_logo_file at start.
+	OfficeLogo []byte
+	// Signatory signs the daftar hadir under "Mengetahui,".
+	Signatory Signatory
+}
+
+// Signatory is who signs an office's documents. An empty Title is "Kepala "
+// and the office's name; an empty Name or NIP is a dotted line, filled in by
+// hand.
+type Signatory struct {
+	Title, Name, NIP string
 }
 
 // App handles events. It holds no mutable state of its own (everything is in the

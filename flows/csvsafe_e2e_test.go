@@ -162,8 +162,8 @@ func TestSheetNeutralisesFormulas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[0][1] != hostileDesc || rows[2][1] != hostileAddress || rows[5][1] != hostileName {
-		t.Errorf("xlsx title %q, place %q, name %q", rows[0][1], rows[2][1], rows[5][1])
+	if rows[5][0] != hostileDesc || rows[9][2] != ": "+hostileAddress || rows[12][1] != hostileName {
+		t.Errorf("xlsx title %q, place %q, name %q", rows[5][0], rows[9][2], rows[12][1])
 	}
 	noFormulas(t, doc.File)
 	r.h.NoViolations()

@@ -93,8 +93,9 @@ func scopeOf(u store.User) []string {
 }
 
 // sendDigest enqueues u's digest of the period ending at end: the chart of the
-// period's cases, then the text, split below Telegram's limit at line
-// boundaries; the idle workers beyond the first few come as an XLSX sheet. It names no reported person and shows no NIK: cases appear by
+// period's new cases (when there are any), then the text, split below
+// Telegram's limit at line boundaries; the idle workers beyond the first few
+// come as an XLSX sheet. It names no reported person and shows no NIK: cases appear by
 // code only.
 func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Time) error {
 	scope := scopeOf(u)
@@ -118,7 +119,7 @@ func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Tim
 		_, err := tx.Enqueue(msg)
 		return err
 	}
-	png, err := a.digestChart(lang, st)
+	png, err := a.digestChart(lang, st, title)
 	if err != nil {
 		return err
 	}
@@ -130,11 +131,13 @@ func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Tim
 	if err != nil {
 		return err
 	}
-	chart := store.Message{Kind: store.KindPhoto, ChatID: u.ID, Priority: store.PriorityNotice,
-		File: png, FileName: i18n.T(lang, "dig.chart.file", "date", end.In(a.cfg.Location).Format(time.DateOnly)),
-		Text: "📊 " + title}
-	if _, err := tx.Enqueue(chart); err != nil {
-		return err
+	if png != nil { // no new cases: nothing to draw
+		chart := store.Message{Kind: store.KindPhoto, ChatID: u.ID, Priority: store.PriorityNotice,
+			File: png, FileName: i18n.T(lang, "dig.chart.file", "date", end.In(a.cfg.Location).Format(time.DateOnly)),
+			Text: "📊 " + title}
+		if _, err := tx.Enqueue(chart); err != nil {
+			return err
+		}
 	}
 	if err := a.enqueueLong(tx, msg, lines); err != nil {
 		return err

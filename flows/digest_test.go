@@ -123,9 +123,9 @@ func TestDigestCapsIdleList(t *testing.T) {
 	if len(parts) != 1 {
 		t.Fatalf("the digest text came in %d message(s), want 1", len(parts))
 	}
-	_, idle, _ := strings.Cut(parts[0], "Pekerja tanpa laporan")
+	_, idle, _ := strings.Cut(parts[0], "Petugas tanpa laporan")
 	if shown := strings.Count(idle, "\n• "); shown != 10 || !strings.Contains(parts[0], "… dan 141 lainnya") ||
-		!strings.Contains(parts[0], "Pekerja tanpa laporan 30 hari: 151") {
+		!strings.Contains(parts[0], "Petugas tanpa laporan 30 hari: 151") {
 		t.Errorf("the digest names %d idle workers:\n%s", shown, parts[0])
 	}
 	if !strings.HasSuffix(sheet.FileName, ".xlsx") || !strings.Contains(sheet.Caption, "151") {

@@ -238,7 +238,8 @@ func TestMeetingMarkPicker(t *testing.T) {
 		t.Errorf("sheets %q", got)
 	}
 	rows, err := f.GetRows("Attendance")
-	if err != nil || len(rows) != 8 || rows[4][1] != "Name" {
+	if err != nil || len(rows) != 23 || rows[4][0] != "ATTENDANCE SHEET" || rows[7][2] != ": Monday, 2 November 2026" ||
+		rows[11][1] != "Name" || rows[14][1] != "Budi Santoso" || rows[16][4] != "Acknowledged by," {
 		t.Errorf("english sheet rows %q (%v)", rows, err)
 	}
 	doc = r.after(r.admin, "Attendance sheet", func() { must2(t, r.admin.PressOn(report.ID, "📄 CSV")) })

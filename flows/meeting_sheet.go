@@ -1,10 +1,15 @@
 package flows
 
 import (
-	"bytes"
+	"cmp"
 	"fmt"
 	"html"
+	_ "image/jpeg" // office logos in JPEG
+	_ "image/png"  // and in PNG
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"dinsosbot/flows/i18n"
 	"dinsosbot/store"
@@ -12,43 +17,66 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// SheetRow is one line of a daftar hadir.
+// SheetRow is one line of a daftar hadir: an invitee, present or not, or a
+// walk-in.
 type SheetRow struct {
 	No                               int
 	Name, Role, Kecamatan, Kelurahan string
-	Time                             string // "09.12"
+	Present                          bool
+	Time                             string // "09.12"; "" when not checked in
 	Method                           string // QR, lokasi, manual (in the sheet's language)
 	WalkIn                           bool
 }
 
-// sheetRows lists m's attendees visible to c's user in check-in order, in
-// lang.
+// sheetRows lists m's invitees and walk-ins visible to c's user, in lang:
+// by role, then kecamatan in the regions' order, then name, so that a
+// person finds their line on paper. Who has not checked in is listed too,
+// without a time, to sign on paper.
 func (a *App) sheetRows(c *Ctx, lang i18n.Lang, m store.Meeting) ([]SheetRow, error) {
 	roster, _, err := a.visibleRoster(c, m)
 	if err != nil {
 		return nil, err
 	}
+	kecIndex := map[string]int{}
+	for i, k := range a.cfg.Regions.Kecamatan {
+		kecIndex[k.Code] = i + 1 // 0: no kecamatan, listed first
+	}
+	roster = slices.Clone(roster)
+	slices.SortStableFunc(roster, func(x, y store.RosterEntry) int {
+		return cmp.Or(cmp.Compare(roleRank(x.User.Role), roleRank(y.User.Role)),
+			cmp.Compare(kecIndex[x.User.Kecamatan], kecIndex[y.User.Kecamatan]),
+			strings.Compare(strings.ToLower(displayName(x.User)), strings.ToLower(displayName(y.User))))
+	})
 	var rows []SheetRow
 	for _, e := range roster {
-		if !e.Attended {
+		if !e.Invited && !e.Attended {
 			continue
 		}
 		u := e.User
-		r := SheetRow{No: len(rows) + 1, Name: displayName(u), Role: i18n.T(lang, "role."+u.Role),
-			Time: a.clock(e.Attendance.At), Method: i18n.T(lang, "sheet.method."+e.Attendance.Method),
-			WalkIn: e.Attendance.WalkIn}
+		r := SheetRow{No: len(rows) + 1, Name: displayName(u), Role: i18n.T(lang, "role."+u.Role), Present: e.Attended}
 		if k, ok := a.cfg.Regions.KecamatanByCode(u.Kecamatan); ok {
 			r.Kecamatan = k.Name
 		}
 		if p, ok := a.cfg.Regions.KelurahanByCode(u.Kelurahan); ok {
 			r.Kelurahan = p.Kelurahan.Name
 		}
-		if r.WalkIn {
-			r.Method += " (" + i18n.T(lang, "sheet.walkin") + ")"
+		if e.Attended {
+			r.Time, r.Method, r.WalkIn = a.clock(e.Attendance.At), i18n.T(lang, "sheet.method."+e.Attendance.Method), e.Attendance.WalkIn
+			if r.WalkIn {
+				r.Method += " (" + i18n.T(lang, "sheet.walkin") + ")"
+			}
 		}
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// roleRank orders roles as reports list them; unknown roles last.
+func roleRank(role string) int {
+	if i := slices.Index(roleOrder, role); i >= 0 {
+		return i
+	}
+	return len(roleOrder)
 }
 
 func sheetHeader(lang i18n.Lang) []string {
@@ -82,11 +110,23 @@ func (a *App) sendSheet(c *Ctx, m store.Meeting, xlsx bool) error {
 		return err
 	}
 	_, err = c.Send(store.Message{Kind: store.KindDocument, FileName: name, File: file,
-		Text: c.T("sheet.caption", "title", html.EscapeString(m.Title), "n", itoa(len(rows)))})
+		Text: c.T("sheet.caption", "title", html.EscapeString(m.Title), "n", itoa(presentCount(rows)),
+			"total", itoa(len(rows)))})
 	return err
 }
 
-// sheetHead is the title block above the table: title, date and time, place.
+func presentCount(rows []SheetRow) int {
+	n := 0
+	for _, r := range rows {
+		if r.Present {
+			n++
+		}
+	}
+	return n
+}
+
+// sheetHead is the title block above the CSV's table: title, date and time,
+// place.
 func (a *App) sheetHead(lang i18n.Lang, m store.Meeting) [][]string {
 	return [][]string{
 		{i18n.T(lang, "sheet.title"), m.Title},
@@ -107,84 +147,13 @@ func (a *App) sheetCSV(lang i18n.Lang, m store.Meeting, rows []SheetRow) ([]byte
 	return data, nil
 }
 
-// sheetXLSX lays the sheet out for printing: the title block, then the table
-// with borders and an empty signature column wide enough to sign in.
-func (a *App) sheetXLSX(lang i18n.Lang, m store.Meeting, rows []SheetRow) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := i18n.T(lang, "sheet.name")
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, fmt.Errorf("daftar hadir xlsx: %w", err)
-	}
-	set := func(col, row int, v any) error {
-		cell, err := excelize.CoordinatesToCellName(col, row)
-		if err != nil {
-			return err
-		}
-		return f.SetCellValue(sheet, cell, v)
-	}
-	line := 1
-	for _, head := range a.sheetHead(lang, m) {
-		for i, v := range head {
-			if err := set(i+1, line, v); err != nil {
-				return nil, fmt.Errorf("daftar hadir xlsx: %w", err)
-			}
-		}
-		line++
-	}
-	line++
-	headerRow := line
-	for i, v := range sheetHeader(lang) {
-		if err := set(i+1, line, v); err != nil {
-			return nil, fmt.Errorf("daftar hadir xlsx: %w", err)
-		}
-	}
-	for _, r := range rows {
-		line++
-		for i, v := range r.cells() {
-			var val any = v
-			if i == 0 {
-				val = r.No
-			}
-			if err := set(i+1, line, val); err != nil {
-				return nil, fmt.Errorf("daftar hadir xlsx: %w", err)
-			}
-		}
-	}
-	border := []excelize.Border{{Type: "left", Style: 1, Color: "000000"}, {Type: "right", Style: 1, Color: "000000"},
-		{Type: "top", Style: 1, Color: "000000"}, {Type: "bottom", Style: 1, Color: "000000"}}
-	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: border})
-	if err != nil {
-		return nil, fmt.Errorf("daftar hadir xlsx: %w", err)
-	}
-	body, err := f.NewStyle(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "center"}})
-	if err != nil {
-		return nil, fmt.Errorf("daftar hadir xlsx: %w", err)
-	}
-	steps := []error{
-		f.SetCellStyle(sheet, cellName(1, headerRow), cellName(8, headerRow), head),
-		f.SetColWidth(sheet, "A", "A", 5),
-		f.SetColWidth(sheet, "B", "B", 30),
-		f.SetColWidth(sheet, "C", "E", 18),
-		f.SetColWidth(sheet, "F", "G", 14),
-		f.SetColWidth(sheet, "H", "H", 24),
-	}
-	if line > headerRow {
-		steps = append(steps, f.SetCellStyle(sheet, cellName(1, headerRow+1), cellName(8, line), body))
-		for r := headerRow + 1; r <= line; r++ {
-			steps = append(steps, f.SetRowHeight(sheet, r, 28))
-		}
-	}
-	for _, err := range steps {
-		if err != nil {
-			return nil, fmt.Errorf("daftar hadir xlsx: %w", err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, fmt.Errorf("daftar hadir xlsx: %w", err)
-	}
-	return buf.Bytes(), nil
+// longDate is t's day as an office writes it on a letter: "Selasa,
+// 3 November 2026".
+func (a *App) longDate(lang i18n.Lang, t time.Time) string {
+	t = t.In(a.cfg.Location)
+	return i18n.T(lang, "sheet.date", "day", i18n.T(lang, "sheet.day."+strconv.Itoa(int(t.Weekday()))),
+		"d", strconv.Itoa(t.Day()), "month", i18n.T(lang, "sheet.month."+strconv.Itoa(int(t.Month()))),
+		"year", strconv.Itoa(t.Year()))
 }
 
 func cellName(col, row int) string {

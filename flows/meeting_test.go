@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"dinsosbot/bot/bottest"
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/flows"
 	"dinsosbot/store"
@@ -19,21 +20,35 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The rakor: 70 PSM and 20 TKSK across the 11 kecamatan are invited; some
-// answer; 66 PSM and 14 TKSK check in by the QR link, two PSM without a phone
-// are marked by hand (one by /hadir, one from the report's picker): 68 PSM and
-// 14 TKSK present; the report and the daftar hadir say exactly that.
+// The rakor as the Dinas held it: the seed's 68 PSM and 14 TKSK, spread over
+// Kota Jambi's 11 kecamatan, are invited (one PSM blocked the bot); some
+// answer; 58 PSM and 12 TKSK check in by the QR link, two PSM without a phone
+// are marked by hand (one by /hadir, one from the report's picker). The
+// report says exactly that, and the daftar hadir lists all 82, the 72 present
+// with their time, the 10 others blank to sign on paper, for the Kepala
+// Dinas to sign; printed, every page repeats the table's header. With
+// -artefacts DIR the XLSX, the PDF and a PNG a page stay in DIR.
 func TestMeetingRakor(t *testing.T) {
-	r := newMtRig(t)
+	r := newMtRigWith(t, bottest.Options{Flows: officeConfig})
 	var psm, tksk []*telegramtest.User
-	for i := range 70 {
+	for i := range 68 {
 		psm = append(psm, r.worker(fmt.Sprintf("PSM %02d Jambi", i), store.RolePSM, i))
 	}
-	for j := range 20 {
+	for j := range 14 {
 		tksk = append(tksk, r.worker(fmt.Sprintf("TKSK %02d Jambi", j), store.RoleTKSK, j))
 	}
-	// PSM 69 blocked the bot earlier.
-	if _, err := r.h.DB().SQL().Exec(`UPDATE users SET unreachable = 1 WHERE id = ?`, psm[69].ID()); err != nil {
+	kecOf := map[string]bool{}
+	for i := range 68 {
+		kecOf[r.kec[i%11].Name] = true
+	}
+	for j := range 14 {
+		kecOf[r.kec[j%11].Name] = true
+	}
+	if len(kecOf) != 11 || len(r.kec) != 11 {
+		t.Fatalf("invitees in %d of %d kecamatan, want all 11", len(kecOf), len(r.kec))
+	}
+	// PSM 67 blocked the bot earlier.
+	if _, err := r.h.DB().SQL().Exec(`UPDATE users SET unreachable = 1 WHERE id = ?`, psm[67].ID()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -44,7 +59,7 @@ func TestMeetingRakor(t *testing.T) {
 	}
 	// What was saved and the QR are one message: the QR with both as its
 	// caption.
-	if want := "Undangan dikirim ke 89 orang; 1 tidak dapat dihubungi."; !strings.Contains(created.Caption, want) ||
+	if want := "Undangan dikirim ke 81 orang; 1 tidak dapat dihubungi."; !strings.Contains(created.Caption, want) ||
 		created.Kind != "photo" || created.ID != qr.ID {
 		t.Errorf("created = %s %d %q, want the QR %d with %q", created.Kind, created.ID, created.Caption, qr.ID, want)
 	}
@@ -65,23 +80,23 @@ func TestMeetingRakor(t *testing.T) {
 		}
 	})
 
-	everyone := append(slices.Clone(psm[:69]), tksk...)
+	everyone := append(slices.Clone(psm[:67]), tksk...)
 	parallel(everyone, func(u *telegramtest.User) {
 		if _, err := u.WaitForText(mtWait, "Undangan rapat"); err != nil {
 			t.Error(err)
 		}
 	})
-	if n := len(psm[69].Messages()); n != 0 {
+	if n := len(psm[67].Messages()); n != 0 {
 		t.Errorf("unreachable worker got %d messages", n)
 	}
-	// Answers: PSM 0..9 will come, PSM 68 and TKSK 17..19 cannot.
+	// Answers: PSM 0..9 will come, PSM 66 and TKSK 13 cannot.
 	for _, u := range psm[:10] {
 		must2(t, u.Press("✅ Hadir"))
 	}
-	for _, u := range append([]*telegramtest.User{psm[68]}, tksk[17:]...) {
+	for _, u := range []*telegramtest.User{psm[66], tksk[13]} {
 		must2(t, u.Press("✖️ Tidak bisa hadir"))
 	}
-	for _, u := range append(slices.Clone(psm[:10]), psm[68], tksk[17], tksk[18], tksk[19]) {
+	for _, u := range append(slices.Clone(psm[:10]), psm[66], tksk[13]) {
 		if _, err := u.WaitForText(mtWait, "Jawaban Anda"); err != nil {
 			t.Fatal(err)
 		}
@@ -89,41 +104,42 @@ func TestMeetingRakor(t *testing.T) {
 
 	// The day: check-in opens 08.00 WIB; people arrive from 08.30.
 	r.set(time.Date(2026, 11, 3, 8, 30, 0, 0, wib))
-	scanners := append(slices.Clone(psm[:66]), tksk[:14]...)
+	scanners := append(slices.Clone(psm[:58]), tksk[:12]...)
 	parallel(scanners, func(u *telegramtest.User) {
 		u.OpenDeepLink(payload)
 		if _, err := u.WaitForText(mtWait, "Presensi tercatat"); err != nil {
 			t.Error(err)
 		}
 	})
-	r.say(r.admin, "/hadir 1 PSM 66 Jambi", "dicatat hadir (manual)")
+	r.say(r.admin, "/hadir 1 PSM 58 Jambi", "dicatat hadir (manual)")
 
-	// PSM 67 has no phone either: the organiser picks her from the report.
-	// Nine invitees are missing: two pages of eight.
+	// PSM 59 has no phone either: the organiser picks her from the report.
+	// Eleven invitees are missing: two pages of eight.
 	first := r.say(r.admin, "/rapat 1", "Rapat #1")
-	if !strings.Contains(first.Text, "Hadir 81: PSM 67, TKSK 14") {
+	if !strings.Contains(first.Text, "Hadir 71: PSM 59, TKSK 12") {
 		t.Errorf("report before the picker:\n%s", first.Text)
 	}
 	picker := r.press(r.admin, "✍️ Tandai hadir manual", "Tandai hadir manual")
-	if !strings.Contains(picker.Text, "Belum hadir: 9 orang") || !strings.Contains(picker.Text, "Halaman 1 dari 2") {
+	if !strings.Contains(picker.Text, "Belum hadir: 11 orang") || !strings.Contains(picker.Text, "Halaman 1 dari 2") {
 		t.Errorf("picker %q", picker.Text)
 	}
-	if got := mtButtons(picker); len(got) != 9 || got[0] != "PSM 67 Jambi (PSM)" || got[8] != "Berikutnya ➡️" {
+	if got := mtButtons(picker); len(got) != 9 || got[0] != "PSM 59 Jambi (PSM)" || got[8] != "Berikutnya ➡️" {
 		t.Errorf("picker page 1 buttons %q", got)
 	}
 	must2(t, r.admin.PressOn(picker.ID, "Berikutnya ➡️"))
 	page2 := r.waitEdited(r.admin, picker.ID, "Halaman 2 dari 2")
-	if got := mtButtons(page2); !slices.Equal(got, []string{"TKSK 19 Jambi (TKSK)", "⬅️ Sebelumnya"}) {
+	if got := mtButtons(page2); !slices.Equal(got, []string{"PSM 67 Jambi (PSM)", "TKSK 12 Jambi (TKSK)",
+		"TKSK 13 Jambi (TKSK)", "⬅️ Sebelumnya"}) {
 		t.Errorf("picker page 2 buttons %q", got)
 	}
 	must2(t, r.admin.PressOn(picker.ID, "⬅️ Sebelumnya"))
 	r.waitEdited(r.admin, picker.ID, "Halaman 1 dari 2")
-	must2(t, r.admin.PressOn(picker.ID, "PSM 67 Jambi (PSM)"))
-	marked := r.waitEdited(r.admin, picker.ID, "PSM 67 Jambi dicatat hadir (manual)")
-	if !strings.Contains(marked.Text, "Belum hadir: 8 orang") || slices.Contains(mtButtons(marked), "PSM 67 Jambi (PSM)") {
+	must2(t, r.admin.PressOn(picker.ID, "PSM 59 Jambi (PSM)"))
+	marked := r.waitEdited(r.admin, picker.ID, "PSM 59 Jambi dicatat hadir (manual)")
+	if !strings.Contains(marked.Text, "Belum hadir: 10 orang") || slices.Contains(mtButtons(marked), "PSM 59 Jambi (PSM)") {
 		t.Errorf("picker after the mark %q, buttons %q", marked.Text, mtButtons(marked))
 	}
-	for _, u := range psm[66:68] {
+	for _, u := range psm[58:60] {
 		if a, ok := r.attendance(1, u); !ok || a.Method != store.CheckinManual || a.WalkIn || a.MarkedBy != adminID {
 			t.Errorf("manual mark of %d stored as %+v (%v)", u.ID(), a, ok)
 		}
@@ -135,21 +151,21 @@ func TestMeetingRakor(t *testing.T) {
 
 	report := r.say(r.admin, "/rapat 1", "Rapat #1")
 	for _, want := range []string{
-		"Diundang: 90 (tidak dapat dihubungi: 1)",
-		"Jawaban: hadir 10 · tidak bisa 4 · belum menjawab 76",
-		"Hadir 82: PSM 68, TKSK 14",
-		"QR 80 · lokasi 0 · manual 2 · tidak diundang (tambahan) 0",
-		"Belum hadir (8)",
+		"Diundang: 82 (tidak dapat dihubungi: 1)",
+		"Jawaban: hadir 10 · tidak bisa 2 · belum menjawab 70",
+		"Hadir 72: PSM 60, TKSK 12",
+		"QR 70 · lokasi 0 · manual 2 · tidak diundang (tambahan) 0",
+		"Belum hadir (10)",
 	} {
 		if !strings.Contains(report.Text, want) {
 			t.Errorf("report lacks %q:\n%s", want, report.Text)
 		}
 	}
 	byKec := map[string]int{}
-	for i := range 68 {
+	for i := range 60 {
 		byKec[r.kec[i%11].Name]++
 	}
-	for j := range 14 {
+	for j := range 12 {
 		byKec[r.kec[j%11].Name]++
 	}
 	for name, n := range byKec {
@@ -157,26 +173,35 @@ func TestMeetingRakor(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	for _, who := range []string{"PSM 68 Jambi (PSM) — Tidak bisa hadir", "PSM 69 Jambi (PSM) — tidak dapat dihubungi", "TKSK 19 Jambi"} {
+	for _, who := range []string{"PSM 66 Jambi (PSM) — Tidak bisa hadir", "PSM 67 Jambi (PSM) — tidak dapat dihubungi",
+		"TKSK 13 Jambi (TKSK) — Tidak bisa hadir", "TKSK 12 Jambi"} {
 		if !strings.Contains(report.Text, who) {
 			t.Errorf("missing list lacks %q", who)
 		}
 	}
 
-	var want []string
-	for _, u := range psm[:68] {
-		want = append(want, displayNameOf(t, r, u))
+	var present, absent []string
+	for i, u := range psm {
+		if i < 60 {
+			present = append(present, displayNameOf(t, r, u))
+		} else {
+			absent = append(absent, displayNameOf(t, r, u))
+		}
 	}
-	for _, u := range tksk[:14] {
-		want = append(want, displayNameOf(t, r, u))
+	for j, u := range tksk {
+		if j < 12 {
+			present = append(present, displayNameOf(t, r, u))
+		} else {
+			absent = append(absent, displayNameOf(t, r, u))
+		}
 	}
-	slices.Sort(want)
 
 	doc := r.after(r.admin, "Daftar hadir", func() { must2(t, r.admin.PressOn(report.ID, "📄 Daftar hadir (XLSX)")) })
-	if doc.FileName != "daftar-hadir-rapat-1.xlsx" {
-		t.Fatalf("document %q, want daftar-hadir-rapat-1.xlsx", doc.FileName)
+	if doc.FileName != "daftar-hadir-rapat-1.xlsx" || !strings.Contains(doc.Caption, "hadir 72 dari 82 orang") {
+		t.Fatalf("document %q (%q), want daftar-hadir-rapat-1.xlsx, 72 of 82", doc.FileName, doc.Caption)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(doc.File))
+	xlsx := doc.File
+	f, err := excelize.OpenReader(bytes.NewReader(xlsx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,15 +210,30 @@ func TestMeetingRakor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[0][1] != "Rapat Koordinasi PSM dan TKSK" || !strings.Contains(rows[1][1], "03-11-2026, 09.00–12.00 WIB") ||
-		rows[2][1] != "Aula Dinsos Kota Jambi" {
-		t.Errorf("title block %q", rows[:3])
+	if rows[4][0] != "DAFTAR HADIR" || rows[5][0] != "Rapat Koordinasi PSM dan TKSK" ||
+		rows[7][2] != ": Selasa, 3 November 2026" || rows[8][2] != ": 09.00–12.00 WIB" || rows[9][2] != ": Aula Dinsos Kota Jambi" {
+		t.Errorf("title block %q", rows[:10])
 	}
-	header := []string{"No", "Nama", "Peran", "Kecamatan", "Kelurahan", "Jam hadir", "Cara hadir", "Tanda tangan"}
-	if !slices.Equal(rows[4], header) {
-		t.Fatalf("header %q, want %q", rows[4], header)
+	header := []string{"No", "Nama", "Peran", "Kecamatan / Kelurahan", "Jam hadir", "Keterangan", "Tanda tangan"}
+	if !slices.Equal(rows[11], header) {
+		t.Fatalf("header %q, want %q", rows[11], header)
 	}
-	checkSheet(t, "xlsx", rows[5:], want)
+	table := rows[12 : 12+82]
+	checkSheet(t, "xlsx", table, sheetCols{name: 1, role: 2, area: 3, time: 4, method: 5}, present, absent)
+	areas := map[string]bool{}
+	for _, row := range table {
+		kec, _, _ := strings.Cut(row[3], " / ")
+		areas[kec] = true
+	}
+	if len(areas) != 11 {
+		t.Errorf("the sheet lists %d kecamatan, want 11: %v", len(areas), areas)
+	}
+	sign := rows[12+82+1:]
+	if len(sign) < 6 || sign[0][0] != "Hadir 72 dari 82 orang." || sign[0][4] != "Mengetahui," ||
+		sign[1][4] != "Kepala Dinas Sosial Kota Jambi" || sign[5][4] != "Drs. H. Contoh Nama, M.Si" ||
+		sign[6][4] != "NIP. 19700101 199503 1 001" {
+		t.Errorf("signature block %q", sign)
+	}
 
 	doc = r.after(r.admin, "Daftar hadir", func() { must2(t, r.admin.PressOn(report.ID, "📄 CSV")) })
 	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(doc.File, []byte("\ufeff"))))
@@ -202,34 +242,101 @@ func TestMeetingRakor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := slices.IndexFunc(records, func(rec []string) bool { return slices.Equal(rec, header) })
+	csvHeader := []string{"No", "Nama", "Peran", "Kecamatan", "Kelurahan", "Jam hadir", "Cara hadir", "Tanda tangan"}
+	h := slices.IndexFunc(records, func(rec []string) bool { return slices.Equal(rec, csvHeader) })
 	if h < 0 {
 		t.Fatalf("csv without the header: %q", records)
 	}
-	checkSheet(t, "csv", records[h+1:], want)
+	checkSheet(t, "csv", records[h+1:], sheetCols{name: 1, role: 2, area: 3, time: 5, method: 6}, present, absent)
+
+	// Printed: several A4 pages, each with the table's header and its page
+	// number; the kop and heading on the first, the signatory on the last;
+	// everyone on one of them.
+	p := printSheet(t, xlsx, artefacts(t), "daftar-hadir-rakor")
+	if len(p.pages) < 2 || !strings.Contains(p.size, "A4") {
+		t.Fatalf("%d pages of %s, want several A4 pages", len(p.pages), p.size)
+	}
+	for i, page := range p.pages {
+		for _, want := range []string{"Nama", "Kecamatan / Kelurahan", "Tanda tangan",
+			fmt.Sprintf("halaman %d dari %d", i+1, len(p.pages))} {
+			if !strings.Contains(page, want) {
+				t.Errorf("page %d lacks %q:\n%s", i+1, want, page)
+			}
+		}
+	}
+	for _, want := range []string{"PEMERINTAH KOTA JAMBI", "DINAS SOSIAL KOTA JAMBI", "DAFTAR HADIR", "Selasa, 3 November 2026"} {
+		if !strings.Contains(p.pages[0], want) {
+			t.Errorf("first page lacks %q", want)
+		}
+	}
+	for _, want := range []string{"Mengetahui,", "Kepala Dinas Sosial Kota Jambi", "Drs. H. Contoh Nama, M.Si", "NIP. 19700101 199503 1 001"} {
+		if !strings.Contains(p.pages[len(p.pages)-1], want) {
+			t.Errorf("last page lacks %q", want)
+		}
+	}
+	all := strings.Join(p.pages, "\n")
+	for _, name := range append(slices.Clone(present), absent...) {
+		if !strings.Contains(all, name) {
+			t.Errorf("the printed sheet lacks %s", name)
+		}
+	}
+	if len(p.pngs) != len(p.pages) {
+		t.Errorf("%d page PNGs for %d pages", len(p.pngs), len(p.pages))
+	}
 	r.h.NoViolations()
 }
 
-func checkSheet(t *testing.T, kind string, rows [][]string, wantNames []string) {
+// sheetCols are the columns checkSheet reads.
+type sheetCols struct{ name, role, area, time, method int }
+
+// checkSheet checks a daftar hadir's table: numbered from 1, PSM before
+// TKSK, everyone present with a time and an area, everyone absent without a
+// time; 70 by QR and 2 by hand.
+func checkSheet(t *testing.T, kind string, rows [][]string, c sheetCols, present, absent []string) {
 	t.Helper()
-	var names []string
+	cell := func(row []string, i int) string {
+		if i < len(row) {
+			return row[i]
+		}
+		return ""
+	}
+	var gotPresent, gotAbsent []string
 	methods := map[string]int{}
+	lastRole := ""
 	for i, row := range rows {
 		if row[0] != strconv.Itoa(i+1) {
 			t.Errorf("%s row %d numbered %q", kind, i+1, row[0])
 		}
-		names = append(names, row[1])
-		methods[row[6]]++
-		if row[5] == "" || row[3] == "" || row[4] == "" {
-			t.Errorf("%s row %q lacks time or area", kind, row)
+		if role := cell(row, c.role); role != lastRole {
+			if lastRole == "TKSK" || (lastRole == "" && role != "PSM") {
+				t.Errorf("%s row %d: %s after %s; want PSM, then TKSK", kind, i+1, role, lastRole)
+			}
+			lastRole = role
+		}
+		if cell(row, c.area) == "" {
+			t.Errorf("%s row %q lacks the area", kind, row)
+		}
+		if cell(row, c.time) == "" {
+			gotAbsent = append(gotAbsent, cell(row, c.name))
+			if cell(row, c.method) != "" {
+				t.Errorf("%s row %q: a method without a time", kind, row)
+			}
+			continue
+		}
+		gotPresent = append(gotPresent, cell(row, c.name))
+		methods[cell(row, c.method)]++
+	}
+	for _, l := range []struct {
+		what      string
+		got, want []string
+	}{{"present", gotPresent, present}, {"absent", gotAbsent, absent}} {
+		got, want := slices.Sorted(slices.Values(l.got)), slices.Sorted(slices.Values(l.want))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s lists %d %s, want %d:\n%q\nwant\n%q", kind, len(got), l.what, len(want), got, want)
 		}
 	}
-	slices.Sort(names)
-	if !slices.Equal(names, wantNames) {
-		t.Errorf("%s lists %d names, want %d:\n%q\nwant\n%q", kind, len(names), len(wantNames), names, wantNames)
-	}
-	if methods["QR"] != 80 || methods["manual"] != 2 {
-		t.Errorf("%s methods %v, want QR 80, manual 2", kind, methods)
+	if methods["QR"] != 70 || methods["manual"] != 2 {
+		t.Errorf("%s methods %v, want QR 70, manual 2", kind, methods)
 	}
 }
 

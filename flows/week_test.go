@@ -193,9 +193,9 @@ func TestSimulatedWeek(t *testing.T) {
 		nov(5, 7, 30): {
 			"sri": {mtgReminder(false)}, "joko": {mtgReminder(true)}, "dewi": {mtgReminder(false)},
 			"eka": {mtgReminder(true)},
-			"budi": {chart(daily(5)), {daily(5), "Kasus baru: 0", "Perubahan status: 1", "Ditindaklanjuti: 1",
+			"budi": {{daily(5), "Kasus baru: 0", "Perubahan status: 1", "Ditindaklanjuti: 1",
 				"Menunggu verifikasi: 2", upcoming(1, 1, 1), idle(1)}},
-			"admin": {chart(daily(5)), {daily(5), "Kasus baru: 0", "Perubahan status: 1", "Ditindaklanjuti: 1",
+			"admin": {{daily(5), "Kasus baru: 0", "Perubahan status: 1", "Ditindaklanjuti: 1",
 				"Menunggu verifikasi: 4", upcoming(2, 1, 2), idle(1)}},
 		},
 		nov(6, 7, 0): {
@@ -209,9 +209,9 @@ func TestSimulatedWeek(t *testing.T) {
 			"admin": {{"1 kasus", "menunggu verifikasi lebih dari 3 hari", "Paling lama: " + a3.Code, k[3].Name, "(3 hari)"}},
 		},
 		nov(7, 7, 0): {
-			"budi": {chart(daily(7)), {daily(7), "Kasus baru: 0", "Perubahan status: 1", "Diverifikasi: 1",
+			"budi": {{daily(7), "Kasus baru: 0", "Perubahan status: 1", "Diverifikasi: 1",
 				"Menunggu verifikasi: 2", last(1, 3), idle(1)}},
-			"admin": {chart(daily(7)), {daily(7), "Perubahan status: 1", "Diverifikasi: 1", "Menunggu verifikasi: 4",
+			"admin": {{daily(7), "Kasus baru: 0", "Perubahan status: 1", "Diverifikasi: 1", "Menunggu verifikasi: 4",
 				last(2, 5), idle(1)}},
 		},
 		nov(8, 7, 0): {

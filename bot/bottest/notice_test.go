@@ -254,7 +254,7 @@ func TestDigestTenThousandUsersIsShort(t *testing.T) {
 			text = m.Text
 		}
 	}
-	if !strings.Contains(text, "Ringkasan mingguan") || !strings.Contains(text, "Pekerja tanpa laporan 30 hari: 10000") ||
+	if !strings.Contains(text, "Ringkasan mingguan") || !strings.Contains(text, "Petugas tanpa laporan 30 hari: 10000") ||
 		!strings.Contains(text, "… dan 9990 lainnya") || strings.Count(text, "Pekerja 0") != 10 {
 		t.Errorf("digest text:\n%s", text)
 	}
