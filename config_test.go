@@ -255,7 +255,7 @@ func TestDemoRunsScript(t *testing.T) {
 		"🤖 → Admin: 🆕 Pendaftaran baru dari Siti", "👤 Admin: #✅ Setujui",
 		"🤖 → Siti: 🎉 Pendaftaran Anda disetujui. Anda terdaftar sebagai PSM.",
 		"👤 Siti: /lapor", "NIK diterima: 1571********0003",
-		"🤖 → Admin: 🆕 Kasus baru", "📷 JMB-", "status sekarang 🟢 Diverifikasi",
+		"🤖 → Admin: [photo] 🆕 Kasus baru", "JMB-26-", "status sekarang 🟢 Diverifikasi",
 		"🤖 → Siti: 📅 Undangan rapat", "Tercatat: Anda akan hadir.", "Jawaban Anda: Hadir",
 		"demo finished",
 	} {

@@ -369,7 +369,7 @@ func (a *person) createMeeting(ctx context.Context) (string, int, error) {
 		return "", 0, err
 	}
 	n := 0
-	if sub := invitedRE.FindStringSubmatch(created.Text); sub != nil {
+	if sub := invitedRE.FindStringSubmatch(created.Text + "\n" + created.Caption); sub != nil {
 		fmt.Sscan(sub[1], &n)
 	}
 	return link[1], n, ctx.Err()

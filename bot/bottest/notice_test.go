@@ -49,7 +49,9 @@ func reportWithLocation(t *testing.T, u actor, description string, photos ...[]b
 	u.press("Perempuan", "tanggal lahir")
 	u.send("45 tahun", "tempat lahir")
 	u.send("/lewati", "alamat")
-	u.send("Jl. Kenanga No. 7", "wilayah")
+	u.send("Jl. Kenanga No. 7", "RT/RW")
+	u.send("/lewati", "No. KK")
+	u.send("/lewati", "wilayah")
 	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
 	u.do(func() { u.SendLocation(-1.6101, 103.6131) }, "foto")
 	for i, p := range photos {

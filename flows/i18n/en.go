@@ -764,7 +764,6 @@ var en = map[string]string{
 	"case.warn.age_nik.short":         "Age {age}, but {nik_age} by the NIK (born {date}).",
 	// The one place that names PPKS: the export's header note, for readers
 	// who know the newer regulation's term.
-	"exp.note.ppks": "PMKS categories of Permensos 08/2012; called PPKS (Pemerlu Pelayanan Kesejahteraan Sosial) since Permensos 5/2019, the same 26.",
 
 	// End of section L.
 

@@ -728,8 +728,8 @@ var id = map[string]string{
 	"case.btn.detail":        "🔎 Detail",
 	"case.photos.none":       "Kasus ini tidak punya foto.",
 	"dig.idle.more":          "… dan {n} lainnya: daftar lengkap di lampiran.",
-	"dig.idle.caption":       "📎 Daftar lengkap {n} pekerja tanpa laporan {days} hari.",
-	"dig.idle.file":          "pekerja-tanpa-laporan-{date}.xlsx",
+	"dig.idle.caption":       "📎 Daftar lengkap {n} petugas tanpa laporan {days} hari.",
+	"dig.idle.file":          "petugas-tanpa-laporan-{date}.xlsx",
 	"dig.idle.sheet":         "Tanpa laporan",
 	"dig.idle.col.name":      "Nama",
 	"dig.idle.col.role":      "Peran",
@@ -764,7 +764,6 @@ var id = map[string]string{
 	"case.warn.age_nik.short":         "Umur {age} tahun, tetapi menurut NIK {nik_age} tahun (lahir {date}).",
 	// The one place that names PPKS: the export's header note, for readers
 	// who know the newer regulation's term.
-	"exp.note.ppks": "Kategori PMKS menurut Permensos 08/2012; sejak Permensos 5/2019 disebut PPKS (Pemerlu Pelayanan Kesejahteraan Sosial), 26 kategori yang sama.",
 
 	// End of section L.
 

@@ -24,7 +24,7 @@ func TestCatalogueWords(t *testing.T) {
 		{"terlantar", regexp.MustCompile(`(?i)terlantar`), Langs, nil},
 		// The interface says PMKS, as the seed and the office do; the export's
 		// header note names the newer regulation's term once.
-		{"PPKS", regexp.MustCompile(`PPKS`), Langs, map[string]bool{"exp.note.ppks": true}},
+		{"PPKS", regexp.MustCompile(`PPKS`), Langs, map[string]bool{"exp.note": true}},
 		// The former group label: "tuna" (lacking) labelled people living with
 		// HIV and minorities as deficient.
 		{"tuna sosial", regexp.MustCompile(`(?i)tuna\s*sosial|social deviance`), Langs, nil},
