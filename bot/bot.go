@@ -66,8 +66,10 @@ type Config struct {
 	SendWorkers int
 	// DrainTimeout is how long shutdown lets the sender finish; default 5 s.
 	DrainTimeout time.Duration
-	// RecordDelay bounds how long a send's outcome waits to be recorded with
-	// others (one fsync for many sends); default 20 ms.
+	// RecordDelay bounds how long a send's outcome waits for the next batch
+	// of updates, whose transaction records it without an fsync of its own,
+	// before it is recorded with others in one of the sender's; default
+	// 20 ms. A crash before then sends it again.
 	RecordDelay time.Duration
 	// Schedule sets up the scheduler of the handler's jobs.
 	Schedule ScheduleConfig
