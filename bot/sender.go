@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -338,9 +339,22 @@ func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {
 		}
 		return fail(desc)
 	default:
+		res.outcome.NoAnswer = noAnswer(err)
 		wait := retryDelay(row.Attempts, s.cfg.MinBackoff, s.cfg.MaxBackoff)
 		return retry(time.Now().Add(wait), desc)
 	}
+}
+
+// noAnswer reports an error without an answer from any server: the request
+// or its answer broke off (connection refused, a timeout, DNS, a dropped
+// connection). An answer, even one without Telegram's envelope, has an HTTP
+// status or a body the library read.
+func noAnswer(err error) bool {
+	var he *httpError
+	var tgErr *tgbotapi.Error
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	return !errors.As(err, &he) && !errors.As(err, &tgErr) && !errors.As(err, &syntaxErr) && !errors.As(err, &typeErr)
 }
 
 // cosmeticTimeout bounds one menu or chat action call.
@@ -356,21 +370,23 @@ func (s *sender) judge(res *result) {
 		return
 	}
 	attempts := res.row.Attempts + 1
-	var age time.Duration
-	if !res.row.FailingSince.IsZero() {
-		age = max(0, s.db.Now().Sub(res.row.FailingSince))
-	}
 	log := []any{"chat", m.ChatID, "method", method(m.Kind), "status", res.outcome.HTTPStatus,
 		"attempt", attempts, "err", RedactPersonal(res.outcome.Error)}
 	if res.retry() {
-		b := s.budget(res)
-		if attempts < b.Attempts && age < b.Age {
-			s.log.Warn("send failed; will retry", append(log, "retry_in", time.Until(res.outcome.NotBefore).Round(time.Millisecond))...)
+		b, counted, age := s.budget(res)
+		if (b.Attempts == 0 || counted < b.Attempts) && age < b.Age {
+			s.log.Warn("send failed; will retry", append(log, "no_answer", res.outcome.NoAnswer,
+				"retry_in", time.Until(res.outcome.NotBefore).Round(time.Millisecond))...)
 			return
 		}
 		res.outcome.Status = store.StatusFailed
-		res.outcome.Error = fmt.Sprintf("given up after %d attempts in %s: %s", attempts, age.Round(time.Second), res.outcome.Error)
-		if res.class == failTransient && media(m.Kind) {
+		if b.Attempts == 0 {
+			res.outcome.Error = fmt.Sprintf("given up after %s without an HTTP answer (%d attempts): %s",
+				age.Round(time.Second), attempts, res.outcome.Error)
+		} else {
+			res.outcome.Error = fmt.Sprintf("given up after %d attempts in %s: %s", counted, age.Round(time.Second), res.outcome.Error)
+		}
+		if res.class == failTransient && !res.outcome.NoAnswer && media(m.Kind) {
 			// Only media: their rows still say what they had to say, as
 			// text; a text failing fast would be lost.
 			s.tripped[m.Kind] = true
@@ -394,20 +410,35 @@ func media(k store.Kind) bool {
 	return k == store.KindPhoto || k == store.KindLocation || k == store.KindDocument
 }
 
-// budget is the retry budget of res's failure.
-func (s *sender) budget(res *result) RetryBudget {
-	kind := res.row.Message.Kind
+// budget is the retry budget of res's failure (Attempts 0: no limit on
+// attempts), with the attempts and the age it counts: every attempt and the
+// age since the first failure for menus and outages, only what a server
+// answered for the rest, so that an outage neither uses up nor ages the
+// budget for answers.
+func (s *sender) budget(res *result) (b RetryBudget, attempts int, age time.Duration) {
+	row := res.row
+	since := func(t time.Time) time.Duration {
+		if t.IsZero() {
+			return 0 // this is the first failure of its kind
+		}
+		return max(0, s.db.Now().Sub(t))
+	}
+	kind := row.Message.Kind
 	switch {
 	case kind.Cosmetic():
-		return s.cfg.Retry.Cosmetic
-	case res.class == failFlood:
-		return s.cfg.Retry.Flood
+		return s.cfg.Retry.Cosmetic, row.Attempts + 1, since(row.FailingSince)
+	case res.outcome.NoAnswer:
+		return RetryBudget{Age: s.cfg.Retry.OutageAge}, row.Attempts + 1, since(row.FailingSince)
 	}
-	b := s.cfg.Retry.Temporary
+	attempts, age = row.Attempts-row.Unanswered+1, since(row.AnsweredSince)
+	if res.class == failFlood {
+		return s.cfg.Retry.Flood, attempts, age
+	}
+	b = s.cfg.Retry.Temporary
 	if s.tripped[kind] {
 		b.Attempts = min(b.Attempts, 2)
 	}
-	return b
+	return b, attempts, age
 }
 
 // fallBack replaces res's row, a photo, location or document failed for good,
