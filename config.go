@@ -128,10 +128,14 @@ type SendConfig struct {
 	ChatBurst       int     `yaml:"chat_burst"`
 	GroupPerMinute  float64 `yaml:"group_per_minute"`
 	// RetryAttempts and RetryMaxAge bound the retries of a message failing
-	// with a network error or a 5xx: past either it fails for good (a photo
-	// or location is sent as text) and its chat moves on.
+	// with a 5xx or an answer that is not Telegram's: past either it fails
+	// for good (a photo or location is sent as text) and its chat moves on.
 	RetryAttempts int      `yaml:"retry_attempts"`
 	RetryMaxAge   Duration `yaml:"retry_max_age"`
+	// OutageMaxAge bounds the retries of a message whose attempts got no
+	// HTTP answer at all (connection refused, timeouts, DNS): an outage
+	// counts towards this age only, never towards retry_attempts.
+	OutageMaxAge Duration `yaml:"outage_max_age"`
 	// PendingStale and StuckAfter: /healthz is degraded when a reply has
 	// waited longer, or a chat's next message has failed for longer;
 	// AlertEvery is the least time between two alerts of one cause to the
@@ -251,7 +255,7 @@ func defaultConfig() Config {
 // defaultSend is Telegram's documented limits and the delivery budgets.
 func defaultSend() SendConfig {
 	return SendConfig{GlobalPerSecond: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20,
-		RetryAttempts: 8, RetryMaxAge: Duration(10 * time.Minute),
+		RetryAttempts: 8, RetryMaxAge: Duration(10 * time.Minute), OutageMaxAge: Duration(6 * time.Hour),
 		PendingStale: Duration(2 * time.Minute), StuckAfter: Duration(2 * time.Minute), AlertEvery: Duration(time.Hour)}
 }
 
@@ -357,6 +361,7 @@ func (c *Config) validate() error {
 		{c.Send.GroupPerMinute <= 0, "send.group_per_minute: must be above 0"},
 		{c.Send.RetryAttempts < 1, "send.retry_attempts: must be at least 1"},
 		{c.Send.RetryMaxAge <= 0, "send.retry_max_age: must be above 0"},
+		{c.Send.OutageMaxAge <= 0, "send.outage_max_age: must be above 0"},
 		{c.Send.PendingStale <= 0 || c.Send.StuckAfter <= 0 || c.Send.AlertEvery <= 0,
 			"send.pending_stale, send.stuck_after and send.alert_every: must be above 0"},
 		{c.Flood.PerMinute <= 0, "flood.per_minute: must be above 0"},

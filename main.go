@@ -190,7 +190,7 @@ func botConfig(cfg Config, token, apiBase string, log *slog.Logger) bot.Config {
 		Flood:  bot.FloodLimits{PerMinute: cfg.Flood.PerMinute, Burst: cfg.Flood.Burst},
 		HTTP:   httpConfig(cfg.HTTP),
 		Retry: bot.RetryConfig{Temporary: bot.RetryBudget{Attempts: cfg.Send.RetryAttempts,
-			Age: time.Duration(cfg.Send.RetryMaxAge)}},
+			Age: time.Duration(cfg.Send.RetryMaxAge)}, OutageAge: time.Duration(cfg.Send.OutageMaxAge)},
 		Watch: bot.WatchConfig{PendingStale: time.Duration(cfg.Send.PendingStale),
 			StuckAfter: time.Duration(cfg.Send.StuckAfter), AlertEvery: time.Duration(cfg.Send.AlertEvery)},
 

@@ -55,18 +55,70 @@ func BenchmarkPipeline(b *testing.B) {
 func BenchmarkBaseline(b *testing.B) {
 	srv := telegramtest.NewServer(telegramtest.Options{})
 	defer srv.Close()
+	stop := echoLoop(b, srv)
+	defer stop()
+	users := newUsers(srv, benchUsers)
+	b.ResetTimer()
+	sendAndWait(b, srv, users, b.N)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+	b.StopTimer()
+}
+
+// BenchmarkTrickle is round trips/s with one user who waits for each reply
+// before sending the next message: the latency of one update, fsyncs
+// included, not the throughput of a batch.
+func BenchmarkTrickle(b *testing.B) {
+	h := bottest.Start(b, bottest.Options{
+		Handler: func(a *flows.App) bot.Handler { return echo{a} },
+		Bot:     unlimited,
+	})
+	user := h.Server.NewUser(telegramtest.UserOptions{FirstName: "Tunggal"})
+	b.ResetTimer()
+	sendOneByOne(b, h.Server, user, b.N)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+}
+
+// BenchmarkTrickleBaseline is BenchmarkTrickle's traffic answered by the
+// library's loop of getUpdates and sendMessage, without a database.
+func BenchmarkTrickleBaseline(b *testing.B) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	defer srv.Close()
+	stop := echoLoop(b, srv)
+	defer stop()
+	user := srv.NewUser(telegramtest.UserOptions{FirstName: "Tunggal"})
+	b.ResetTimer()
+	sendOneByOne(b, srv, user, b.N)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+	b.StopTimer()
+}
+
+// sendOneByOne has user send n messages, each after the reply to the one
+// before arrived.
+func sendOneByOne(b *testing.B, srv *telegramtest.Server, user *telegramtest.User, n int) {
+	base := srv.Calls("sendMessage")
+	for i := range n {
+		user.SendText(fmt.Sprintf("laporan %d", i))
+		if err := srv.WaitUntil(time.Minute, func() bool { return srv.Calls("sendMessage") > base+i }); err != nil {
+			b.Fatalf("no reply to message %d: %v", i, err)
+		}
+	}
+}
+
+// echoLoop answers every message on srv with the library alone, one update
+// at a time, until the returned stop is called.
+func echoLoop(b *testing.B, srv *telegramtest.Server) (stop func()) {
 	api, err := tgbotapi.NewBotAPIWithClient(srv.Token(), srv.APIEndpoint(), &http.Client{Timeout: time.Minute})
 	if err != nil {
 		b.Fatal(err)
 	}
-	stop := make(chan struct{})
+	quit := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		offset := 0
 		for {
 			select {
-			case <-stop:
+			case <-quit:
 				return
 			default:
 			}
@@ -84,13 +136,10 @@ func BenchmarkBaseline(b *testing.B) {
 			}
 		}
 	}()
-	users := newUsers(srv, benchUsers)
-	b.ResetTimer()
-	sendAndWait(b, srv, users, b.N)
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
-	b.StopTimer()
-	close(stop)
-	<-done
+	return func() {
+		close(quit)
+		<-done
+	}
 }
 
 func newUsers(srv *telegramtest.Server, n int) []*telegramtest.User {

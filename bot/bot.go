@@ -66,8 +66,10 @@ type Config struct {
 	SendWorkers int
 	// DrainTimeout is how long shutdown lets the sender finish; default 5 s.
 	DrainTimeout time.Duration
-	// RecordDelay bounds how long a send's outcome waits to be recorded with
-	// others (one fsync for many sends); default 20 ms.
+	// RecordDelay bounds how long a send's outcome waits for the next batch
+	// of updates, whose transaction records it without an fsync of its own,
+	// before it is recorded with others in one of the sender's; default
+	// 20 ms. A crash before then sends it again.
 	RecordDelay time.Duration
 	// Schedule sets up the scheduler of the handler's jobs.
 	Schedule ScheduleConfig
@@ -117,7 +119,7 @@ type RetryBudget struct {
 // for good with its HTTP status and error recorded, a photo, location or
 // document is sent as text instead, and the chat's next message goes.
 type RetryConfig struct {
-	// Temporary is for network errors, 5xx and unreadable answers, retried
+	// Temporary is for 5xx and unreadable answers, retried
 	// with backoff (MinBackoff doubling to MaxBackoff); default 8 attempts,
 	// 10 min. After a photo, location or document used up this budget, the
 	// next rows of that kind get at most 2 attempts until one of them goes
@@ -132,6 +134,13 @@ type RetryConfig struct {
 	Cosmetic RetryBudget
 	// FloodWait is the wait after a 429 without retry_after; default 5 s.
 	FloodWait time.Duration
+	// OutageAge bounds the retries of a row whose attempts got no HTTP
+	// answer at all (connection refused, timeouts, DNS): those count only
+	// towards this age, from its first failure, never towards an attempts
+	// budget, so an outage of Telegram or the network delays replies
+	// instead of failing them; it affects every chat alike, so holding a
+	// chat's queue meanwhile wedges nothing. Default 6 h.
+	OutageAge time.Duration
 }
 
 // WatchConfig says when delivery is degraded and how the admins hear of it.
@@ -206,6 +215,9 @@ func (c *Config) setDefaults() {
 	defBudget(&c.Retry.Cosmetic, 3, 2*time.Minute)
 	if c.Retry.FloodWait <= 0 {
 		c.Retry.FloodWait = 5 * time.Second
+	}
+	if c.Retry.OutageAge <= 0 {
+		c.Retry.OutageAge = 6 * time.Hour
 	}
 	if c.Watch.PendingStale <= 0 {
 		c.Watch.PendingStale = 2 * time.Minute

@@ -82,8 +82,17 @@ func (b *Bot) pollFailed(ctx context.Context, err error, backoff *backoff) error
 
 // handleBatch handles updates in order in one transaction: one SAVEPOINT per
 // update so a failing update rolls back alone, one fsync for the batch.
+//
+// The outcomes of the sends since the last batch are recorded in the same
+// transaction, so a person waiting for each reply costs one fsync per reply,
+// not two.
 func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error {
-	return b.db.Update(ctx, func(tx *store.Tx) error {
+	settle := func(bool) {}
+	err := b.db.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if settle, err = b.sender.outcomes.recordIn(tx); err != nil {
+			b.log.Error("record sends; they wait for the next transaction", "err", err)
+		}
 		for _, u := range updates {
 			if err := b.handleOne(tx, u); err != nil {
 				return err
@@ -96,6 +105,8 @@ func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error 
 		}
 		return nil
 	})
+	settle(err == nil)
+	return err
 }
 
 // handleOne runs the flows for u. A flow's failure or panic is recorded and

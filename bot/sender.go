@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -43,6 +44,9 @@ type sender struct {
 	// tripped holds the kinds whose last failing row used up its temporary
 	// budget, until one of that kind goes through (Run's goroutine only).
 	tripped map[store.Kind]bool
+	// outcomes wait here for a transaction: the poller's next batch, or
+	// the sender's own recorder.
+	outcomes *outcomeLog
 }
 
 // fetchWindow is how many pending rows are read at once. Rows beyond it wait for
@@ -51,12 +55,13 @@ const fetchWindow = 2000
 
 func newSender(cfg Config, db *store.DB, log *slog.Logger) *sender {
 	return &sender{
-		cfg:     cfg,
-		db:      db,
-		log:     log,
-		wake:    make(chan struct{}, 1),
-		global:  rate.NewLimiter(rate.Limit(cfg.Limits.Global), 1),
-		tripped: map[store.Kind]bool{},
+		cfg:      cfg,
+		db:       db,
+		log:      log,
+		wake:     make(chan struct{}, 1),
+		global:   rate.NewLimiter(rate.Limit(cfg.Limits.Global), 1),
+		tripped:  map[store.Kind]bool{},
+		outcomes: newOutcomeLog(),
 	}
 }
 
@@ -130,46 +135,63 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 			}
 		}()
 	}
+	// The recorder writes outcomes off the send loop, so that an fsync
+	// never holds a dispatch.
+	kick := make(chan struct{}, 1)
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		for range kick {
+			if err := s.outcomes.record(ctx, s.db); err != nil {
+				s.log.Error("record sends", "err", err)
+			}
+		}
+	}()
+	record := func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
 	defer func() {
 		close(jobs)
 		wg.Wait()
+		// Sends that ended while stopping went through: recording them
+		// spares their chats a duplicate after the restart.
+		for len(results) > 0 {
+			if res := <-results; !res.shutdown && res.outcome.Status == store.StatusSent {
+				s.outcomes.add(res.outcome)
+			}
+		}
+		close(kick)
+		<-recorded
+		s.flushNow(ctx)
 	}()
 	q := &sendQueue{chats: map[int64]*chatState{}, newLimiter: s.chatLimiter}
-	var outcomes []store.SendOutcome
-	// unrecorded holds the Telegram message ids of sends whose outcome is not
-	// recorded yet. A chat's next row may be an edit of the row just sent
-	// (a prompt's keyboard taken away): it is dispatched as soon as that send
-	// returns, before the group is recorded, and must not find "never sent".
-	unrecorded := map[int64]int{}
-	// Outcomes are recorded in groups: one fsync for many sends. A crash
-	// before a group is recorded resends it, which at-least-once delivery
-	// allows; losing a row is what must not happen.
-	flush := func() {
-		if len(outcomes) == 0 {
-			return
-		}
-		if err := s.db.RecordSends(context.WithoutCancel(ctx), outcomes); err != nil {
-			s.log.Error("record sends", "err", err)
-		} else {
-			clear(unrecorded)
-		}
-		outcomes = outcomes[:0]
-	}
 	dispatch := func(j job) {
 		if m := &j.row.Message; m.MessageID == 0 && m.EditOf != 0 {
-			m.MessageID = unrecorded[m.EditOf] // 0 when recorded: chattable reads it then
+			// A chat's next row may edit the message just sent (a
+			// prompt's keyboard taken away): it goes as soon as that send
+			// returns, before its outcome is committed, and must not find
+			// "never sent". 0 when committed: chattable reads it then.
+			m.MessageID = s.outcomes.messageID(m.EditOf)
 		}
 		jobs <- j
 	}
-	defer flush()
-	flushTimer := time.NewTimer(time.Hour)
-	flushTimer.Stop()
+	// Outcomes wait at most RecordDelay for the poller's next transaction
+	// before the recorder writes them in one of their own.
+	recordTimer := time.NewTimer(time.Hour)
+	recordTimer.Stop()
+	timerSet := false
 	full, fresh := true, false
 	for {
 		if full || fresh {
 			// A full read after retries rebuilds the queue (rows changed their
-			// not_before); otherwise only what was enqueued since is read.
-			flush()
+			// not_before); otherwise only what was enqueued since is read,
+			// which never holds a row already sent.
+			if full {
+				s.flushNow(ctx)
+			}
 			if err := q.load(s.db, full); err != nil {
 				s.log.Error("read outbox", "err", err)
 				if Sleep(ctx, time.Second) != nil {
@@ -181,7 +203,6 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 		}
 		nextAt := q.dispatch(time.Now(), s.cfg.SendWorkers, dispatch)
 		if q.inflight == 0 && q.pending() == 0 {
-			flush()
 			if q.more {
 				fresh = true
 				continue
@@ -189,6 +210,10 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 			s.setIdle(true)
 		} else {
 			s.setIdle(false)
+		}
+		if !timerSet && s.outcomes.waitingCount() > 0 {
+			recordTimer.Reset(s.cfg.RecordDelay)
+			timerSet = true
 		}
 
 		var timeout <-chan time.Time
@@ -203,8 +228,9 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 		case <-s.wake:
 			fresh = true
 		case <-timeout:
-		case <-flushTimer.C:
-			flush()
+		case <-recordTimer.C:
+			timerSet = false
+			record()
 		case res := <-results:
 			q.done(res)
 			if res.shutdown {
@@ -215,9 +241,8 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 				full = true // the row is pending again, as text, in its place
 				break
 			}
-			outcomes = append(outcomes, res.outcome)
-			if res.outcome.Status == store.StatusSent && res.outcome.MessageID != 0 {
-				unrecorded[res.outcome.ID] = res.outcome.MessageID
+			if s.outcomes.add(res.outcome) >= recordBatch {
+				record()
 			}
 			if res.flood > 0 && !res.row.Message.Kind.Cosmetic() {
 				s.slowDown()
@@ -225,15 +250,28 @@ func (s *sender) Run(ctx context.Context, api *tgbotapi.BotAPI) {
 			if res.retry() {
 				full = true
 			}
-			if len(outcomes) >= 256 {
-				flush()
-			} else if len(outcomes) == 1 {
-				flushTimer.Reset(s.cfg.RecordDelay)
-			}
 		}
 		if timer != nil {
 			timer.Stop()
 		}
+	}
+}
+
+// recordBatch is how many outcomes may wait before the recorder writes them
+// without waiting for RecordDelay.
+const recordBatch = 256
+
+// flushNow records every outcome, those in the poller's transaction
+// included, before the outbox is read in full or the sender stops: a row
+// sent but still pending there would be sent again.
+func (s *sender) flushNow(ctx context.Context) {
+	if err := s.outcomes.record(ctx, s.db); err != nil {
+		s.log.Error("record sends", "err", err)
+	}
+	s.outcomes.drain()
+	// What a failed transaction gave back.
+	if err := s.outcomes.record(ctx, s.db); err != nil {
+		s.log.Error("record sends", "err", err)
 	}
 }
 
@@ -301,9 +339,22 @@ func (s *sender) send(ctx context.Context, api *tgbotapi.BotAPI, j job) result {
 		}
 		return fail(desc)
 	default:
+		res.outcome.NoAnswer = noAnswer(err)
 		wait := retryDelay(row.Attempts, s.cfg.MinBackoff, s.cfg.MaxBackoff)
 		return retry(time.Now().Add(wait), desc)
 	}
+}
+
+// noAnswer reports an error without an answer from any server: the request
+// or its answer broke off (connection refused, a timeout, DNS, a dropped
+// connection). An answer, even one without Telegram's envelope, has an HTTP
+// status or a body the library read.
+func noAnswer(err error) bool {
+	var he *httpError
+	var tgErr *tgbotapi.Error
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	return !errors.As(err, &he) && !errors.As(err, &tgErr) && !errors.As(err, &syntaxErr) && !errors.As(err, &typeErr)
 }
 
 // cosmeticTimeout bounds one menu or chat action call.
@@ -319,21 +370,23 @@ func (s *sender) judge(res *result) {
 		return
 	}
 	attempts := res.row.Attempts + 1
-	var age time.Duration
-	if !res.row.FailingSince.IsZero() {
-		age = max(0, s.db.Now().Sub(res.row.FailingSince))
-	}
 	log := []any{"chat", m.ChatID, "method", method(m.Kind), "status", res.outcome.HTTPStatus,
 		"attempt", attempts, "err", RedactPersonal(res.outcome.Error)}
 	if res.retry() {
-		b := s.budget(res)
-		if attempts < b.Attempts && age < b.Age {
-			s.log.Warn("send failed; will retry", append(log, "retry_in", time.Until(res.outcome.NotBefore).Round(time.Millisecond))...)
+		b, counted, age := s.budget(res)
+		if (b.Attempts == 0 || counted < b.Attempts) && age < b.Age {
+			s.log.Warn("send failed; will retry", append(log, "no_answer", res.outcome.NoAnswer,
+				"retry_in", time.Until(res.outcome.NotBefore).Round(time.Millisecond))...)
 			return
 		}
 		res.outcome.Status = store.StatusFailed
-		res.outcome.Error = fmt.Sprintf("given up after %d attempts in %s: %s", attempts, age.Round(time.Second), res.outcome.Error)
-		if res.class == failTransient && media(m.Kind) {
+		if b.Attempts == 0 {
+			res.outcome.Error = fmt.Sprintf("given up after %s without an HTTP answer (%d attempts): %s",
+				age.Round(time.Second), attempts, res.outcome.Error)
+		} else {
+			res.outcome.Error = fmt.Sprintf("given up after %d attempts in %s: %s", counted, age.Round(time.Second), res.outcome.Error)
+		}
+		if res.class == failTransient && !res.outcome.NoAnswer && media(m.Kind) {
 			// Only media: their rows still say what they had to say, as
 			// text; a text failing fast would be lost.
 			s.tripped[m.Kind] = true
@@ -357,20 +410,35 @@ func media(k store.Kind) bool {
 	return k == store.KindPhoto || k == store.KindLocation || k == store.KindDocument
 }
 
-// budget is the retry budget of res's failure.
-func (s *sender) budget(res *result) RetryBudget {
-	kind := res.row.Message.Kind
+// budget is the retry budget of res's failure (Attempts 0: no limit on
+// attempts), with the attempts and the age it counts: every attempt and the
+// age since the first failure for menus and outages, only what a server
+// answered for the rest, so that an outage neither uses up nor ages the
+// budget for answers.
+func (s *sender) budget(res *result) (b RetryBudget, attempts int, age time.Duration) {
+	row := res.row
+	since := func(t time.Time) time.Duration {
+		if t.IsZero() {
+			return 0 // this is the first failure of its kind
+		}
+		return max(0, s.db.Now().Sub(t))
+	}
+	kind := row.Message.Kind
 	switch {
 	case kind.Cosmetic():
-		return s.cfg.Retry.Cosmetic
-	case res.class == failFlood:
-		return s.cfg.Retry.Flood
+		return s.cfg.Retry.Cosmetic, row.Attempts + 1, since(row.FailingSince)
+	case res.outcome.NoAnswer:
+		return RetryBudget{Age: s.cfg.Retry.OutageAge}, row.Attempts + 1, since(row.FailingSince)
 	}
-	b := s.cfg.Retry.Temporary
+	attempts, age = row.Attempts-row.Unanswered+1, since(row.AnsweredSince)
+	if res.class == failFlood {
+		return s.cfg.Retry.Flood, attempts, age
+	}
+	b = s.cfg.Retry.Temporary
 	if s.tripped[kind] {
 		b.Attempts = min(b.Attempts, 2)
 	}
-	return b
+	return b, attempts, age
 }
 
 // fallBack replaces res's row, a photo, location or document failed for good,

@@ -41,6 +41,9 @@ type DB struct {
 	// checkpointDue is set when a checkpoint after an erasure could not
 	// complete (a reader held the WAL): the next transaction tries again.
 	checkpointDue atomic.Bool
+	// commits counts committed write transactions: each is one fsync of
+	// the log (synchronous = FULL).
+	commits atomic.Int64
 }
 
 // Options tune Open. The zero value is valid.
@@ -163,6 +166,10 @@ func (db *DB) Now() time.Time { return db.now() }
 // rows commits. Set it before use; it must not block.
 func (db *DB) OnCommit(fn func()) { db.onCommit = fn }
 
+// Commits is how many write transactions committed since Open, each one an
+// fsync: what a reply costs in disk flushes shows in it.
+func (db *DB) Commits() int64 { return db.commits.Load() }
+
 // SQL exposes the handle for checks (integrity_check, tests); flows use Tx.
 func (db *DB) SQL() *sql.DB { return db.db }
 
@@ -181,6 +188,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqltx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.commits.Add(1)
 	if tx.enqueued > 0 && db.onCommit != nil {
 		db.onCommit()
 	}

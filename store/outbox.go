@@ -148,12 +148,18 @@ type OutboxRow struct {
 	// FailingSince is when the first failed attempt of this payload was
 	// recorded (store clock); zero when none failed.
 	FailingSince time.Time
+	// Unanswered is how many of the failed attempts got no HTTP answer at
+	// all; AnsweredSince is when the first one a server answered was
+	// recorded (zero when none was). An outage is judged by its age alone,
+	// a server's refusals by their own count and age.
+	Unanswered    int
+	AnsweredSince time.Time
 }
 
 // PendingOutbox returns up to limit pending rows, highest priority first, then in
 // enqueue order.
 func (db *DB) PendingOutbox(limit int) ([]OutboxRow, error) {
-	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before, failing_since FROM outbox
+	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before, failing_since, unanswered, answered_since FROM outbox
 		WHERE status = 'pending' ORDER BY priority, id LIMIT ?`, limit)
 }
 
@@ -166,7 +172,7 @@ func (db *DB) PendingOutboxAfter(after int64, limit int, bulk bool) ([]OutboxRow
 	if bulk {
 		op = ">="
 	}
-	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before, failing_since FROM outbox
+	return db.pendingOutbox(`SELECT id, payload, file, attempts, not_before, failing_since, unanswered, answered_since FROM outbox
 		WHERE status = 'pending' AND id > ? AND priority `+op+` ? ORDER BY id LIMIT ?`,
 		after, PriorityBroadcast, limit)
 }
@@ -182,8 +188,8 @@ func (db *DB) pendingOutbox(query string, args ...any) ([]OutboxRow, error) {
 		var r OutboxRow
 		var payload string
 		var file []byte
-		var notBefore, failingSince int64
-		if err := rows.Scan(&r.ID, &payload, &file, &r.Attempts, &notBefore, &failingSince); err != nil {
+		var notBefore, failingSince, answeredSince int64
+		if err := rows.Scan(&r.ID, &payload, &file, &r.Attempts, &notBefore, &failingSince, &r.Unanswered, &answeredSince); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		if err := json.Unmarshal([]byte(payload), &r.Message); err != nil {
@@ -195,6 +201,9 @@ func (db *DB) pendingOutbox(query string, args ...any) ([]OutboxRow, error) {
 		r.NotBefore = time.UnixMilli(notBefore)
 		if failingSince != 0 {
 			r.FailingSince = time.UnixMilli(failingSince).UTC()
+		}
+		if answeredSince != 0 {
+			r.AnsweredSince = time.UnixMilli(answeredSince).UTC()
 		}
 		out = append(out, r)
 	}
@@ -285,42 +294,57 @@ type SendOutcome struct {
 	// HTTPStatus is the failed attempt's HTTP status (Telegram's error_code,
 	// or the status of an answer without its envelope); 0 without an answer.
 	HTTPStatus int
+	// NoAnswer: the failed attempt got no HTTP answer at all (connection
+	// refused, a timeout, DNS, a dropped connection).
+	NoAnswer bool
 	// Unreachable, when set, is a user to mark unreachable (403).
 	Unreachable int64
 }
 
-// RecordSends stores many outcomes in one transaction: one fsync for a batch of
-// sends instead of one each. A crash before it commits resends those rows,
-// which the at-least-once delivery policy allows.
+// RecordSends stores many outcomes in one transaction of their own: one
+// fsync for a batch of sends instead of one each. A crash before it commits
+// resends those rows, which the at-least-once delivery policy allows.
 func (db *DB) RecordSends(ctx context.Context, outcomes []SendOutcome) error {
-	return db.Update(ctx, func(tx *Tx) error {
-		now, nowMs := formatTime(tx.now), tx.now.UnixMilli()
-		for _, o := range outcomes {
-			var err error
-			switch o.Status {
-			case StatusSent:
-				_, err = tx.Exec(`UPDATE outbox SET status = 'sent', tg_message_id = ?, attempts = attempts + 1,
-					sent_at = ?, error = '', http_status = 0, failing_since = 0 WHERE id = ?`, o.MessageID, now, o.ID)
-			case StatusFailed:
-				_, err = tx.Exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, http_status = ?,
-					failing_since = CASE failing_since WHEN 0 THEN ? ELSE failing_since END WHERE id = ?`,
-					o.Error, o.HTTPStatus, nowMs, o.ID)
-			default:
-				_, err = tx.Exec(`UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ?, http_status = ?,
-					failing_since = CASE failing_since WHEN 0 THEN ? ELSE failing_since END WHERE id = ?`,
-					o.NotBefore.UnixMilli(), o.Error, o.HTTPStatus, nowMs, o.ID)
-			}
-			if err != nil {
-				return fmt.Errorf("record send of outbox row %d: %w", o.ID, err)
-			}
-			if o.Unreachable != 0 {
-				if err := tx.SetUnreachable(o.Unreachable, true); err != nil {
-					return err
-				}
+	return db.Update(ctx, func(tx *Tx) error { return tx.RecordSends(outcomes) })
+}
+
+// RecordSends stores outcomes in tx, in order (a row's later outcome last):
+// the poller writes the sender's outcomes in the transaction of the next
+// batch of updates, so that a reply costs no fsync of its own.
+func (tx *Tx) RecordSends(outcomes []SendOutcome) error {
+	now, nowMs := formatTime(tx.now), tx.now.UnixMilli()
+	for _, o := range outcomes {
+		unanswered, answeredAt := 0, nowMs
+		if o.NoAnswer {
+			unanswered, answeredAt = 1, 0
+		}
+		var err error
+		switch o.Status {
+		case StatusSent:
+			_, err = tx.Exec(`UPDATE outbox SET status = 'sent', tg_message_id = ?, attempts = attempts + 1,
+				sent_at = ?, error = '', http_status = 0, failing_since = 0, unanswered = 0, answered_since = 0
+				WHERE id = ?`, o.MessageID, now, o.ID)
+		case StatusFailed:
+			_, err = tx.Exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, http_status = ?,
+				failing_since = CASE failing_since WHEN 0 THEN ? ELSE failing_since END,
+				unanswered = unanswered + ?, answered_since = CASE answered_since WHEN 0 THEN ? ELSE answered_since END
+				WHERE id = ?`, o.Error, o.HTTPStatus, nowMs, unanswered, answeredAt, o.ID)
+		default:
+			_, err = tx.Exec(`UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ?, http_status = ?,
+				failing_since = CASE failing_since WHEN 0 THEN ? ELSE failing_since END,
+				unanswered = unanswered + ?, answered_since = CASE answered_since WHEN 0 THEN ? ELSE answered_since END
+				WHERE id = ?`, o.NotBefore.UnixMilli(), o.Error, o.HTTPStatus, nowMs, unanswered, answeredAt, o.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("record send of outbox row %d: %w", o.ID, err)
+		}
+		if o.Unreachable != 0 {
+			if err := tx.SetUnreachable(o.Unreachable, true); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // ReplaceWithFallback makes pending row id send m, a text standing in for the
@@ -338,7 +362,7 @@ func (tx *Tx) ReplaceWithFallback(id int64, m Message, reason string) (bool, err
 	}
 	// On the right of SET, kind is still the replaced row's.
 	res, err := tx.Exec(`UPDATE outbox SET fallback_of = kind, fallback_error = ?, kind = ?, payload = ?, file = NULL,
-		attempts = 0, not_before = 0, failing_since = 0, http_status = 0, error = ''
+		attempts = 0, not_before = 0, failing_since = 0, unanswered = 0, answered_since = 0, http_status = 0, error = ''
 		WHERE id = ? AND status = 'pending'`, reason, string(m.Kind), string(payload), id)
 	if err != nil {
 		return false, fmt.Errorf("replace outbox row %d: %w", id, err)
