@@ -1,20 +1,29 @@
-package main
+package loadtest
 
 import (
-	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestMain lets the load test start this test binary as the bot: a child
-// started with loadChildEnv set runs main, not the tests.
-func TestMain(m *testing.M) {
-	if os.Getenv(loadChildEnv) != "" {
-		main()
-		os.Exit(0)
+// buildBot builds the dinsosbot command for the load test to start as the
+// bot, with the race detector when this test binary has it, so the child is
+// checked as the tests are.
+func buildBot(t *testing.T) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "dinsosbot")
+	args := []string{"build", "-o", exe}
+	if raceEnabled {
+		args = append(args, "-race")
 	}
-	os.Exit(m.Run())
+	// go test puts its own go first in PATH.
+	out, err := exec.CommandContext(t.Context(), "go", append(args, "dinsosbot")...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build dinsosbot: %v\n%s", err, out)
+	}
+	return exe
 }
 
 // TestLoadShort is the load test in small: a few workers, faults on, the bot
@@ -29,7 +38,7 @@ func TestLoadShort(t *testing.T) {
 	res, err := runLoad(t.Context(), loadOptions{
 		Users: 6, Duration: 6 * time.Second, Faults: 0.02, NoHangs: true, Crashes: 3, Seed: 3,
 		GlobalRate: 300, ChatRate: 20, ChatBurst: 5, Think: 20 * time.Millisecond, Step: 60 * time.Second,
-		Log: &testWriter{t},
+		Log: &testWriter{t}, Bot: buildBot(t),
 	})
 	if res != nil {
 		res.print(&out)
@@ -61,7 +70,7 @@ func TestRSSShort(t *testing.T) {
 		t.Skip("starts the bot as a child process; skipped with -short")
 	}
 	res, err := runRSS(t.Context(), rssOptions{Users: 300, Open: 20, Idle: 1, Step: 60 * time.Second,
-		Log: &testWriter{t}}, "")
+		Log: &testWriter{t}, Bot: buildBot(t)}, "")
 	if res != nil {
 		var out strings.Builder
 		res.print(&out)

@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"context"
@@ -40,6 +40,7 @@ type rssOptions struct {
 	Idle  int // getUpdates long polls (2 s each) the bot idles through before it is measured
 	Step  time.Duration
 	Log   io.Writer
+	Bot   string // the program started as the bot; "" = this one (see loadOptions.Bot)
 }
 
 // rssPhase is one process's figures.
@@ -112,9 +113,9 @@ func runRSS(ctx context.Context, o rssOptions, dir string) (*rssResult, error) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	exe, err := os.Executable()
+	exe, err := botProgram(o.Bot)
 	if err != nil {
-		return nil, fmt.Errorf("loadtest -rss: find this program to start the bot: %w", err)
+		return nil, err
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(o.Log, "loadtest -rss: "+format+"\n", args...) }
 	lo := loadOptions{GlobalRate: 1000, ChatRate: 10, ChatBurst: 3}

@@ -1,4 +1,9 @@
-package main
+// Package loadtest is "dinsosbot loadtest": the load, fault and crash test of
+// the bot against the fake Telegram, and its memory measurement (-rss). It is
+// a tool, not the bot: the command (the root package) calls Command, and
+// installs WithCrashHook, which does nothing outside a child this package
+// started.
+package loadtest
 
 import (
 	"context"
@@ -7,7 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -21,16 +26,17 @@ import (
 	"dinsosbot/bot"
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/store"
+	"dinsosbot/store/nikcrypt"
 )
 
 // The loadtest subcommand: the fake Telegram server in this process, the real
 // bot as a child process of the same binary (so SIGKILL is a real crash of a
 // real process on a real SQLite file), and simulated workers who register,
 // report cases, answer an invitation and check in. At the end it checks the
-// invariants (loadtest_check.go) and prints the figures.
+// invariants (check.go) and prints the figures.
 
-// loadChildEnv marks a child started by loadtest. The real binary ignores it;
-// the test binary (TestMain in loadtest_test.go) runs main() when it is set.
+// loadChildEnv marks a child started by loadtest: only there does
+// WithCrashHook install its kill (crashhook.go).
 const loadChildEnv = "DINSOSBOT_LOADTEST_CHILD"
 
 // loadTokenEnv names the variable the child reads its token from.
@@ -59,6 +65,10 @@ type loadOptions struct {
 	Step       time.Duration // how long a worker waits for the bot's answer before it counts as stuck
 	Dir        string        // working directory (database, logs); "" = a temp dir, removed on success
 	Log        io.Writer     // progress lines; nil = discard
+	// Bot is the dinsosbot program started as the bot ("-config FILE run");
+	// "" = this program (os.Executable), which is dinsosbot itself when the
+	// load test runs as its subcommand.
+	Bot string
 }
 
 func loadtestFlags(fs *flag.FlagSet) *loadOptions {
@@ -90,9 +100,9 @@ func loadtestFlags(fs *flag.FlagSet) *loadOptions {
 	return o
 }
 
-// loadtest is "dinsosbot loadtest [flags]": it exits non-zero (returns an
+// Command is "dinsosbot loadtest [flags]": it exits non-zero (returns an
 // error) when an invariant fails.
-func loadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dinsosbot loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := loadtestFlags(fs)
@@ -180,9 +190,9 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	exe, err := os.Executable()
+	exe, err := botProgram(o.Bot)
 	if err != nil {
-		return nil, fmt.Errorf("loadtest: find this program to start the bot: %w", err)
+		return nil, err
 	}
 
 	injected := &faultCounter{}
@@ -295,11 +305,34 @@ func seedLoadDB(ctx context.Context, path string, users int) (string, error) {
 }
 
 // openLoadDB opens the load test's database with the key the bot will use:
-// the child's config names none, so both take nik.key beside the database.
+// the child's config names none, so both take nik.key beside the database
+// (created here on first use, as the bot would).
 func openLoadDB(ctx context.Context, path string) (*store.DB, error) {
-	db, _, err := openStore(ctx, Config{Database: DatabaseConfig{Path: path}}, os.Getenv,
-		slog.New(slog.DiscardHandler), false)
-	return db, err
+	keyPath := filepath.Join(filepath.Dir(path), "nik.key")
+	secret, err := nikcrypt.ReadKeyFile(keyPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		secret, err = nikcrypt.CreateKeyFile(keyPath)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: the NIK key: %w", err)
+	}
+	kr, err := nikcrypt.NewKeyring(secret)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: the NIK key: %w", err)
+	}
+	return store.Open(ctx, path, store.Options{NIKKeys: kr})
+}
+
+// botProgram is the program to start as the bot: bot, or else this one.
+func botProgram(bot string) (string, error) {
+	if bot != "" {
+		return bot, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("loadtest: find this program to start the bot: %w", err)
+	}
+	return exe, nil
 }
 
 func writeLoadConfig(path, apiURL, dbPath, mediaDir string, o loadOptions) error {
