@@ -278,7 +278,8 @@ func (r *loadResult) print(w io.Writer) {
 	fmt.Fprintf(w, "  sends          %d messages, %.1f/s (limit %g/s); %d API calls, %d failed by injection\n",
 		r.sends, float64(r.sends)/secs, o.GlobalRate, r.calls, r.faulted)
 	fmt.Fprintf(w, "  faults         injected %v\n", r.injected)
-	fmt.Fprintf(w, "  bot peak RSS   %.1f MB\n", float64(r.peakRSSKB)/1024)
+	fmt.Fprintf(w, "  bot peak RSS   %.1f MB (VmHWM of the bot's own processes; the children's rusage maxrss says %.1f MB, the load test's own peak included)\n",
+		mb(r.peakRSSKB), mb(r.maxrssKB))
 	if len(r.failures) == 0 {
 		fmt.Fprintf(w, "PASS\n")
 		return

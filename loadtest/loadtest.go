@@ -154,7 +154,8 @@ type loadResult struct {
 	calls     int // every Bot API call the bot made, faults included
 	faulted   int // calls answered with an injected fault
 	injected  faultCounts
-	peakRSSKB int64
+	peakRSSKB int64 // the bot's own peak resident set: VmHWM, sampled (see supervisor.watchRSS)
+	maxrssKB  int64 // the reaped children's rusage maxrss, which counts the load test too
 	kills     int
 	killsBy   [crashKinds]int // by how they were done (see supervisor.crash)
 	selfExits int             // the bot exited by itself (e.g. getMe failed at start) and was restarted
@@ -272,7 +273,8 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	if err := sup.stop(15 * time.Second); err != nil {
 		res.failures = append(res.failures, err.Error())
 	}
-	res.kills, res.killsBy, res.selfExits, res.peakRSSKB = sup.kills, sup.killsBy, sup.selfExits, sup.peakRSSKB
+	res.kills, res.killsBy, res.selfExits = sup.kills, sup.killsBy, sup.selfExits
+	res.peakRSSKB, res.maxrssKB = sup.peakRSSKB, sup.maxrssKB
 	res.injected = injected.counts()
 	res.updates, res.latencies = people.actions(), people.latencies()
 	res.sends, res.calls, res.faulted = callCounts(srv)
@@ -469,7 +471,8 @@ type supervisor struct {
 	kills     int
 	killsBy   [crashKinds]int
 	selfExits int
-	peakRSSKB int64
+	peakRSSKB int64 // max VmHWM over the children (watchRSS)
+	maxrssKB  int64 // max rusage maxrss over the reaped children, for comparison
 }
 
 func (s *supervisor) start() error {
@@ -502,13 +505,14 @@ func (s *supervisor) startLocked() error {
 	}
 	exited := make(chan struct{})
 	s.cmd, s.exited = cmd, exited
+	go s.watchRSS(cmd.Process.Pid, exited)
 	go func() {
 		werr := cmd.Wait()
 		logFile.Close()
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			s.peakRSSKB = max(s.peakRSSKB, ru.Maxrss) // kilobytes on Linux
+			s.maxrssKB = max(s.maxrssKB, ru.Maxrss) // kilobytes on Linux
 		}
 		close(exited)
 		if s.cmd != cmd || s.stopping {
@@ -533,6 +537,40 @@ func (s *supervisor) startLocked() error {
 	return nil
 }
 
+// rssSampleEvery is how often watchRSS reads the bot's peak. VmHWM is a
+// high-water mark, so a sample loses nothing but what the bot grows in its
+// last interval before a kill it did itself (the in-transaction one); the
+// other kills and stops read it just before.
+const rssSampleEvery = 100 * time.Millisecond
+
+// watchRSS keeps s.peakRSSKB at the child's own peak resident set, VmHWM in
+// /proc/PID/status, until the child exits. Not the reaped child's rusage
+// maxrss: at exec Linux carries the high-water mark of the memory the child
+// was forked from into its maxrss, and Go starts a child on its parent's
+// memory (clone with CLONE_VM), so that figure is the load test's own peak
+// (the fake, every simulated person) whenever that is the bigger.
+func (s *supervisor) watchRSS(pid int, exited <-chan struct{}) {
+	t := time.NewTicker(rssSampleEvery)
+	defer t.Stop()
+	for {
+		s.notePeak(pid)
+		select {
+		case <-exited:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// notePeak reads the running child's VmHWM into s.peakRSSKB; a process gone
+// (or a zombie, which has no memory left) reads as 0 and changes nothing.
+func (s *supervisor) notePeak(pid int) {
+	kb := procStatusKB(pid, "VmHWM")
+	s.mu.Lock()
+	s.peakRSSKB = max(s.peakRSSKB, kb)
+	s.mu.Unlock()
+}
+
 // inTxWait is how long an in-transaction kill waits for the bot to take the
 // trigger (it does in its next batch) before it kills from outside instead.
 const inTxWait = 10 * time.Second
@@ -551,6 +589,7 @@ func (s *supervisor) crash(kind crashKind) {
 	if kind == crashInTx {
 		how = s.killInTx(exited)
 	}
+	s.notePeak(cmd.Process.Pid)
 	_ = cmd.Process.Signal(syscall.SIGKILL) // an error only says it is dead already
 	<-exited
 	if how == crashInTx {
@@ -603,6 +642,7 @@ func (s *supervisor) stop(timeout time.Duration) error {
 	if cmd == nil {
 		return nil
 	}
+	s.notePeak(cmd.Process.Pid)
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-exited:

@@ -21,9 +21,10 @@ import (
 
 // The memory measurement of "loadtest -rss": the real bot as a child process
 // (as in the load test) on a database holding many registered workers, some of
-// them in the middle of a form, and its peak RSS (the child's rusage) next to
-// the same bot's on an empty database, measured in the same run. Each phase is
-// one process, so each has its own peak:
+// them in the middle of a form, and its peak RSS (the child's own VmHWM,
+// sampled: see supervisor.watchRSS) next to the same bot's on an empty
+// database, measured in the same run. Each phase is one process, so each has
+// its own peak:
 //
 //  1. baseline: an empty database, the bot idle;
 //  2. the registered users seeded by SQL, the bot idle;
@@ -46,7 +47,7 @@ type rssOptions struct {
 // rssPhase is one process's figures.
 type rssPhase struct {
 	name      string
-	peakKB    int64 // the child's rusage maxrss
+	peakKB    int64 // the child's own peak: VmHWM
 	endKB     int64 // VmRSS just before it was stopped
 	wall      time.Duration
 	updates   int // updates the people sent in this phase
@@ -162,7 +163,7 @@ func runRSS(ctx context.Context, o rssOptions, dir string) (*rssResult, error) {
 		sup.mu.Lock()
 		pid := sup.cmd.Process.Pid
 		sup.mu.Unlock()
-		p.endKB = vmRSS(pid)
+		p.endKB = procStatusKB(pid, "VmRSS")
 		if err := sup.stop(15 * time.Second); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -360,14 +361,15 @@ func waitCalls(ctx context.Context, srv *telegramtest.Server, method string, n i
 	return nil
 }
 
-// vmRSS is the process's resident set now, in kB (0 when unknown).
-func vmRSS(pid int) int64 {
+// procStatusKB is a memory figure of the process from /proc/PID/status, in
+// kB (0 when unknown): VmRSS, its resident set now, or VmHWM, its peak.
+func procStatusKB(pid int, field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb
 		}
