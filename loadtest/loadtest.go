@@ -48,6 +48,7 @@ const loadAdminID = 990001
 // loadOptions are the loadtest's settings; see loadtestFlags for defaults.
 type loadOptions struct {
 	Users    int           // simulated workers
+	TKSK     int           // of them, TKSK (by a TKSK invite); the others PSM
 	Duration time.Duration // workers keep reporting cases until then; crashes fall in it
 	Faults   float64       // fraction of Bot API calls that fail (429/5xx/hang/drop), split as defaultFaultMix
 	NoHangs  bool          // leave hangs out of Faults (each costs the bot its HTTP timeout, 17 s)
@@ -63,6 +64,7 @@ type loadOptions struct {
 	ChatBurst  int           // per private chat
 	Think      time.Duration // a worker's mean pause between actions
 	Step       time.Duration // how long a worker waits for the bot's answer before it counts as stuck
+	Drain      time.Duration // after the people are done, how long the bot may take to confirm every update and send every message
 	Dir        string        // working directory (database, logs); "" = a temp dir, removed on success
 	Log        io.Writer     // progress lines; nil = discard
 	// Bot is the dinsosbot program started as the bot ("-config FILE run");
@@ -74,6 +76,7 @@ type loadOptions struct {
 func loadtestFlags(fs *flag.FlagSet) *loadOptions {
 	o := &loadOptions{}
 	fs.IntVar(&o.Users, "users", 20, "simulated workers")
+	fs.IntVar(&o.TKSK, "tksk", 0, "how many of -users register as TKSK (the others as PSM), spread over the kecamatan like the PSM; the rakor: -users 82 -tksk 14")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long workers keep reporting cases; crashes fall in this window")
 	fs.Float64Var(&o.Faults, "faults", 0.02, "fraction of Bot API calls the fake fails, split 3:2:2:2:1 over 429, 500, 502, drop, hang (shorthand for -fault-mix)")
 	fs.BoolVar(&o.NoHangs, "no-hangs", false, "leave hung requests out of -faults (each costs the bot its HTTP timeout)")
@@ -96,6 +99,7 @@ func loadtestFlags(fs *flag.FlagSet) *loadOptions {
 	fs.IntVar(&o.ChatBurst, "chat-burst", 1, "the bot's burst per private chat")
 	fs.DurationVar(&o.Think, "think", 500*time.Millisecond, "a worker's mean pause between actions (people are slower; compressed)")
 	fs.DurationVar(&o.Step, "step-timeout", 90*time.Second, "how long a worker waits for an answer before the conversation counts as stuck")
+	fs.DurationVar(&o.Drain, "drain", 2*time.Minute, "once every worker is done, how long the bot may take to confirm every update and deliver every message (case notices included)")
 	fs.StringVar(&o.Dir, "dir", "", "keep the database and the bot's logs here (default: a temp dir, removed when the run passes)")
 	return o
 }
@@ -148,6 +152,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 type loadResult struct {
 	opts      loadOptions
 	elapsed   time.Duration // from the first worker action to quiescence
+	drained   time.Duration // from the last worker's last answer to quiescence
 	updates   int           // actions of simulated people (each one update)
 	latencies []time.Duration
 	sends     int // messages Telegram accepted (sendMessage/Photo/Document/Location)
@@ -160,6 +165,7 @@ type loadResult struct {
 	killsBy   [crashKinds]int // by how they were done (see supervisor.crash)
 	selfExits int             // the bot exited by itself (e.g. getMe failed at start) and was restarted
 	counts    loadCounts
+	cost      loadCost
 	failures  []string
 	dir       string
 }
@@ -167,8 +173,11 @@ type loadResult struct {
 // runLoad runs one load test. A non-nil result comes back whenever the run got
 // far enough to measure something; err lists the failed invariants.
 func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
-	if o.Users < 1 || o.Duration <= 0 || o.Faults < 0 || o.Faults >= 1 || o.Crashes < 0 {
-		return nil, errors.New("loadtest: -users must be ≥ 1, -duration > 0, 0 ≤ -faults < 1, -crash ≥ 0")
+	if o.Users < 1 || o.TKSK < 0 || o.TKSK > o.Users || o.Duration <= 0 || o.Faults < 0 || o.Faults >= 1 || o.Crashes < 0 {
+		return nil, errors.New("loadtest: -users must be ≥ 1, 0 ≤ -tksk ≤ -users, -duration > 0, 0 ≤ -faults < 1, -crash ≥ 0")
+	}
+	if o.Drain <= 0 {
+		o.Drain = 2 * time.Minute
 	}
 	if o.FaultMix == nil {
 		o.FaultMix = defaultFaultMix(o.Faults, !o.NoHangs)
@@ -206,7 +215,7 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	defer stopOnCancel()
 
 	dbPath := filepath.Join(dir, "dinsosbot.db")
-	invite, err := seedLoadDB(ctx, dbPath, o.Users)
+	invites, err := seedLoadDB(ctx, dbPath, o.Users-o.TKSK, o.TKSK)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +226,7 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(o.Log, "loadtest: "+format+"\n", args...)
 	}
-	logf("dir %s; %d users, %v, faults %v, %d crashes", dir, o.Users, o.Duration, o.FaultMix, o.Crashes)
+	logf("dir %s; %d users (%d TKSK), %v, faults %v, %d crashes", dir, o.Users, o.TKSK, o.Duration, o.FaultMix, o.Crashes)
 
 	sup := &supervisor{exe: exe, cfgPath: cfgPath, token: srv.Token(), logPath: filepath.Join(dir, "bot.log"), logf: logf,
 		trigger: filepath.Join(dir, "crash-before-commit")}
@@ -257,7 +266,7 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	}()
 
 	people := newPeople(srv, o, rand.New(rand.NewPCG(o.Seed, 13)))
-	people.run(ctx, deadline, invite)
+	people.run(ctx, deadline, invites)
 	<-crashDone
 	stopFaults()
 	res := &loadResult{opts: o, dir: dir}
@@ -265,10 +274,13 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 		return nil, fmt.Errorf("loadtest: interrupted; database and bot log kept in %s", dir)
 	}
 
-	// Quiescence: every update confirmed, the outbox drained.
-	if err := waitQuiet(ctx, srv, dbPath, 2*time.Minute); err != nil {
+	// Quiescence: every update confirmed, the outbox drained, within the
+	// drain time.
+	done := time.Now()
+	if err := waitQuiet(ctx, srv, dbPath, o.Drain); err != nil {
 		res.failures = append(res.failures, err.Error())
 	}
+	res.drained = time.Since(done)
 	res.elapsed = time.Since(start)
 	if err := sup.stop(15 * time.Second); err != nil {
 		res.failures = append(res.failures, err.Error())
@@ -279,6 +291,9 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	res.updates, res.latencies = people.actions(), people.latencies()
 	res.sends, res.calls, res.faulted = callCounts(srv)
 	res.failures = append(res.failures, check(ctx, srv, dbPath, people, &res.counts)...)
+	if err := measure(ctx, dbPath, people, &res.cost); err != nil {
+		res.failures = append(res.failures, err.Error())
+	}
 	if len(res.failures) > 0 {
 		return res, fmt.Errorf("loadtest: %d invariants failed (database and bot log kept in %s)", len(res.failures), dir)
 	}
@@ -289,21 +304,29 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	return res, nil
 }
 
-// seedLoadDB creates the database with one invite for every worker, as the
-// admin's /undang would.
-func seedLoadDB(ctx context.Context, path string, users int) (string, error) {
+// seedLoadDB creates the database with an invite for the PSM and one for the
+// TKSK, each for as many as there are, as the admin's /undang would. It
+// returns the codes by role.
+func seedLoadDB(ctx context.Context, path string, psm, tksk int) (map[string]string, error) {
 	db, err := openLoadDB(ctx, path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer db.Close()
-	const code = "loadtestinvitecodeforworkers2026"
+	codes := map[string]string{store.RolePSM: "loadtestinvitecodeforworkers2026", store.RoleTKSK: "loadtestinvitecodeforkecamatan26"}
 	err = db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.AddInvite(code, store.Invite{Role: store.RolePSM, CreatedBy: loadAdminID, MaxUses: users,
-			ExpiresAt: tx.Now().Add(7 * 24 * time.Hour)})
-		return err
+		for role, uses := range map[string]int{store.RolePSM: psm, store.RoleTKSK: tksk} {
+			if uses == 0 {
+				continue
+			}
+			if _, err := tx.AddInvite(codes[role], store.Invite{Role: role, CreatedBy: loadAdminID, MaxUses: uses,
+				ExpiresAt: tx.Now().Add(7 * 24 * time.Hour)}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return code, err
+	return codes, err
 }
 
 // openLoadDB opens the load test's database with the key the bot will use:

@@ -1,11 +1,18 @@
 package loadtest
 
 import (
+	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"dinsosbot/bot/telegramtest"
+	"dinsosbot/flows/region"
+	"dinsosbot/store"
 )
 
 // buildBot builds the dinsosbot command for the load test to start as the
@@ -26,17 +33,18 @@ func buildBot(t *testing.T) string {
 	return exe
 }
 
-// TestLoadShort is the load test in small: a few workers, faults on, the bot
-// killed with SIGKILL three times (one of each kind: at a random moment,
-// right after a send, inside an open transaction) and restarted; every
-// invariant must hold.
+// TestLoadShort is the load test in small: a few workers (two of them TKSK),
+// faults on, the bot killed with SIGKILL three times (one of each kind: at a
+// random moment, right after a send, inside an open transaction) and
+// restarted; every invariant must hold, and the figures are measured: the
+// bot's own peak RSS, the messages per case notice, the calls per form.
 func TestLoadShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the bot as a child process; skipped with -short")
 	}
 	var out strings.Builder
 	res, err := runLoad(t.Context(), loadOptions{
-		Users: 6, Duration: 6 * time.Second, Faults: 0.02, NoHangs: true, Crashes: 3, Seed: 3,
+		Users: 6, TKSK: 2, Duration: 6 * time.Second, Faults: 0.02, NoHangs: true, Crashes: 3, Seed: 3,
 		GlobalRate: 300, ChatRate: 20, ChatBurst: 5, Think: 20 * time.Millisecond, Step: 60 * time.Second,
 		Log: &testWriter{t}, Bot: buildBot(t),
 	})
@@ -52,6 +60,72 @@ func TestLoadShort(t *testing.T) {
 	}
 	if res.counts.cases < 6 || res.counts.checkins == 0 {
 		t.Errorf("too little happened: %d cases, %d check-ins", res.counts.cases, res.counts.checkins)
+	}
+	// Every case was noticed to the admin, in at least one message, and
+	// every confirmed form was measured.
+	if c := res.cost; c.notices != res.counts.casesDB || c.noticeMessages < c.notices {
+		t.Errorf("%d case notices in %d messages, for %d cases", c.notices, c.noticeMessages, res.counts.casesDB)
+	}
+	if c := res.cost; c.forms != res.counts.cases || c.formCalls < c.forms*10 || c.formMessages == 0 {
+		t.Errorf("%d forms measured for %d cases: %d calls, %d messages", c.forms, res.counts.cases, c.formCalls, c.formMessages)
+	}
+	if res.peakRSSKB < 5<<10 || res.drained > time.Minute {
+		t.Errorf("bot peak RSS %d kB, drained in %v", res.peakRSSKB, res.drained)
+	}
+}
+
+// TestRakorWorkers: -users 82 -tksk 14 are the rakor's 68 PSM and 14 TKSK,
+// each role spread over Kota Jambi's 11 kecamatan, the TKSK with an invite of
+// their own; bad splits are refused before anything starts.
+func TestRakorWorkers(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	defer srv.Close()
+	p := newPeople(srv, loadOptions{Users: 82, TKSK: 14}, rand.New(rand.NewPCG(1, 2)))
+	count := map[string]int{}
+	kecs := map[string]map[string]bool{store.RolePSM: {}, store.RoleTKSK: {}}
+	for _, w := range p.workers {
+		count[w.role]++
+		kecs[w.role][w.kec.Code] = true
+		if !slices.ContainsFunc(w.kec.Kelurahan, func(l region.Kelurahan) bool { return l.Code == w.kel.Code }) {
+			t.Errorf("worker %d: kelurahan %s is not in kecamatan %s", w.i, w.kel.Name, w.kec.Name)
+		}
+	}
+	if count[store.RolePSM] != 68 || count[store.RoleTKSK] != 14 {
+		t.Errorf("roles %v, want 68 PSM and 14 TKSK", count)
+	}
+	n := len(region.KotaJambi().Kecamatan)
+	if len(kecs[store.RolePSM]) != n || len(kecs[store.RoleTKSK]) != n {
+		t.Errorf("PSM in %d kecamatan, TKSK in %d, want all %d each", len(kecs[store.RolePSM]), len(kecs[store.RoleTKSK]), n)
+	}
+
+	dir := t.TempDir()
+	codes, err := seedLoadDB(t.Context(), filepath.Join(dir, "x.db"), 68, 14)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if codes[store.RolePSM] == "" || codes[store.RoleTKSK] == "" || codes[store.RolePSM] == codes[store.RoleTKSK] {
+		t.Errorf("invite codes %v", codes)
+	}
+
+	for _, o := range []loadOptions{{Users: 5, TKSK: 6, Duration: time.Second}, {Users: 5, TKSK: -1, Duration: time.Second}} {
+		if _, err := runLoad(t.Context(), o); err == nil || !strings.Contains(err.Error(), "-tksk") {
+			t.Errorf("users %d, tksk %d: %v", o.Users, o.TKSK, err)
+		}
+	}
+}
+
+// TestProcStatus reads the peak and the current resident set of a running
+// process from /proc, and nothing from a process that is not there.
+func TestProcStatus(t *testing.T) {
+	pid := os.Getpid()
+	// The peak read after the resident set is at least that.
+	rss := procStatusKB(pid, "VmRSS")
+	hwm := procStatusKB(pid, "VmHWM")
+	if rss <= 0 || hwm < rss {
+		t.Errorf("VmHWM %d kB, VmRSS %d kB", hwm, rss)
+	}
+	if got := procStatusKB(-1, "VmHWM"); got != 0 {
+		t.Errorf("no such process: %d kB", got)
 	}
 }
 
