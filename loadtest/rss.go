@@ -48,6 +48,7 @@ type rssOptions struct {
 type rssPhase struct {
 	name      string
 	peakKB    int64 // the child's own peak: VmHWM
+	maxrssKB  int64 // the reaped child's rusage maxrss, for comparison: it counts the parent's peak too
 	endKB     int64 // VmRSS just before it was stopped
 	wall      time.Duration
 	updates   int // updates the people sent in this phase
@@ -65,10 +66,10 @@ func (r *rssResult) print(w io.Writer) {
 	o := r.opts
 	fmt.Fprintf(w, "loadtest -rss: %d registered users, %d open forms; send limits 1000/s global, 10/s per chat; idle %d polls (2 s)\n",
 		o.Users, o.Open, o.Idle)
-	fmt.Fprintf(w, "  %-62s %10s %12s %8s %7s %6s\n", "phase (one bot process each)", "peak RSS", "RSS at stop", "updates", "forms", "time")
+	fmt.Fprintf(w, "  %-62s %10s %12s %8s %7s %6s %15s\n", "phase (one bot process each)", "peak RSS", "RSS at stop", "updates", "forms", "time", "rusage maxrss")
 	for _, p := range r.phases {
-		fmt.Fprintf(w, "  %-62s %7.1f MB %9.1f MB %8d %7d %5.1fs\n", p.name, mb(p.peakKB), mb(p.endKB), p.updates,
-			p.openForms, p.wall.Seconds())
+		fmt.Fprintf(w, "  %-62s %7.1f MB %9.1f MB %8d %7d %5.1fs %12.1f MB\n", p.name, mb(p.peakKB), mb(p.endKB), p.updates,
+			p.openForms, p.wall.Seconds(), mb(p.maxrssKB))
 	}
 	if len(r.phases) > 1 {
 		base := r.phases[0].peakKB
@@ -170,7 +171,7 @@ func runRSS(ctx context.Context, o rssOptions, dir string) (*rssResult, error) {
 		if sup.selfExits > 0 {
 			return fmt.Errorf("%s: the bot exited by itself (see %s)", name, sup.logPath)
 		}
-		p.peakKB, p.wall = sup.peakRSSKB, time.Since(start)
+		p.peakKB, p.maxrssKB, p.wall = sup.peakRSSKB, sup.maxrssKB, time.Since(start)
 		p.openForms, _ = countRows(ctx, dbPath, "conversations")
 		res.phases = append(res.phases, p)
 		return nil
