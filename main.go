@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"syscall"
 	"time"
 
@@ -29,7 +30,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"dinsosbot/bot"
+	"dinsosbot/demo"
 	"dinsosbot/flows"
+	"dinsosbot/loadtest"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -86,8 +89,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd := ""
 	if fs.NArg() > 0 {
 		cmd = fs.Arg(0)
-		if cmd == "loadtest" { // its own flags and no config file: see loadtest.go
-			return loadtest(ctx, fs.Args()[1:], stdout, stderr)
+		if cmd == "loadtest" { // its own flags and no config file: see loadtest/
+			return loadtest.Command(ctx, fs.Args()[1:], stdout, stderr)
 		}
 		// Flags may follow the subcommand too: "dinsosbot demo -db x.db".
 		if err := fs.Parse(fs.Args()[1:]); err != nil {
@@ -122,7 +125,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return serve(ctx, cfg, token, cfg.Telegram.APIEndpoint, log, nil)
 	case "demo":
-		return demo(ctx, cfg, *dbPath, stdin, stdout, log)
+		return demo.Run(ctx, demo.Options{DBPath: *dbPath, Location: cfg.Location(), Regions: cfg.Regions(),
+			Stdin: stdin, Stdout: stdout, Serve: demoServe(cfg)})
 	case "migrate":
 		db, _, err := openStore(ctx, cfg, getenv, log, false)
 		if err != nil {
@@ -156,7 +160,7 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 		return err
 	}
 	defer db.Close()
-	b, err := bot.New(ctx, withCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv), db, func(username string) bot.Handler {
+	b, err := bot.New(ctx, loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv), db, func(username string) bot.Handler {
 		return flows.New(cfg.flows(username))
 	})
 	if err != nil {
@@ -171,6 +175,20 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 	}
 	log.Info("dinsosbot stopped")
 	return nil
+}
+
+// demoServe starts the bot as the demo asks, on cfg otherwise.
+func demoServe(cfg Config) func(context.Context, demo.Setup, func(*bot.Bot)) error {
+	return func(ctx context.Context, s demo.Setup, ready func(*bot.Bot)) error {
+		c := cfg
+		c.Database.Path = s.DBPath
+		if s.MediaDir != "" {
+			c.MediaDir = s.MediaDir
+		}
+		c.Admins = append(slices.Clone(cfg.Admins), s.AdminID)
+		c.Send.GlobalPerSecond, c.Send.ChatPerSecond, c.Send.ChatBurst = s.GlobalPerSecond, s.ChatPerSecond, s.ChatBurst
+		return serve(ctx, c, s.Token, s.APIURL, s.Log, ready)
+	}
 }
 
 // botConfig maps the deployment's configuration to the runtime's.

@@ -1,10 +1,16 @@
-package main
+// Package demo is "dinsosbot demo": the real bot against the built-in fake
+// Telegram, with a scripted conversation in the configured city's own
+// kecamatan and kelurahan, then, at a terminal, a person chatting with it. It
+// is a tool, not the bot: the command (the root package) calls Run and starts
+// the bot for it (Options.Serve).
+package demo
 
 import (
 	"bufio"
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -16,35 +22,63 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"dinsosbot/bot"
 	"dinsosbot/bot/telegramtest"
+	"dinsosbot/flows/region"
 )
 
-// demo runs the real bot against the built-in fake Telegram server with a
+// Setup is how the command starts the bot for the demo.
+type Setup struct {
+	Token, APIURL string // the fake Telegram's
+	DBPath        string // the database to use instead of the configured one
+	MediaDir      string // the media folder to use; "" = the configured one
+	AdminID       int64  // an admin besides the configured ones: the demo's
+	// GlobalPerSecond, ChatPerSecond and ChatBurst replace the send limits:
+	// the fake does not enforce Telegram's, and the demo's transcript should
+	// not wait 1 s per message.
+	GlobalPerSecond, ChatPerSecond float64
+	ChatBurst                      int
+	Log                            *slog.Logger
+}
+
+// Options are the demo's settings, from the command's configuration.
+type Options struct {
+	DBPath   string // keep the database in this file; "" = a temp dir, removed at the end
+	Location *time.Location
+	Regions  *region.Catalog // the configured city's kecamatan and kelurahan
+	Stdin    io.Reader       // read only when it is a terminal
+	Stdout   io.Writer
+	// Serve runs the real bot as s says until ctx is cancelled, calling
+	// ready once it is connected.
+	Serve func(ctx context.Context, s Setup, ready func(*bot.Bot)) error
+}
+
+// Run runs the real bot against the built-in fake Telegram server with a
 // scripted conversation, then lets a person at a terminal chat with it. It needs
 // no token and no network.
-func demo(ctx context.Context, cfg Config, dbPath string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+func Run(ctx context.Context, o Options) error {
+	if o.Serve == nil || o.Regions == nil || len(o.Regions.Kecamatan) == 0 || o.Location == nil {
+		return errors.New("demo: Serve, Regions and Location are required")
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	dbPath, mediaDir := o.DBPath, ""
 	if dbPath == "" {
 		dir, err := os.MkdirTemp("", "dinsosbot-demo-")
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "dinsosbot.db")
+		// A throwaway database: its photos go with it, not into the
+		// configured media folder.
+		dbPath, mediaDir = filepath.Join(dir, "dinsosbot.db"), filepath.Join(dir, "media")
 	}
-	cfg.Database.Path = dbPath
 	// The demo admin is a simulated user with a fixed id.
 	const adminID = 5000001
-	cfg.Admins = append(cfg.Admins, adminID)
-
-	// The fake Telegram does not enforce Telegram's sending limits, so the
-	// demo lifts the bot's own pacing (1 message/s per chat) to keep the
-	// transcript quick.
-	cfg.Send.GlobalPerSecond, cfg.Send.ChatPerSecond, cfg.Send.ChatBurst = 100, 50, 10
 
 	srv := telegramtest.NewServer(telegramtest.Options{BotUsername: "dinsos_jambi_bot"})
 	defer srv.Close()
@@ -56,16 +90,19 @@ func demo(ctx context.Context, cfg Config, dbPath string, stdin io.Reader, stdou
 	// The bot's log goes to stderr at warn level so the transcript stays
 	// readable.
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	go func() { errc <- serve(ctx, cfg, srv.Token(), srv.URL(), quiet, func(b *bot.Bot) { ready <- b }) }()
+	setup := Setup{Token: srv.Token(), APIURL: srv.URL(), DBPath: dbPath, MediaDir: mediaDir, AdminID: adminID,
+		GlobalPerSecond: 100, ChatPerSecond: 50, ChatBurst: 10, Log: quiet}
+	go func() { errc <- o.Serve(ctx, setup, func(b *bot.Bot) { ready <- b }) }()
 	select {
 	case <-ready:
 	case err := <-errc:
 		return err
 	}
+	stdout := o.Stdout
 	fmt.Fprintf(stdout, "dinsosbot demo: the real bot against a fake Telegram at %s\ndatabase: %s\n", srv.URL(), dbPath)
 
 	t := newTranscript(stdout, map[*telegramtest.User]string{admin: "Admin", siti: "Siti"})
-	for _, step := range demoScript(cfg.Location()) {
+	for _, step := range demoScript(o.Location, o.Regions) {
 		if step.title != "" {
 			fmt.Fprintf(stdout, "\n── %s ──\n", step.title)
 			continue
@@ -79,9 +116,9 @@ func demo(ctx context.Context, cfg Config, dbPath string, stdin io.Reader, stdou
 		}
 	}
 
-	if isTerminal(stdin) {
+	if isTerminal(o.Stdin) {
 		fmt.Fprintln(stdout, "\nNow you are Siti. Type a message; #Label presses a button; @lokasi LAT,LON shares a location; @kontak shares your phone; @foto sends a photo; Ctrl-D ends.")
-		in := bufio.NewScanner(stdin)
+		in := bufio.NewScanner(o.Stdin)
 		for fmt.Fprint(stdout, "> "); in.Scan(); fmt.Fprint(stdout, "> ") {
 			if line := strings.TrimSpace(in.Text()); line != "" {
 				if err := t.say(siti, line); err != nil {
@@ -108,24 +145,28 @@ type demoStep struct {
 
 // demoScript is the product in a few minutes: Siti registers, the admin
 // approves her, she reports a case, the admin verifies it, creates a meeting
-// for tomorrow, and Siti answers the invitation.
-func demoScript(loc *time.Location) []demoStep {
+// for tomorrow, and Siti answers the invitation. She lives in the city's first
+// kecamatan, in its second kelurahan (Buluran Kenali, Telanaipura in Kota
+// Jambi), so the story is told in whichever city is configured.
+func demoScript(loc *time.Location, regions *region.Catalog) []demoStep {
 	s := func(line string) demoStep { return demoStep{line: line} }
 	a := func(line string) demoStep { return demoStep{admin: true, line: line} }
 	h := func(title string) demoStep { return demoStep{title: title} }
 	tomorrow := time.Now().In(loc).AddDate(0, 0, 1).Format("02-01-2006")
+	kec := regions.Kecamatan[0]
+	kel := kec.Kelurahan[min(1, len(kec.Kelurahan)-1)]
 	return []demoStep{
 		h("Siti, a PSM, registers"),
 		a("/start"),
-		s("/start"), s("#✅ Setuju, lanjut"), s("Siti Aminah"), s("#PSM"), s("#Telanaipura"), s("#Buluran Kenali"),
+		s("/start"), s("#✅ Setuju, lanjut"), s("Siti Aminah"), s("#PSM"), s("#" + kec.Name), s("#" + kel.Name),
 		s("@kontak"), s("#✅ Simpan"),
 		h("the admin approves her"),
 		a("#✅ Setujui"),
 		h("Siti reports a PMKS case"),
 		s("/lapor"), s("#🏚 Kemiskinan & lainnya"), s("#Perempuan Rawan Sosial Ekonomi"), s("Dewi Anggraini"),
 		s("1571015708900003"), s("#Perempuan (sesuai NIK)"), s("#17-08-1990 (sesuai NIK)"), s("/lewati"),
-		s("Jl. Kapt. Pattimura RT 05, Buluran Kenali"), s("005/002"), s("/lewati"),
-		s("#📍 Buluran Kenali, Telanaipura"),
+		s("Jl. Kapt. Pattimura RT 05, " + kel.Name), s("005/002"), s("/lewati"),
+		s("#📍 " + kel.Name + ", " + kec.Name),
 		s("@lokasi -1.6101,103.6131"), s("@foto"), s("#✔️ Selesai"),
 		s("Ibu tunggal dengan tiga anak, tanpa penghasilan tetap sejak suaminya meninggal."),
 		s("#Pangan"), s("#Bantuan sosial"), s("#✔️ Selesai"), s("#⚠️ Mendesak"), s("#✅ Simpan"),
@@ -133,7 +174,7 @@ func demoScript(loc *time.Location) []demoStep {
 		a("#✅ Verifikasi"),
 		h("the admin calls a meeting; Siti answers"),
 		a("/rapat_baru"), a("Rapat Koordinasi PSM dan TKSK"), a(tomorrow), a("09.00"), a("12.00"),
-		a("Aula Dinsos Kota Jambi"), a("/lewati"), a("#Semua PSM dan TKSK"), a("Membawa laporan bulanan"),
+		a("Aula Dinsos " + regions.City), a("/lewati"), a("#Semua PSM dan TKSK"), a("Membawa laporan bulanan"),
 		a("#✅ Simpan"),
 		s("#✅ Hadir"), s("/rapat"),
 	}
@@ -298,11 +339,15 @@ func stripTags(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&amp;", "&").Replace(b.String())
 }
 
+// isTerminal reports whether r is a terminal: a file the terminal ioctl
+// answers for. Being a character device is not enough: /dev/null is one, and
+// "dinsosbot demo </dev/null" (a service, a CI job) must not wait at a prompt.
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	var t syscall.Termios
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TCGETS, uintptr(unsafe.Pointer(&t)))
+	return errno == 0
 }

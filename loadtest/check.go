@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"context"
@@ -82,17 +82,18 @@ func check(ctx context.Context, srv *telegramtest.Server, dbPath string, p *peop
 			c.checkins++
 		}
 	}
-	active := map[int64]bool{}
-	rows(ctx, db, &fail, `SELECT id FROM users WHERE status = 'active' AND role = 'psm'`, func(s scanner) error {
+	active := map[int64]string{} // role
+	rows(ctx, db, &fail, `SELECT id, role FROM users WHERE status = 'active' AND role IN ('psm', 'tksk')`, func(s scanner) error {
 		var id int64
-		err := s.Scan(&id)
-		active[id] = true
+		var role string
+		err := s.Scan(&id, &role)
+		active[id] = role
 		return err
 	})
 	c.registeredDB = len(active)
 	for _, w := range p.workers {
-		if w.registered != active[w.u.ID()] {
-			failf("registration of worker %d: confirmed %v, stored active %v", w.i, w.registered, active[w.u.ID()])
+		if role, ok := active[w.u.ID()]; w.registered != ok || ok && role != w.role {
+			failf("registration of worker %d as %s: confirmed %v, stored active %v as %q", w.i, w.role, w.registered, ok, role)
 		}
 	}
 	q(&c.inviteUses, `SELECT COALESCE(SUM(uses), 0) FROM invites`)
@@ -256,8 +257,8 @@ func (r *loadResult) print(w io.Writer) {
 	lat := slices.Clone(r.latencies)
 	slices.Sort(lat)
 	secs := r.elapsed.Seconds()
-	fmt.Fprintf(w, "loadtest: %d users, %v window, faults %.3f (%v), %d kills (%d planned), seed %d\n",
-		o.Users, o.Duration, o.FaultMix.total(), o.FaultMix, r.kills, o.Crashes, o.Seed)
+	fmt.Fprintf(w, "loadtest: %d users (%d PSM, %d TKSK), %v window, faults %.3f (%v), %d kills (%d planned), seed %d\n",
+		o.Users, o.Users-o.TKSK, o.TKSK, o.Duration, o.FaultMix.total(), o.FaultMix, r.kills, o.Crashes, o.Seed)
 	fmt.Fprintf(w, "  limits: send %g/s global, %g/s per chat (burst %d); think %v\n", o.GlobalRate, o.ChatRate, o.ChatBurst, o.Think)
 	fmt.Fprintf(w, "invariants:\n")
 	fmt.Fprintf(w, "  registrations  confirmed %d, stored %d, invite uses %d\n", c.registered, c.registeredDB, c.inviteUses)
@@ -271,14 +272,22 @@ func (r *loadResult) print(w io.Writer) {
 	fmt.Fprintf(w, "  database       integrity_check %s\n", c.integrity)
 	fmt.Fprintf(w, "figures:\n")
 	fmt.Fprintf(w, "  elapsed        %.1f s; bot restarts: %s, %d self-exits\n", secs, killsString(r.kills, r.killsBy), r.selfExits)
+	fmt.Fprintf(w, "  drain          %.1f s from the last worker's last answer to every update confirmed and message sent (limit -drain %v)\n",
+		r.drained.Seconds(), o.Drain)
 	fmt.Fprintf(w, "  throughput     %d updates, %.1f updates/s\n", r.updates, float64(r.updates)/secs)
 	fmt.Fprintf(w, "  reply latency  p50 %v  p95 %v  p99 %v  max %v (%d replies)\n",
 		percentile(lat, 50).Round(time.Millisecond), percentile(lat, 95).Round(time.Millisecond),
 		percentile(lat, 99).Round(time.Millisecond), percentile(lat, 100).Round(time.Millisecond), len(lat))
 	fmt.Fprintf(w, "  sends          %d messages, %.1f/s (limit %g/s); %d API calls, %d failed by injection\n",
 		r.sends, float64(r.sends)/secs, o.GlobalRate, r.calls, r.faulted)
+	fmt.Fprintf(w, "  case notices   %.2f messages per case notice (%d messages for %d notices to reviewers)\n",
+		ratio(r.cost.noticeMessages, r.cost.notices), r.cost.noticeMessages, r.cost.notices)
+	fmt.Fprintf(w, "  case forms     %.1f API calls per completed case form: %.1f messages, %.1f edits, %.1f callback answers (%d calls in the workers' chats for %d forms; retries not counted)\n",
+		ratio(r.cost.formCalls, r.cost.forms), ratio(r.cost.formMessages, r.cost.forms), ratio(r.cost.formEdits, r.cost.forms),
+		ratio(r.cost.formAnswers, r.cost.forms), r.cost.formCalls, r.cost.forms)
 	fmt.Fprintf(w, "  faults         injected %v\n", r.injected)
-	fmt.Fprintf(w, "  bot peak RSS   %.1f MB\n", float64(r.peakRSSKB)/1024)
+	fmt.Fprintf(w, "  bot peak RSS   %.1f MB (VmHWM of the bot's own processes; the children's rusage maxrss says %.1f MB, the load test's own peak included)\n",
+		mb(r.peakRSSKB), mb(r.maxrssKB))
 	if len(r.failures) == 0 {
 		fmt.Fprintf(w, "PASS\n")
 		return

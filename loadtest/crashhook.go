@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"errors"
@@ -21,16 +21,18 @@ import (
 // outside the load test: the hook is installed only when both variables
 // below are set, which only the loadtest parent does for the child it
 // starts (supervisor.startLocked), and even then it does nothing until the
-// trigger file appears. A deployment sets neither.
+// trigger file appears. A deployment sets neither. It lives here, beside the
+// parent that drives it, so the trigger's protocol stays private to the load
+// test; the command only passes its bot.Config through WithCrashHook.
 
 // crashBeforeCommitEnv names the trigger file's path in the child's
 // environment.
 const crashBeforeCommitEnv = "DINSOSBOT_CRASH_BEFORE_COMMIT"
 
-// withCrashHook returns cfg with the load test's kill inside the transaction
+// WithCrashHook returns cfg with the load test's kill inside the transaction
 // installed when getenv says this process is a loadtest child that asked
 // for it; otherwise cfg unchanged.
-func withCrashHook(cfg bot.Config, getenv func(string) string) bot.Config {
+func WithCrashHook(cfg bot.Config, getenv func(string) string) bot.Config {
 	trigger := getenv(crashBeforeCommitEnv)
 	if trigger == "" || getenv(loadChildEnv) == "" {
 		return cfg

@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"context"
@@ -21,9 +21,10 @@ import (
 
 // The memory measurement of "loadtest -rss": the real bot as a child process
 // (as in the load test) on a database holding many registered workers, some of
-// them in the middle of a form, and its peak RSS (the child's rusage) next to
-// the same bot's on an empty database, measured in the same run. Each phase is
-// one process, so each has its own peak:
+// them in the middle of a form, and its peak RSS (the child's own VmHWM,
+// sampled: see supervisor.watchRSS) next to the same bot's on an empty
+// database, measured in the same run. Each phase is one process, so each has
+// its own peak:
 //
 //  1. baseline: an empty database, the bot idle;
 //  2. the registered users seeded by SQL, the bot idle;
@@ -40,12 +41,14 @@ type rssOptions struct {
 	Idle  int // getUpdates long polls (2 s each) the bot idles through before it is measured
 	Step  time.Duration
 	Log   io.Writer
+	Bot   string // the program started as the bot; "" = this one (see loadOptions.Bot)
 }
 
 // rssPhase is one process's figures.
 type rssPhase struct {
 	name      string
-	peakKB    int64 // the child's rusage maxrss
+	peakKB    int64 // the child's own peak: VmHWM
+	maxrssKB  int64 // the reaped child's rusage maxrss, for comparison: it counts the parent's peak too
 	endKB     int64 // VmRSS just before it was stopped
 	wall      time.Duration
 	updates   int // updates the people sent in this phase
@@ -63,10 +66,10 @@ func (r *rssResult) print(w io.Writer) {
 	o := r.opts
 	fmt.Fprintf(w, "loadtest -rss: %d registered users, %d open forms; send limits 1000/s global, 10/s per chat; idle %d polls (2 s)\n",
 		o.Users, o.Open, o.Idle)
-	fmt.Fprintf(w, "  %-62s %10s %12s %8s %7s %6s\n", "phase (one bot process each)", "peak RSS", "RSS at stop", "updates", "forms", "time")
+	fmt.Fprintf(w, "  %-62s %10s %12s %8s %7s %6s %15s\n", "phase (one bot process each)", "peak RSS", "RSS at stop", "updates", "forms", "time", "rusage maxrss")
 	for _, p := range r.phases {
-		fmt.Fprintf(w, "  %-62s %7.1f MB %9.1f MB %8d %7d %5.1fs\n", p.name, mb(p.peakKB), mb(p.endKB), p.updates,
-			p.openForms, p.wall.Seconds())
+		fmt.Fprintf(w, "  %-62s %7.1f MB %9.1f MB %8d %7d %5.1fs %12.1f MB\n", p.name, mb(p.peakKB), mb(p.endKB), p.updates,
+			p.openForms, p.wall.Seconds(), mb(p.maxrssKB))
 	}
 	if len(r.phases) > 1 {
 		base := r.phases[0].peakKB
@@ -112,9 +115,9 @@ func runRSS(ctx context.Context, o rssOptions, dir string) (*rssResult, error) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	exe, err := os.Executable()
+	exe, err := botProgram(o.Bot)
 	if err != nil {
-		return nil, fmt.Errorf("loadtest -rss: find this program to start the bot: %w", err)
+		return nil, err
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(o.Log, "loadtest -rss: "+format+"\n", args...) }
 	lo := loadOptions{GlobalRate: 1000, ChatRate: 10, ChatBurst: 3}
@@ -161,14 +164,14 @@ func runRSS(ctx context.Context, o rssOptions, dir string) (*rssResult, error) {
 		sup.mu.Lock()
 		pid := sup.cmd.Process.Pid
 		sup.mu.Unlock()
-		p.endKB = vmRSS(pid)
+		p.endKB = procStatusKB(pid, "VmRSS")
 		if err := sup.stop(15 * time.Second); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		if sup.selfExits > 0 {
 			return fmt.Errorf("%s: the bot exited by itself (see %s)", name, sup.logPath)
 		}
-		p.peakKB, p.wall = sup.peakRSSKB, time.Since(start)
+		p.peakKB, p.maxrssKB, p.wall = sup.peakRSSKB, sup.maxrssKB, time.Since(start)
 		p.openForms, _ = countRows(ctx, dbPath, "conversations")
 		res.phases = append(res.phases, p)
 		return nil
@@ -359,14 +362,15 @@ func waitCalls(ctx context.Context, srv *telegramtest.Server, method string, n i
 	return nil
 }
 
-// vmRSS is the process's resident set now, in kB (0 when unknown).
-func vmRSS(pid int) int64 {
+// procStatusKB is a memory figure of the process from /proc/PID/status, in
+// kB (0 when unknown): VmRSS, its resident set now, or VmHWM, its peak.
+func procStatusKB(pid int, field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb
 		}

@@ -1,4 +1,9 @@
-package main
+// Package loadtest is "dinsosbot loadtest": the load, fault and crash test of
+// the bot against the fake Telegram, and its memory measurement (-rss). It is
+// a tool, not the bot: the command (the root package) calls Command, and
+// installs WithCrashHook, which does nothing outside a child this package
+// started.
+package loadtest
 
 import (
 	"context"
@@ -7,7 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -21,16 +26,17 @@ import (
 	"dinsosbot/bot"
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/store"
+	"dinsosbot/store/nikcrypt"
 )
 
 // The loadtest subcommand: the fake Telegram server in this process, the real
 // bot as a child process of the same binary (so SIGKILL is a real crash of a
 // real process on a real SQLite file), and simulated workers who register,
 // report cases, answer an invitation and check in. At the end it checks the
-// invariants (loadtest_check.go) and prints the figures.
+// invariants (check.go) and prints the figures.
 
-// loadChildEnv marks a child started by loadtest. The real binary ignores it;
-// the test binary (TestMain in loadtest_test.go) runs main() when it is set.
+// loadChildEnv marks a child started by loadtest: only there does
+// WithCrashHook install its kill (crashhook.go).
 const loadChildEnv = "DINSOSBOT_LOADTEST_CHILD"
 
 // loadTokenEnv names the variable the child reads its token from.
@@ -42,6 +48,7 @@ const loadAdminID = 990001
 // loadOptions are the loadtest's settings; see loadtestFlags for defaults.
 type loadOptions struct {
 	Users    int           // simulated workers
+	TKSK     int           // of them, TKSK (by a TKSK invite); the others PSM
 	Duration time.Duration // workers keep reporting cases until then; crashes fall in it
 	Faults   float64       // fraction of Bot API calls that fail (429/5xx/hang/drop), split as defaultFaultMix
 	NoHangs  bool          // leave hangs out of Faults (each costs the bot its HTTP timeout, 17 s)
@@ -57,13 +64,19 @@ type loadOptions struct {
 	ChatBurst  int           // per private chat
 	Think      time.Duration // a worker's mean pause between actions
 	Step       time.Duration // how long a worker waits for the bot's answer before it counts as stuck
+	Drain      time.Duration // after the people are done, how long the bot may take to confirm every update and send every message
 	Dir        string        // working directory (database, logs); "" = a temp dir, removed on success
 	Log        io.Writer     // progress lines; nil = discard
+	// Bot is the dinsosbot program started as the bot ("-config FILE run");
+	// "" = this program (os.Executable), which is dinsosbot itself when the
+	// load test runs as its subcommand.
+	Bot string
 }
 
 func loadtestFlags(fs *flag.FlagSet) *loadOptions {
 	o := &loadOptions{}
 	fs.IntVar(&o.Users, "users", 20, "simulated workers")
+	fs.IntVar(&o.TKSK, "tksk", 0, "how many of -users register as TKSK (the others as PSM), spread over the kecamatan like the PSM; the rakor: -users 82 -tksk 14")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long workers keep reporting cases; crashes fall in this window")
 	fs.Float64Var(&o.Faults, "faults", 0.02, "fraction of Bot API calls the fake fails, split 3:2:2:2:1 over 429, 500, 502, drop, hang (shorthand for -fault-mix)")
 	fs.BoolVar(&o.NoHangs, "no-hangs", false, "leave hung requests out of -faults (each costs the bot its HTTP timeout)")
@@ -86,13 +99,14 @@ func loadtestFlags(fs *flag.FlagSet) *loadOptions {
 	fs.IntVar(&o.ChatBurst, "chat-burst", 1, "the bot's burst per private chat")
 	fs.DurationVar(&o.Think, "think", 500*time.Millisecond, "a worker's mean pause between actions (people are slower; compressed)")
 	fs.DurationVar(&o.Step, "step-timeout", 90*time.Second, "how long a worker waits for an answer before the conversation counts as stuck")
+	fs.DurationVar(&o.Drain, "drain", 2*time.Minute, "once every worker is done, how long the bot may take to confirm every update and deliver every message (case notices included)")
 	fs.StringVar(&o.Dir, "dir", "", "keep the database and the bot's logs here (default: a temp dir, removed when the run passes)")
 	return o
 }
 
-// loadtest is "dinsosbot loadtest [flags]": it exits non-zero (returns an
+// Command is "dinsosbot loadtest [flags]": it exits non-zero (returns an
 // error) when an invariant fails.
-func loadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dinsosbot loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := loadtestFlags(fs)
@@ -138,17 +152,20 @@ func loadtest(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 type loadResult struct {
 	opts      loadOptions
 	elapsed   time.Duration // from the first worker action to quiescence
+	drained   time.Duration // from the last worker's last answer to quiescence
 	updates   int           // actions of simulated people (each one update)
 	latencies []time.Duration
 	sends     int // messages Telegram accepted (sendMessage/Photo/Document/Location)
 	calls     int // every Bot API call the bot made, faults included
 	faulted   int // calls answered with an injected fault
 	injected  faultCounts
-	peakRSSKB int64
+	peakRSSKB int64 // the bot's own peak resident set: VmHWM, sampled (see supervisor.watchRSS)
+	maxrssKB  int64 // the reaped children's rusage maxrss, which counts the load test too
 	kills     int
 	killsBy   [crashKinds]int // by how they were done (see supervisor.crash)
 	selfExits int             // the bot exited by itself (e.g. getMe failed at start) and was restarted
 	counts    loadCounts
+	cost      loadCost
 	failures  []string
 	dir       string
 }
@@ -156,8 +173,11 @@ type loadResult struct {
 // runLoad runs one load test. A non-nil result comes back whenever the run got
 // far enough to measure something; err lists the failed invariants.
 func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
-	if o.Users < 1 || o.Duration <= 0 || o.Faults < 0 || o.Faults >= 1 || o.Crashes < 0 {
-		return nil, errors.New("loadtest: -users must be ≥ 1, -duration > 0, 0 ≤ -faults < 1, -crash ≥ 0")
+	if o.Users < 1 || o.TKSK < 0 || o.TKSK > o.Users || o.Duration <= 0 || o.Faults < 0 || o.Faults >= 1 || o.Crashes < 0 {
+		return nil, errors.New("loadtest: -users must be ≥ 1, 0 ≤ -tksk ≤ -users, -duration > 0, 0 ≤ -faults < 1, -crash ≥ 0")
+	}
+	if o.Drain <= 0 {
+		o.Drain = 2 * time.Minute
 	}
 	if o.FaultMix == nil {
 		o.FaultMix = defaultFaultMix(o.Faults, !o.NoHangs)
@@ -180,9 +200,9 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	exe, err := os.Executable()
+	exe, err := botProgram(o.Bot)
 	if err != nil {
-		return nil, fmt.Errorf("loadtest: find this program to start the bot: %w", err)
+		return nil, err
 	}
 
 	injected := &faultCounter{}
@@ -195,7 +215,7 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	defer stopOnCancel()
 
 	dbPath := filepath.Join(dir, "dinsosbot.db")
-	invite, err := seedLoadDB(ctx, dbPath, o.Users)
+	invites, err := seedLoadDB(ctx, dbPath, o.Users-o.TKSK, o.TKSK)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +226,7 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(o.Log, "loadtest: "+format+"\n", args...)
 	}
-	logf("dir %s; %d users, %v, faults %v, %d crashes", dir, o.Users, o.Duration, o.FaultMix, o.Crashes)
+	logf("dir %s; %d users (%d TKSK), %v, faults %v, %d crashes", dir, o.Users, o.TKSK, o.Duration, o.FaultMix, o.Crashes)
 
 	sup := &supervisor{exe: exe, cfgPath: cfgPath, token: srv.Token(), logPath: filepath.Join(dir, "bot.log"), logf: logf,
 		trigger: filepath.Join(dir, "crash-before-commit")}
@@ -246,7 +266,7 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	}()
 
 	people := newPeople(srv, o, rand.New(rand.NewPCG(o.Seed, 13)))
-	people.run(ctx, deadline, invite)
+	people.run(ctx, deadline, invites)
 	<-crashDone
 	stopFaults()
 	res := &loadResult{opts: o, dir: dir}
@@ -254,19 +274,26 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 		return nil, fmt.Errorf("loadtest: interrupted; database and bot log kept in %s", dir)
 	}
 
-	// Quiescence: every update confirmed, the outbox drained.
-	if err := waitQuiet(ctx, srv, dbPath, 2*time.Minute); err != nil {
+	// Quiescence: every update confirmed, the outbox drained, within the
+	// drain time.
+	done := time.Now()
+	if err := waitQuiet(ctx, srv, dbPath, o.Drain); err != nil {
 		res.failures = append(res.failures, err.Error())
 	}
+	res.drained = time.Since(done)
 	res.elapsed = time.Since(start)
 	if err := sup.stop(15 * time.Second); err != nil {
 		res.failures = append(res.failures, err.Error())
 	}
-	res.kills, res.killsBy, res.selfExits, res.peakRSSKB = sup.kills, sup.killsBy, sup.selfExits, sup.peakRSSKB
+	res.kills, res.killsBy, res.selfExits = sup.kills, sup.killsBy, sup.selfExits
+	res.peakRSSKB, res.maxrssKB = sup.peakRSSKB, sup.maxrssKB
 	res.injected = injected.counts()
 	res.updates, res.latencies = people.actions(), people.latencies()
 	res.sends, res.calls, res.faulted = callCounts(srv)
 	res.failures = append(res.failures, check(ctx, srv, dbPath, people, &res.counts)...)
+	if err := measure(ctx, dbPath, people, &res.cost); err != nil {
+		res.failures = append(res.failures, err.Error())
+	}
 	if len(res.failures) > 0 {
 		return res, fmt.Errorf("loadtest: %d invariants failed (database and bot log kept in %s)", len(res.failures), dir)
 	}
@@ -277,29 +304,60 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	return res, nil
 }
 
-// seedLoadDB creates the database with one invite for every worker, as the
-// admin's /undang would.
-func seedLoadDB(ctx context.Context, path string, users int) (string, error) {
+// seedLoadDB creates the database with an invite for the PSM and one for the
+// TKSK, each for as many as there are, as the admin's /undang would. It
+// returns the codes by role.
+func seedLoadDB(ctx context.Context, path string, psm, tksk int) (map[string]string, error) {
 	db, err := openLoadDB(ctx, path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer db.Close()
-	const code = "loadtestinvitecodeforworkers2026"
+	codes := map[string]string{store.RolePSM: "loadtestinvitecodeforworkers2026", store.RoleTKSK: "loadtestinvitecodeforkecamatan26"}
 	err = db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.AddInvite(code, store.Invite{Role: store.RolePSM, CreatedBy: loadAdminID, MaxUses: users,
-			ExpiresAt: tx.Now().Add(7 * 24 * time.Hour)})
-		return err
+		for role, uses := range map[string]int{store.RolePSM: psm, store.RoleTKSK: tksk} {
+			if uses == 0 {
+				continue
+			}
+			if _, err := tx.AddInvite(codes[role], store.Invite{Role: role, CreatedBy: loadAdminID, MaxUses: uses,
+				ExpiresAt: tx.Now().Add(7 * 24 * time.Hour)}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return code, err
+	return codes, err
 }
 
 // openLoadDB opens the load test's database with the key the bot will use:
-// the child's config names none, so both take nik.key beside the database.
+// the child's config names none, so both take nik.key beside the database
+// (created here on first use, as the bot would).
 func openLoadDB(ctx context.Context, path string) (*store.DB, error) {
-	db, _, err := openStore(ctx, Config{Database: DatabaseConfig{Path: path}}, os.Getenv,
-		slog.New(slog.DiscardHandler), false)
-	return db, err
+	keyPath := filepath.Join(filepath.Dir(path), "nik.key")
+	secret, err := nikcrypt.ReadKeyFile(keyPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		secret, err = nikcrypt.CreateKeyFile(keyPath)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: the NIK key: %w", err)
+	}
+	kr, err := nikcrypt.NewKeyring(secret)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: the NIK key: %w", err)
+	}
+	return store.Open(ctx, path, store.Options{NIKKeys: kr})
+}
+
+// botProgram is the program to start as the bot: bot, or else this one.
+func botProgram(bot string) (string, error) {
+	if bot != "" {
+		return bot, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("loadtest: find this program to start the bot: %w", err)
+	}
+	return exe, nil
 }
 
 func writeLoadConfig(path, apiURL, dbPath, mediaDir string, o loadOptions) error {
@@ -436,7 +494,8 @@ type supervisor struct {
 	kills     int
 	killsBy   [crashKinds]int
 	selfExits int
-	peakRSSKB int64
+	peakRSSKB int64 // max VmHWM over the children (watchRSS)
+	maxrssKB  int64 // max rusage maxrss over the reaped children, for comparison
 }
 
 func (s *supervisor) start() error {
@@ -469,13 +528,14 @@ func (s *supervisor) startLocked() error {
 	}
 	exited := make(chan struct{})
 	s.cmd, s.exited = cmd, exited
+	go s.watchRSS(cmd.Process.Pid, exited)
 	go func() {
 		werr := cmd.Wait()
 		logFile.Close()
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			s.peakRSSKB = max(s.peakRSSKB, ru.Maxrss) // kilobytes on Linux
+			s.maxrssKB = max(s.maxrssKB, ru.Maxrss) // kilobytes on Linux
 		}
 		close(exited)
 		if s.cmd != cmd || s.stopping {
@@ -500,6 +560,40 @@ func (s *supervisor) startLocked() error {
 	return nil
 }
 
+// rssSampleEvery is how often watchRSS reads the bot's peak. VmHWM is a
+// high-water mark, so a sample loses nothing but what the bot grows in its
+// last interval before a kill it did itself (the in-transaction one); the
+// other kills and stops read it just before.
+const rssSampleEvery = 100 * time.Millisecond
+
+// watchRSS keeps s.peakRSSKB at the child's own peak resident set, VmHWM in
+// /proc/PID/status, until the child exits. Not the reaped child's rusage
+// maxrss: at exec Linux carries the high-water mark of the memory the child
+// was forked from into its maxrss, and Go starts a child on its parent's
+// memory (clone with CLONE_VM), so that figure is the load test's own peak
+// (the fake, every simulated person) whenever that is the bigger.
+func (s *supervisor) watchRSS(pid int, exited <-chan struct{}) {
+	t := time.NewTicker(rssSampleEvery)
+	defer t.Stop()
+	for {
+		s.notePeak(pid)
+		select {
+		case <-exited:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// notePeak reads the running child's VmHWM into s.peakRSSKB; a process gone
+// (or a zombie, which has no memory left) reads as 0 and changes nothing.
+func (s *supervisor) notePeak(pid int) {
+	kb := procStatusKB(pid, "VmHWM")
+	s.mu.Lock()
+	s.peakRSSKB = max(s.peakRSSKB, kb)
+	s.mu.Unlock()
+}
+
 // inTxWait is how long an in-transaction kill waits for the bot to take the
 // trigger (it does in its next batch) before it kills from outside instead.
 const inTxWait = 10 * time.Second
@@ -518,6 +612,7 @@ func (s *supervisor) crash(kind crashKind) {
 	if kind == crashInTx {
 		how = s.killInTx(exited)
 	}
+	s.notePeak(cmd.Process.Pid)
 	_ = cmd.Process.Signal(syscall.SIGKILL) // an error only says it is dead already
 	<-exited
 	if how == crashInTx {
@@ -570,6 +665,7 @@ func (s *supervisor) stop(timeout time.Duration) error {
 	if cmd == nil {
 		return nil
 	}
+	s.notePeak(cmd.Process.Pid)
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-exited:

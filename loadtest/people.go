@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/flows/region"
+	"dinsosbot/store"
 )
 
 // The simulated people of a load test: workers who register through an
@@ -55,10 +56,12 @@ type worker struct {
 	*person
 	i          int
 	name       string
+	role       string // store.RolePSM or store.RoleTKSK: the invite they register with
 	kec        region.Kecamatan
 	kel        region.Kelurahan
 	registered bool
 	cases      []string // case codes the bot confirmed
+	forms      []span   // each confirmed case form, from the worker's first step to the confirmation
 	rsvp       string   // "yes" or "no" once the bot confirmed the answer
 	checkedIn  bool
 	err        error // the step that got no answer: a stuck conversation
@@ -73,10 +76,15 @@ func newPeople(srv *telegramtest.Server, o loadOptions, rng *rand.Rand) *people 
 	}
 	p.admin = newPerson(telegramtest.UserOptions{ID: loadAdminID, FirstName: "Admin", LanguageCode: "id"})
 	for i := range o.Users {
-		k := kecs[i%len(kecs)]
+		// The PSM first, then the TKSK, each spread over the kecamatan.
+		n, role := i, store.RolePSM
+		if psm := o.Users - o.TKSK; i >= psm {
+			n, role = i-psm, store.RoleTKSK
+		}
+		k := kecs[n%len(kecs)]
 		name := personName(i)
 		w := &worker{person: newPerson(telegramtest.UserOptions{FirstName: strings.Fields(name)[0], LanguageCode: "id"}),
-			i: i, name: name, kec: k, kel: k.Kelurahan[(i/len(kecs))%len(k.Kelurahan)]}
+			i: i, name: name, role: role, kec: k, kel: k.Kelurahan[(n/len(kecs))%len(k.Kelurahan)]}
 		p.workers = append(p.workers, w)
 	}
 	return p
@@ -85,7 +93,7 @@ func newPeople(srv *telegramtest.Server, o loadOptions, rng *rand.Rand) *people 
 // run plays the crowd until every worker is done: the mandatory part
 // (register, one case, the invitation, check-in) whatever the deadline, then
 // more cases until the deadline.
-func (p *people) run(ctx context.Context, deadline time.Time, invite string) {
+func (p *people) run(ctx context.Context, deadline time.Time, invites map[string]string) {
 	var registered sync.WaitGroup
 	registered.Add(len(p.workers))
 	var wg sync.WaitGroup
@@ -93,7 +101,7 @@ func (p *people) run(ctx context.Context, deadline time.Time, invite string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.err = w.play(ctx, p, invite, deadline, registered.Done)
+			w.err = w.play(ctx, p, invites[w.role], deadline, registered.Done)
 		}()
 	}
 	wg.Add(1)
@@ -143,7 +151,7 @@ func (w *worker) play(ctx context.Context, p *people, invite string, deadline ti
 		return fmt.Errorf("registration: %w", err)
 	}
 	w.registered = true
-	if err := w.reportCase(0); err != nil {
+	if err := w.timedCase(0); err != nil {
 		return fmt.Errorf("case 1: %w", err)
 	}
 	select {
@@ -158,7 +166,7 @@ func (w *worker) play(ctx context.Context, p *people, invite string, deadline ti
 		return fmt.Errorf("invitation: %w", err)
 	}
 	for round := 1; time.Now().Before(deadline) && ctx.Err() == nil; round++ {
-		if err := w.reportCase(round); err != nil {
+		if err := w.timedCase(round); err != nil {
 			return fmt.Errorf("case %d: %w", round+1, err)
 		}
 	}
@@ -194,6 +202,19 @@ func (w *worker) register(invite string) error {
 	}
 	_, err = w.press(m, "✅ Simpan", "Selamat bergabung")
 	return err
+}
+
+// span is a stretch of time.
+type span struct{ from, to time.Time }
+
+// timedCase is reportCase, remembering when the form ran when it completed.
+func (w *worker) timedCase(round int) error {
+	from := time.Now()
+	if err := w.reportCase(round); err != nil {
+		return err
+	}
+	w.forms = append(w.forms, span{from, time.Now()})
+	return nil
 }
 
 var caseCodeRE = regexp.MustCompile(`JMB-\d\d-\d{5}`)
