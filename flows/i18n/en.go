@@ -203,7 +203,7 @@ var en = map[string]string{
 	"mtg.start.label":          "Start",
 	"mtg.end":                  "End time? (WIB, for example 12.00)",
 	"mtg.end.label":            "End",
-	"mtg.place":                "Where is it? (for example: Aula Dinsos Kota Jambi)",
+	"mtg.place":                "Where is it? (for example: Aula Dinas Sosial, 2nd floor)",
 	"mtg.place.label":          "Place",
 	"mtg.loc":                  "If check-in must happen on site, send the meeting place's location (📎 → Location, move the map to it). If not needed, type /lewati.",
 	"mtg.loc.label":            "Check-in location",

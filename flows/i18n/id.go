@@ -203,7 +203,7 @@ var id = map[string]string{
 	"mtg.start.label":          "Mulai",
 	"mtg.end":                  "Jam selesai? (WIB, misalnya 12.00)",
 	"mtg.end.label":            "Selesai",
-	"mtg.place":                "Di mana tempatnya? (misalnya: Aula Dinsos Kota Jambi)",
+	"mtg.place":                "Di mana tempatnya? (misalnya: Aula Dinas Sosial, lantai 2)",
 	"mtg.place.label":          "Tempat",
 	"mtg.loc":                  "Bila presensi harus di lokasi, kirim titik lokasi tempat rapat (📎 → Lokasi, geser peta ke tempatnya). Bila tidak perlu, ketik /lewati.",
 	"mtg.loc.label":            "Lokasi presensi",
