@@ -101,7 +101,7 @@ func TestEveryInputKind(t *testing.T) {
 
 	p.send("Jl. Sudirman no. 5")
 	refused(t, p, "where", "Kirim lokasi saya")
-	p.location(-1.6, 103.6).expect("Diterima: -1.60000, 103.60000")
+	p.location(-1.6, 103.6).expect("✅ Ganti bahasa: <b>-1.60000, 103.60000</b>")
 
 	p.do(flows.Event{Kind: flows.EventMessage, Photo: &flows.Photo{FileID: "f1", FileUniqueID: "u1"}})
 	p.expect("Foto ke-1 diterima")
@@ -258,45 +258,58 @@ func toPhotos(p *person) {
 	p.location(-1.6, 103.6).expect("Berapa lama") // the photos step's (borrowed) prompt
 }
 
-// A pressed button's message is edited in place to show what was chosen and
-// loses its keyboard, so the same keyboard cannot be pressed twice.
+// A pressed button's message becomes the next question: one edit with the
+// answer's echo first and the new keyboard, and nothing else in the chat; its
+// old keyboard is then stale. When the next question needs a message of its
+// own (a location keyboard), the pressed message keeps its question without
+// buttons and the question comes new, the echo on top.
 func TestChosenButtonEdited(t *testing.T) {
 	w, _ := formWorld(t)
 	p := w.person(1, "Sri")
 	p.send("/form").send("/lewati").send("7").send("21 Nov 2023").send("9:00")
-	for _, tc := range []struct {
-		label, shown string
-		before       func()
-	}{
-		{label: "Ya", shown: "\n\n➡️ <b>Ya</b>"},
-		// "Done" of a several-choice: the prompt as it was, no choice line
-		// (the summary lists the picks).
-		{label: "Selesai", before: func() { p.press("PSM") }},
-	} {
-		if tc.before != nil {
-			tc.before()
+
+	data, msg, _ := p.find("Ya")
+	p.pressData(data, msg)
+	var kinds []store.Kind
+	var edit store.Message
+	for _, r := range w.got {
+		kinds = append(kinds, r.Message.Kind)
+		if r.Message.Kind == store.KindEditText {
+			edit = r.Message
 		}
-		data, msg, _ := p.find(tc.label)
-		prompt := ""
-		for _, r := range w.rows {
-			if r.ID == int64(msg) {
-				prompt = r.Message.Text
-			}
+	}
+	if len(kinds) != 2 || kinds[0] != store.KindAnswerCallback || kinds[1] != store.KindEditText {
+		t.Fatalf("a press sent %v, want an answer and one edit", kinds)
+	}
+	if edit.MessageID != msg || !strings.HasPrefix(edit.Text, "✅ Lihat profil saya: <b>Ya</b>\n\n") ||
+		!strings.Contains(edit.Text, "Undangan untuk peran apa?") || len(edit.Buttons) != 3 {
+		t.Fatalf("pressed message %d edited to %+v, want the next question with its 3 button rows", msg, edit)
+	}
+	p.pressData(data, msg) // the keyboard it had before the edit
+	if got := p.callbackAnswer(); got != "Tombol ini sudah tidak berlaku." || len(w.got) != 1 {
+		t.Fatalf("old keyboard: answered %q, sent %d rows", got, len(w.got))
+	}
+
+	p.press("PSM")
+	data, msg2, _ := p.find("Selesai")
+	if msg2 != msg {
+		t.Fatalf("the several-choice was not drawn in the pressed message: %d, want %d", msg2, msg)
+	}
+	p.pressData(data, msg2)
+	var closed, next *store.Message
+	for _, r := range w.got {
+		switch r.Message.Kind {
+		case store.KindEditText:
+			closed = &r.Message
+		case store.KindSend:
+			next = &r.Message
 		}
-		p.pressData(data, msg)
-		var edit *store.Message
-		for _, r := range w.got {
-			if r.Message.Kind == store.KindEditText && r.Message.MessageID == msg {
-				edit = &r.Message
-			}
-		}
-		if edit == nil {
-			t.Fatalf("%s: pressed message %d not edited; got %+v", tc.label, msg, w.got)
-		}
-		if edit.Text != prompt+tc.shown || len(edit.Buttons) != 0 {
-			t.Fatalf("%s: edited to %q with %d button rows, want %q and none", tc.label, edit.Text,
-				len(edit.Buttons), prompt+tc.shown)
-		}
+	}
+	if closed == nil || closed.MessageID != msg || closed.Text != edit.Text || len(closed.Buttons) != 0 {
+		t.Fatalf("pressed message before a location step: %+v, want its question without buttons", closed)
+	}
+	if next == nil || next.Reply == nil || !strings.HasPrefix(next.Text, "✅ Buat, lihat atau cabut tautan undangan: <b>PSM</b>\n\n") {
+		t.Fatalf("location step: %+v, want a new message with the keyboard and the echo", next)
 	}
 	if p.step() != "where" {
 		t.Fatalf("step = %q", p.step())
