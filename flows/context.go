@@ -82,7 +82,7 @@ func (c *Ctx) Send(m store.Message) (int64, error) {
 		if err := c.flushHeld(); err != nil {
 			return 0, err
 		}
-		if c.unreply && m.Kind == store.KindSend && len(m.Buttons) == 0 && m.Reply == nil {
+		if c.unreply && (m.Kind == "" || m.Kind == store.KindSend) && len(m.Buttons) == 0 && m.Reply == nil {
 			m.RemoveReply, c.unreply = true, false
 		}
 	}
