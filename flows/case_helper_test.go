@@ -81,15 +81,15 @@ func lastMessageID(msgs []telegramtest.Message) int {
 	return id
 }
 
-// do runs action and waits for a new bot message containing substr.
+// do runs action and waits for a new or edited bot message containing substr.
 func (u *tgUser) do(action func(), substr string) telegramtest.Message {
 	u.t.Helper()
-	last := lastMessageID(u.Messages())
+	before := u.Messages()
 	action()
 	var found telegramtest.Message
 	if _, err := u.WaitFor(caseWait, func(msgs []telegramtest.Message) bool {
-		for _, m := range msgs {
-			if m.ID > last && !m.Deleted && strings.Contains(m.Text, substr) {
+		for _, m := range telegramtest.Fresh(before, msgs) {
+			if !m.Deleted && strings.Contains(m.Text, substr) {
 				found = m
 				return true
 			}

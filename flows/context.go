@@ -58,6 +58,15 @@ type Ctx struct {
 
 	app      *App
 	answered bool
+	// holding: a form step is being answered, so Reply keeps its texts in
+	// held for the next prompt (a warning, "NIK received") instead of
+	// sending a message of their own; any other message to the chat sends
+	// them first, so the order stays as written.
+	holding bool
+	held    []string
+	// unreply: a form closed while a contact or location keyboard of it may
+	// still show; the next plain message to the chat takes it away.
+	unreply bool
 }
 
 // T returns the text for key in the person's language.
@@ -69,6 +78,14 @@ func (c *Ctx) Send(m store.Message) (int64, error) {
 	if m.ChatID == 0 {
 		m.ChatID = c.Ev.ChatID
 	}
+	if m.ChatID == c.Ev.ChatID && newMessage(m.Kind) {
+		if err := c.flushHeld(); err != nil {
+			return 0, err
+		}
+		if c.unreply && (m.Kind == "" || m.Kind == store.KindSend) && len(m.Buttons) == 0 && m.Reply == nil {
+			m.RemoveReply, c.unreply = true, false
+		}
+	}
 	id, err := c.Tx.Enqueue(m)
 	if err != nil {
 		return 0, fmt.Errorf("send to %d: %w", m.ChatID, err)
@@ -76,10 +93,42 @@ func (c *Ctx) Send(m store.Message) (int64, error) {
 	return id, nil
 }
 
-// Reply sends text (HTML, already escaped where needed) in the event's chat.
+// Reply sends text (HTML, already escaped where needed) in the event's chat;
+// while a form step is answered, it goes before the next prompt, in the same
+// message.
 func (c *Ctx) Reply(text string) error {
+	if c.holding {
+		c.held = append(c.held, text)
+		return nil
+	}
 	_, err := c.Send(store.Message{Text: text})
 	return err
+}
+
+// takeHeld returns the texts held for the next prompt and forgets them.
+func (c *Ctx) takeHeld() []string {
+	h := c.held
+	c.held = nil
+	return h
+}
+
+// flushHeld sends the held texts, when no prompt takes them.
+func (c *Ctx) flushHeld() error {
+	h := c.takeHeld()
+	if len(h) == 0 {
+		return nil
+	}
+	_, err := c.Send(store.Message{Text: strings.Join(h, "\n\n")})
+	return err
+}
+
+// newMessage reports whether k puts a new message in the chat.
+func newMessage(k store.Kind) bool {
+	switch k {
+	case "", store.KindSend, store.KindPhoto, store.KindDocument, store.KindLocation:
+		return true
+	}
+	return false
 }
 
 // Answer answers the event's callback query once, with an optional short text.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"dinsosbot/store"
 )
@@ -26,6 +28,18 @@ type state struct {
 	PromptKB bool `json:"k,omitempty"`
 	// PromptText is the last prompt's text, to edit it when a button is chosen.
 	PromptText string `json:"pt,omitempty"`
+	// PromptMsg is the Telegram id of the last prompt once known (a prompt
+	// edited into a pressed message, or pressed): a press on any other
+	// message is stale, whatever it carries.
+	PromptMsg int `json:"pm,omitempty"`
+	// ReplyKB: a contact or location keyboard was shown and not yet taken
+	// away; the next prompt that is a plain new message takes it away, so
+	// the step after one costs no message of its own.
+	ReplyKB bool `json:"rk,omitempty"`
+	// PromptKeep: the last prompt carries a text held during the step (a
+	// warning about an answer, a masked NIK): it stays in the chat, so the
+	// next prompt is not edited into it.
+	PromptKeep bool `json:"pk,omitempty"`
 }
 
 // session is an open conversation with its flow.
@@ -33,6 +47,19 @@ type session struct {
 	store.Conversation
 	flow *Flow
 	st   state
+	// pressed is the prompt whose button this update pressed (its Telegram
+	// id), while it still shows the question: the next prompt is edited
+	// into it, so a step answered by a button costs one call. chosen is
+	// what was pressed, for the record left in it when it cannot be reused.
+	pressed int
+	chosen  string
+	// echo is the first line of the next prompt: the answer just accepted.
+	echo string
+	// leave is said when the person leaves a contact or location step
+	// without using its keyboard (/lewati, /kembali): that keyboard is still
+	// open and goes away with this text, in the next prompt when it can
+	// carry the removal, else in a message of its own.
+	leave string
 }
 
 func (a *App) loadSession(c *Ctx) (*session, bool, error) {
@@ -169,6 +196,11 @@ func (a *App) accept(c *Ctx, s *session, step *Step, v Value) error {
 	if had && !old.equal(v) {
 		s.dropDependents(step.Key)
 	}
+	echo, err := a.echo(c, step, v)
+	if err != nil {
+		return err
+	}
+	s.echo = echo
 	if !s.st.Editing {
 		s.st.History = append(s.st.History, step.Key)
 	}
@@ -186,29 +218,115 @@ func (s *session) dropDependents(key string) {
 	}
 }
 
-// takeKeyboard removes the inline keyboard of the last prompt, if it still has
-// one, so an old button cannot be pressed again. (A pressed prompt was already
-// edited by closeChosen, which clears PromptKB.)
+// echo is the line that confirms answer v to step at the top of the next
+// prompt: the person sees what was taken without a message of its own.
+func (a *App) echo(c *Ctx, step *Step, v Value) (string, error) {
+	if v.Skipped {
+		return c.T("flow.skip.done", "field", c.T(step.label())), nil
+	}
+	if step.Input == InputText {
+		v.Text = clip(v.Text, maxEchoText)
+	}
+	shown, err := a.display(c, step, v)
+	if err != nil {
+		return "", err
+	}
+	if step.Hidden {
+		return c.T("flow.echo.hidden", "value", shown), nil
+	}
+	return c.T("flow.echo", "field", c.T(step.label()), "value", shown), nil
+}
+
+// maxEchoText bounds a typed answer quoted back at the top of the next
+// prompt: the person's own message is just above it.
+const maxEchoText = 60
+
+// takeKeyboard closes the last prompt so an old button cannot be pressed
+// again: a prompt pressed in this update keeps its question and what was
+// chosen, without buttons; an earlier one loses its inline keyboard.
 func (a *App) takeKeyboard(c *Ctx, s *session) error {
+	if s.pressed != 0 {
+		text := s.st.PromptText
+		if s.chosen != "" {
+			text += "\n\n➡️ <b>" + s.chosen + "</b>"
+		}
+		id := s.pressed
+		s.pressed, s.st.PromptKB = 0, false
+		_, err := c.Send(store.Message{Kind: store.KindEditText, MessageID: id, Text: text})
+		return err
+	}
 	if !s.st.PromptKB || s.PromptRef == 0 {
 		return nil
 	}
 	s.st.PromptKB = false
-	_, err := c.Send(store.Message{Kind: store.KindEditButtons, EditOf: s.PromptRef})
+	m := store.Message{Kind: store.KindEditButtons, EditOf: s.PromptRef}
+	if s.st.PromptMsg != 0 {
+		m.EditOf, m.MessageID = 0, s.st.PromptMsg
+	}
+	_, err := c.Send(m)
 	return err
 }
 
-// sendPrompt enqueues a prompt with a fresh nonce and records it as the last one.
+// maxPromptText keeps a prompt with its first lines under Telegram's 4096
+// characters (counted in UTF-16 units; runes undercount only outside the
+// BMP, hence the margin).
+const maxPromptText = 4000
+
+// sendPrompt shows a prompt with a fresh nonce and records it as the last
+// one. The answer's echo and the texts held during the step go first. A
+// prompt after a press replaces the pressed question (one editMessageText):
+// only a contact or location keyboard needs a message of its own.
 func (a *App) sendPrompt(c *Ctx, s *session, m store.Message) error {
-	if err := a.takeKeyboard(c, s); err != nil {
-		return err
+	keep := len(c.held) > 0
+	if s.leave != "" {
+		if s.echo == s.leave {
+			s.echo = ""
+		}
+		if m.Reply == nil && (s.pressed != 0 || len(m.Buttons) > 0) {
+			// A message has room for one keyboard: the removal goes alone.
+			if _, err := c.Send(store.Message{Text: s.leave, RemoveReply: true}); err != nil {
+				return err
+			}
+			s.st.ReplyKB = false
+		} else {
+			c.held = append([]string{s.leave}, c.held...)
+			s.st.ReplyKB = true // taken away below, or replaced by m.Reply
+		}
+		s.leave = ""
+	}
+	lead := c.takeHeld()
+	if s.echo != "" {
+		lead = append([]string{s.echo}, lead...)
+		s.echo = ""
+	}
+	if len(lead) > 0 {
+		head := strings.Join(lead, "\n\n")
+		if utf8.RuneCountInString(head)+2+utf8.RuneCountInString(m.Text) <= maxPromptText {
+			m.Text = head + "\n\n" + m.Text
+		} else if _, err := c.Send(store.Message{Text: head}); err != nil {
+			return err
+		}
+	}
+	if s.pressed != 0 && m.Reply == nil && !s.st.PromptKeep {
+		m.Kind, m.MessageID = store.KindEditText, s.pressed
+		s.st.PromptMsg, s.pressed = s.pressed, 0
+	} else {
+		if err := a.takeKeyboard(c, s); err != nil {
+			return err
+		}
+		s.st.PromptMsg = 0
+		if m.Reply != nil {
+			s.st.ReplyKB = true
+		} else if s.st.ReplyKB && len(m.Buttons) == 0 {
+			m.RemoveReply, s.st.ReplyKB = true, false
+		}
 	}
 	id, err := c.Send(m)
 	if err != nil {
 		return err
 	}
 	s.PromptRef = id
-	s.st.PromptKB = len(m.Buttons) > 0
+	s.st.PromptKB, s.st.PromptKeep = len(m.Buttons) > 0, keep
 	s.st.PromptText = m.Text
 	return s.save(c.Tx, true)
 }
@@ -233,6 +351,7 @@ func (a *App) prompt(c *Ctx, s *session, note string) error {
 // showSummary shows every visible answer with an edit button each, and save.
 func (a *App) showSummary(c *Ctx, s *session, note string) error {
 	s.Step, s.st.Editing, s.st.Draft = summaryStep, false, nil
+	s.echo = "" // the summary lists every answer
 	s.Nonce = newNonce()
 	var flagged map[string]bool
 	if s.flow.Flagged != nil {
@@ -310,6 +429,23 @@ func (a *App) summaryText(c *Ctx, f *Flow, ans Answers, flagged map[string]bool)
 
 // onMessage handles a message sent while a flow is open.
 func (a *App) onMessage(c *Ctx, s *session) error {
+	return a.holding(c, func() error { return a.answerStep(c, s) })
+}
+
+// holding runs a step with c.Reply held for the next prompt, and sends what
+// no prompt took.
+func (a *App) holding(c *Ctx, step func() error) error {
+	c.holding = true
+	err := step()
+	c.holding = false
+	if err != nil {
+		return err
+	}
+	return c.flushHeld()
+}
+
+// answerStep reads a message as the answer to the open step.
+func (a *App) answerStep(c *Ctx, s *session) error {
 	if ok, err := a.authorized(c, s); !ok || err != nil {
 		return err
 	}
@@ -331,17 +467,8 @@ func (a *App) onMessage(c *Ctx, s *session) error {
 	if err != nil {
 		return err
 	}
-	if step.Input == InputContact || step.Input == InputLocation {
-		// Take the request keyboard away; the next prompt may carry inline buttons,
-		// and a message has room for only one keyboard.
-		shown, err := a.display(c, step, v)
-		if err != nil {
-			return err
-		}
-		if _, err := c.Send(store.Message{Text: c.T("flow.received", "value", shown), RemoveReply: true}); err != nil {
-			return err
-		}
-	}
+	// A contact or location keyboard is taken away by the next plain prompt
+	// (ReplyKB), or by the message that closes the form.
 	return a.accept(c, s, step, v)
 }
 
@@ -406,14 +533,8 @@ func (a *App) back(c *Ctx, s *session) error {
 		return a.prompt(c, s, c.T("flow.back.first"))
 	}
 	note := c.T("flow.back")
-	if step, ok := s.flow.step(s.Step); ok {
-		dropped, err := a.dropRequestKeyboard(c, step, note)
-		if err != nil {
-			return err
-		}
-		if dropped {
-			note = "" // said already, with the keyboard's removal
-		}
+	if step, ok := s.flow.step(s.Step); ok && requestsKeyboard(step) {
+		s.leave, note = note, "" // said with the keyboard's removal
 	}
 	if s.st.Editing {
 		return a.showSummary(c, s, "")
@@ -436,8 +557,8 @@ func (a *App) skip(c *Ctx, s *session) error {
 	if !step.Optional {
 		return a.prompt(c, s, "⚠️ "+c.T("flow.skip.required", "field", c.T(step.label())))
 	}
-	if _, err := a.dropRequestKeyboard(c, step, c.T("flow.skip.done", "field", c.T(step.label()))); err != nil {
-		return err
+	if requestsKeyboard(step) {
+		s.leave = c.T("flow.skip.done", "field", c.T(step.label()))
 	}
 	return a.accept(c, s, step, Value{Skipped: true})
 }
@@ -449,6 +570,13 @@ func (a *App) finish(c *Ctx, s *session) error {
 	if ok, err := a.authorized(c, s); !ok || err != nil {
 		return err
 	}
+	if err := a.takeKeyboard(c, s); err != nil {
+		return err
+	}
+	if err := c.flushHeld(); err != nil {
+		return err
+	}
+	c.holding, c.unreply = false, s.st.ReplyKB
 	if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
 		return err
 	}
@@ -459,15 +587,8 @@ func (a *App) finish(c *Ctx, s *session) error {
 	return nil
 }
 
-// dropRequestKeyboard takes away the "send location" or "send contact" reply
-// keyboard of step when the person leaves it without answering (/lewati,
-// /kembali): the next prompt may carry inline buttons, and a message has room
-// for only one keyboard, so a short note (text) removes it. It reports whether
-// it sent the note.
-func (a *App) dropRequestKeyboard(c *Ctx, step *Step, text string) (bool, error) {
-	if step.Input != InputLocation && step.Input != InputContact {
-		return false, nil
-	}
-	_, err := c.Send(store.Message{Text: text, RemoveReply: true})
-	return err == nil, err
+// requestsKeyboard reports whether step shows a contact or location
+// keyboard, which no edit can set or take away.
+func requestsKeyboard(step *Step) bool {
+	return step.Input == InputLocation || step.Input == InputContact
 }

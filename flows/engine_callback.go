@@ -7,15 +7,32 @@ import (
 )
 
 // onFlowCallback handles a button of a conversation. A button whose nonce is not
-// the open step's (an old prompt, a finished or cancelled flow) changes nothing.
+// the open step's (an old prompt, a finished or cancelled flow), or pressed on
+// another message than the last prompt, changes nothing.
 func (a *App) onFlowCallback(c *Ctx, cb Callback) error {
 	s, ok, err := a.loadSession(c)
 	if err != nil {
 		return err
 	}
-	if !ok || cb.Nonce != s.Nonce {
+	if !ok || cb.Nonce != s.Nonce ||
+		(s.st.PromptMsg != 0 && c.Ev.CallbackMessageID != 0 && c.Ev.CallbackMessageID != s.st.PromptMsg) {
 		return a.stale(c)
 	}
+	return a.holding(c, func() error {
+		if err := a.onFlowButton(c, s, cb); err != nil {
+			return err
+		}
+		// Every way on shows a prompt or closes the form, taking the press
+		// with it; this only guards a way added later.
+		if s.pressed == 0 {
+			return nil
+		}
+		return a.takeKeyboard(c, s)
+	})
+}
+
+// onFlowButton acts on a live button of the open flow.
+func (a *App) onFlowButton(c *Ctx, s *session, cb Callback) error {
 	// Cancelling needs no right: it only throws the draft away.
 	if cb.Op != opCancel {
 		if ok, err := a.authorized(c, s); !ok || err != nil {
@@ -78,19 +95,18 @@ func (a *App) onFlowCallback(c *Ctx, cb Callback) error {
 // stale answers a button that is no longer active.
 func (a *App) stale(c *Ctx) error { return c.Answer(c.T("flow.stale")) }
 
-// closeChosen answers the callback and edits the pressed message to show what
-// was chosen, without its keyboard, so it cannot be pressed twice.
+// closeChosen answers the callback and marks the pressed prompt as used up:
+// the next prompt is edited into it, or, when the form ends or the next
+// prompt needs a message of its own, takeKeyboard leaves it showing what was
+// chosen, without its keyboard. Either way it cannot be pressed twice.
 func (a *App) closeChosen(c *Ctx, s *session, chosen string) error {
 	if err := c.Answer(""); err != nil {
 		return err
 	}
-	text := s.st.PromptText
-	if chosen != "" {
-		text += "\n\n➡️ <b>" + chosen + "</b>"
+	if c.Ev.CallbackMessageID != 0 {
+		s.pressed, s.chosen = c.Ev.CallbackMessageID, chosen
 	}
-	s.st.PromptKB = false
-	_, err := c.Send(store.Message{Kind: store.KindEditText, MessageID: c.Ev.CallbackMessageID, Text: text})
-	return err
+	return nil
 }
 
 func (a *App) choose(c *Ctx, s *session, step *Step, value string) error {
@@ -160,6 +176,9 @@ func (a *App) toggle(c *Ctx, s *session, step *Step, value string) error {
 	if _, err := c.Send(store.Message{Kind: store.KindEditButtons, MessageID: c.Ev.CallbackMessageID,
 		Buttons: m.Buttons}); err != nil {
 		return err
+	}
+	if c.Ev.CallbackMessageID != 0 {
+		s.st.PromptMsg = c.Ev.CallbackMessageID
 	}
 	return s.save(c.Tx, true)
 }

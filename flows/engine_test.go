@@ -101,7 +101,7 @@ func TestEveryInputKind(t *testing.T) {
 
 	p.send("Jl. Sudirman no. 5")
 	refused(t, p, "where", "Kirim lokasi saya")
-	p.location(-1.6, 103.6).expect("Diterima: -1.60000, 103.60000")
+	p.location(-1.6, 103.6).expect("✅ Ganti bahasa: <b>-1.60000, 103.60000</b>")
 
 	p.do(flows.Event{Kind: flows.EventMessage, Photo: &flows.Photo{FileID: "f1", FileUniqueID: "u1"}})
 	p.expect("Foto ke-1 diterima")
@@ -258,45 +258,58 @@ func toPhotos(p *person) {
 	p.location(-1.6, 103.6).expect("Berapa lama") // the photos step's (borrowed) prompt
 }
 
-// A pressed button's message is edited in place to show what was chosen and
-// loses its keyboard, so the same keyboard cannot be pressed twice.
+// A pressed button's message becomes the next question: one edit with the
+// answer's echo first and the new keyboard, and nothing else in the chat; its
+// old keyboard is then stale. When the next question needs a message of its
+// own (a location keyboard), the pressed message keeps its question without
+// buttons and the question comes new, the echo on top.
 func TestChosenButtonEdited(t *testing.T) {
 	w, _ := formWorld(t)
 	p := w.person(1, "Sri")
 	p.send("/form").send("/lewati").send("7").send("21 Nov 2023").send("9:00")
-	for _, tc := range []struct {
-		label, shown string
-		before       func()
-	}{
-		{label: "Ya", shown: "\n\n➡️ <b>Ya</b>"},
-		// "Done" of a several-choice: the prompt as it was, no choice line
-		// (the summary lists the picks).
-		{label: "Selesai", before: func() { p.press("PSM") }},
-	} {
-		if tc.before != nil {
-			tc.before()
+
+	data, msg, _ := p.find("Ya")
+	p.pressData(data, msg)
+	var kinds []store.Kind
+	var edit store.Message
+	for _, r := range w.got {
+		kinds = append(kinds, r.Message.Kind)
+		if r.Message.Kind == store.KindEditText {
+			edit = r.Message
 		}
-		data, msg, _ := p.find(tc.label)
-		prompt := ""
-		for _, r := range w.rows {
-			if r.ID == int64(msg) {
-				prompt = r.Message.Text
-			}
+	}
+	if len(kinds) != 2 || kinds[0] != store.KindAnswerCallback || kinds[1] != store.KindEditText {
+		t.Fatalf("a press sent %v, want an answer and one edit", kinds)
+	}
+	if edit.MessageID != msg || !strings.HasPrefix(edit.Text, "✅ Lihat profil saya: <b>Ya</b>\n\n") ||
+		!strings.Contains(edit.Text, "Undangan untuk peran apa?") || len(edit.Buttons) != 3 {
+		t.Fatalf("pressed message %d edited to %+v, want the next question with its 3 button rows", msg, edit)
+	}
+	p.pressData(data, msg) // the keyboard it had before the edit
+	if got := p.callbackAnswer(); got != "Tombol ini sudah tidak berlaku." || len(w.got) != 1 {
+		t.Fatalf("old keyboard: answered %q, sent %d rows", got, len(w.got))
+	}
+
+	p.press("PSM")
+	data, msg2, _ := p.find("Selesai")
+	if msg2 != msg {
+		t.Fatalf("the several-choice was not drawn in the pressed message: %d, want %d", msg2, msg)
+	}
+	p.pressData(data, msg2)
+	var closed, next *store.Message
+	for _, r := range w.got {
+		switch r.Message.Kind {
+		case store.KindEditText:
+			closed = &r.Message
+		case store.KindSend:
+			next = &r.Message
 		}
-		p.pressData(data, msg)
-		var edit *store.Message
-		for _, r := range w.got {
-			if r.Message.Kind == store.KindEditText && r.Message.MessageID == msg {
-				edit = &r.Message
-			}
-		}
-		if edit == nil {
-			t.Fatalf("%s: pressed message %d not edited; got %+v", tc.label, msg, w.got)
-		}
-		if edit.Text != prompt+tc.shown || len(edit.Buttons) != 0 {
-			t.Fatalf("%s: edited to %q with %d button rows, want %q and none", tc.label, edit.Text,
-				len(edit.Buttons), prompt+tc.shown)
-		}
+	}
+	if closed == nil || closed.MessageID != msg || closed.Text != edit.Text || len(closed.Buttons) != 0 {
+		t.Fatalf("pressed message before a location step: %+v, want its question without buttons", closed)
+	}
+	if next == nil || next.Reply == nil || !strings.HasPrefix(next.Text, "✅ Buat, lihat atau cabut tautan undangan: <b>PSM</b>\n\n") {
+		t.Fatalf("location step: %+v, want a new message with the keyboard and the echo", next)
 	}
 	if p.step() != "where" {
 		t.Fatalf("step = %q", p.step())
@@ -368,5 +381,116 @@ func TestTextAtPhotosStep(t *testing.T) {
 	p.press("Simpan").expect("Profil disimpan")
 	if a := *saved; len(a["pics"].Photos) != 1 || a["pics"].Photos[0].FileID != "f1" || a.Text("count") != "7" {
 		t.Fatalf("saved %+v", a)
+	}
+}
+
+// rowsIn is what the last action sent to or edited in p's chat, by kind,
+// callback answers left out.
+func rowsIn(p *person) []store.Message {
+	var out []store.Message
+	for _, r := range p.w.got {
+		if r.Message.ChatID == p.id && r.Message.Kind != store.KindAnswerCallback {
+			out = append(out, r.Message)
+		}
+	}
+	return out
+}
+
+// Every step of the common path costs one call: a typed answer (or a
+// location) one new prompt with the answer's echo as its first line, a press
+// one edit of the pressed question. The location keyboard, used up, is taken
+// away by the form's last message rather than by a message of its own.
+func TestOneCallPerStep(t *testing.T) {
+	w, _ := formWorld(t)
+	p := w.person(1, "Sri")
+	p.send("/form")
+	one := func(what string, kind store.Kind, echo string) store.Message {
+		t.Helper()
+		got := rowsIn(p)
+		if len(got) != 1 || got[0].Kind != kind || !strings.HasPrefix(got[0].Text, echo) {
+			t.Fatalf("%s: sent %+v, want one %s starting %q", what, got, kind, echo)
+		}
+		return got[0]
+	}
+	p.send("Sri Wahyuni")
+	one("typed text", store.KindSend, "✅ Mulai: <b>Sri Wahyuni</b>\n\n")
+	p.send("7")
+	one("typed number", store.KindSend, "✅ Jumlah orang: <b>7</b>\n\n")
+	p.send("21 Nov 2023")
+	one("typed date", store.KindSend, "✅ Daftar perintah: <b>21-11-2023</b>\n\n")
+	p.send("9:00")
+	p.press("Ya")
+	one("a yes/no press", store.KindEditText, "✅ Lihat profil saya: <b>Ya</b>")
+	p.press("PSM").press("Selesai")
+	p.location(-1.6, 103.6)
+	if m := one("a location", store.KindSend, "✅ Ganti bahasa: <b>-1.60000, 103.60000</b>\n\n"); m.RemoveReply ||
+		len(m.Buttons) == 0 {
+		t.Fatalf("the photos prompt after a location: %+v, want its Done button", m)
+	}
+	p.press("Selesai")
+	one("done with the photos", store.KindEditText, "<b>")
+	p.expect("Periksa data")
+	p.press("Simpan")
+	var saved *store.Message
+	for _, m := range rowsIn(p) {
+		if m.Kind == store.KindSend {
+			saved = &m
+		}
+	}
+	if saved == nil || !strings.Contains(saved.Text, "Profil disimpan") || !saved.RemoveReply {
+		t.Fatalf("after Simpan: %+v, want the saved message taking the location keyboard away", rowsIn(p))
+	}
+}
+
+// A press carrying the live nonce but on another message than the prompt on
+// screen (whose id the engine knows once it edited or was pressed) is stale
+// and changes nothing; on the prompt itself it acts.
+func TestPressOnOtherMessageStale(t *testing.T) {
+	w, _ := formWorld(t)
+	p := w.person(1, "Sri")
+	p.send("/form").send("/lewati").send("7").send("21 Nov 2023").send("9:00")
+	p.press("Ya")
+	data, msg, _ := p.find("PSM")
+	before, _ := w.conversation(1)
+	p.pressData(data, msg-1)
+	if got := p.callbackAnswer(); got != "Tombol ini sudah tidak berlaku." || len(rowsIn(p)) != 0 {
+		t.Fatalf("press on message %d: answered %q, sent %+v", msg-1, got, rowsIn(p))
+	}
+	if now, _ := w.conversation(1); now.Data != before.Data {
+		t.Fatalf("the draft changed: %s", now.Data)
+	}
+	p.pressData(data, msg)
+	if m := rowsIn(p); len(m) != 1 || m[0].Kind != store.KindEditButtons {
+		t.Fatalf("press on the prompt: %+v, want its keyboard redrawn", m)
+	}
+}
+
+// Leaving a contact or location step without using its keyboard (/lewati,
+// /kembali) takes the keyboard away at once: in the next prompt when it is a
+// plain message, else in a short message of its own before it.
+func TestLeaveRequestKeyboard(t *testing.T) {
+	w := newWorld(t, flows.Config{})
+	f := &flows.Flow{Name: "where", Title: "profile.title", Steps: []flows.Step{
+		{Key: "note", Prompt: "reg.name", Label: "cmd.start", Input: flows.InputText, Min: 2, Max: 100},
+		{Key: "loc", Prompt: "reg.phone", Label: "cmd.language", Input: flows.InputLocation, Optional: true},
+		{Key: "ok", Prompt: "reg.kelurahan", Label: "cmd.profile", Input: flows.InputYesNo},
+	}, Save: func(c *flows.Ctx) error { return c.Reply(c.T("profile.saved")) }}
+	if err := w.app.AddCommand(flows.FlowCommand{Name: "where", Group: flows.GroupPrivate, Flow: f}); err != nil {
+		t.Fatal(err)
+	}
+	p := w.person(1, "Sri")
+	p.send("/where").send("Sri Wahyuni")
+	if m := rowsIn(p); len(m) != 1 || m[0].Reply == nil {
+		t.Fatalf("location step: %+v", m)
+	}
+	p.send("/kembali")
+	if m := rowsIn(p); len(m) != 1 || !m[0].RemoveReply || !strings.Contains(m[0].Text, "Kembali satu langkah") {
+		t.Fatalf("back to a text step: %+v, want one prompt taking the keyboard away", m)
+	}
+	p.send("Sri Wahyuni").send("/lewati")
+	m := rowsIn(p)
+	if len(m) != 2 || !m[0].RemoveReply || !strings.Contains(m[0].Text, "dilewati") || len(m[1].Buttons) == 0 ||
+		strings.Contains(m[1].Text, "dilewati") {
+		t.Fatalf("skip to a step with buttons: %+v, want the removal alone, then the prompt", m)
 	}
 }

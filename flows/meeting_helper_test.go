@@ -68,15 +68,15 @@ func (r *mtRig) worker(name, role string, kec int) *telegramtest.User {
 	return u
 }
 
-// after runs act and waits for a new message (or caption) in u's chat that
-// contains want; it returns that message.
+// after runs act and waits for a new or edited message (or caption) in u's
+// chat that contains want; it returns that message.
 func (r *mtRig) after(u *telegramtest.User, want string, act func()) telegramtest.Message {
 	r.t.Helper()
-	before := len(u.Messages())
+	before := u.Messages()
 	act()
 	var got telegramtest.Message
 	if _, err := u.WaitFor(mtWait, func(msgs []telegramtest.Message) bool {
-		for _, m := range msgs[min(before, len(msgs)):] {
+		for _, m := range telegramtest.Fresh(before, msgs) {
 			if strings.Contains(m.Text, want) || strings.Contains(m.Caption, want) {
 				got = m
 				return true
@@ -95,7 +95,7 @@ func (r *mtRig) say(u *telegramtest.User, text, want string) telegramtest.Messag
 	return r.after(u, want, func() { u.SendText(text) })
 }
 
-// press presses label and waits for a new message containing want.
+// press presses label and waits for a new or edited message containing want.
 func (r *mtRig) press(u *telegramtest.User, label, want string) telegramtest.Message {
 	r.t.Helper()
 	return r.after(u, want, func() {

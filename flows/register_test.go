@@ -16,7 +16,7 @@ func register(t *testing.T, p *person, name string) {
 	p.press("PSM").expect("kecamatan")
 	p.press("Telanaipura").expect("kelurahan")
 	p.press("Buluran Kenali").expect("nomor HP")
-	p.contact("+6281234567890", p.id).expect("Diterima").expect("Pendaftaran")
+	p.contact("+6281234567890", p.id).expect("Nomor HP: <b>+6281234567890</b>").expect("Pendaftaran")
 	if got, want := p.step(), "_summary"; got != want {
 		t.Fatalf("step = %q, want %q", got, want)
 	}

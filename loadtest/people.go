@@ -413,22 +413,20 @@ func (x *person) count(latency time.Duration) {
 	x.latencies = append(x.latencies, latency)
 }
 
-// do pauses, acts (one update) and waits for a new bot message whose text or
-// caption contains want (or one of want's "|"-separated alternatives, for a
-// step the form may or may not ask); it records the wait as a reply latency.
+// do pauses, acts (one update) and waits for a new or edited bot message
+// (a pressed prompt becomes the next question) whose text or caption
+// contains want (or one of want's "|"-separated alternatives, for a step the
+// form may or may not ask); it records the wait as a reply latency.
 func (x *person) do(what, want string, act func()) (telegramtest.Message, error) {
 	x.pause()
-	last := 0
-	for _, m := range x.u.Messages() {
-		last = max(last, m.ID)
-	}
+	before := x.u.Messages()
 	start := time.Now()
 	act()
 	x.count(0)
 	var found telegramtest.Message
 	_, err := x.u.WaitFor(x.o.Step, func(msgs []telegramtest.Message) bool {
-		for _, m := range msgs {
-			if m.ID <= last || m.Deleted {
+		for _, m := range telegramtest.Fresh(before, msgs) {
+			if m.Deleted {
 				continue
 			}
 			for alt := range strings.SplitSeq(want, "|") {

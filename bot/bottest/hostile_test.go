@@ -44,19 +44,17 @@ type actor struct {
 	timeout time.Duration
 }
 
-// do acts and returns the first new bot message (after the newest one before
-// acting) whose text contains want ("" = any new message).
+// do acts and returns the first bot message new or changed by the action
+// (a prompt edited into the pressed one counts) whose text contains want
+// ("" = any).
 func (a actor) do(act func(), want string) telegramtest.Message {
 	a.t.Helper()
-	last := 0
-	for _, m := range a.Messages() {
-		last = max(last, m.ID)
-	}
+	before := a.Messages()
 	act()
 	var found telegramtest.Message
 	if _, err := a.WaitFor(a.timeout, func(msgs []telegramtest.Message) bool {
-		for _, m := range msgs {
-			if m.ID > last && strings.Contains(m.Text+m.Caption, want) {
+		for _, m := range telegramtest.Fresh(before, msgs) {
+			if strings.Contains(m.Text+m.Caption, want) {
 				found = m
 				return true
 			}

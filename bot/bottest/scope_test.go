@@ -3,6 +3,7 @@ package bottest_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -246,7 +247,13 @@ func TestScopeExport(t *testing.T) {
 		}
 		a.press("Semua (wilayah saya)", "Simpan")
 		a.press("✅ Simpan", "kasus (XLSX")
-		a.do(func() {}, "CSV")
+		if _, err := a.WaitFor(wait, func(msgs []telegramtest.Message) bool {
+			return slices.ContainsFunc(msgs, func(m telegramtest.Message) bool {
+				return m.ID > from && strings.Contains(m.Caption, "CSV")
+			})
+		}); err != nil {
+			t.Fatal(err)
+		}
 		for _, m := range a.Messages() {
 			if m.ID > from && m.Kind == "document" {
 				if strings.HasSuffix(m.FileName, ".xlsx") {

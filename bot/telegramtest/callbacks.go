@@ -11,6 +11,7 @@ type callbackQuery struct {
 	user     *User
 	at       time.Time
 	answered bool
+	chatID   int64 // the chat of the pressed message
 }
 
 type wireCallbackQuery struct {
@@ -81,7 +82,7 @@ func (s *Server) press(u *User, chatID int64, messageID int, label string) error
 
 func (s *Server) callbackLocked(u *User, m *message, data string) {
 	s.nextQuery++
-	q := &callbackQuery{id: strconv.FormatInt(s.nextQuery, 10), user: u, at: s.now()}
+	q := &callbackQuery{id: strconv.FormatInt(s.nextQuery, 10), user: u, at: s.now(), chatID: m.chat.id}
 	s.queries[q.id] = q
 	s.enqueueLocked("callback_query", wireCallbackQuery{
 		ID: q.id, From: u.wire(), Message: s.wireMessage(m, false),

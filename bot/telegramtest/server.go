@@ -85,7 +85,8 @@ type Server struct {
 	faults  faultTable
 	limiter *rateLimiter
 
-	calls      map[string]map[int]int // lower-case method -> HTTP status -> count
+	calls      map[string]map[int]int   // lower-case method -> HTTP status -> count
+	chatCalls  map[int64]map[string]int // chat id -> lower-case method -> count
 	violations []string
 }
 
@@ -118,6 +119,7 @@ func NewServer(opts Options) *Server {
 		faults:       newFaultTable(),
 		limiter:      newRateLimiter(opts.EnforceRateLimits, opts.Limits),
 		calls:        map[string]map[int]int{},
+		chatCalls:    map[int64]map[string]int{},
 	}
 	s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
@@ -235,6 +237,9 @@ func (s *Server) dispatch(r *http.Request, name string, body []byte) (any, *apiE
 	if aerr != nil {
 		return nil, aerr
 	}
+	s.mu.Lock()
+	s.recordChatLocked(name, p)
+	s.mu.Unlock()
 	if aerr := checkParams(name, p); aerr != nil {
 		return nil, aerr
 	}

@@ -739,6 +739,8 @@ var id = map[string]string{
 
 	// Section I: form steps (keys of this area go below this line).
 
+	"flow.echo":        "✅ {field}: <b>{value}</b>",
+	"flow.echo.hidden": "➡️ <b>{value}</b>",
 	// End of section I.
 
 	// Section J: fsync (keys of this area go below this line).
