@@ -298,9 +298,14 @@ func TestDomainCategoryEditedFromSummary(t *testing.T) {
 	u.press("✔️ Selesai", "mendesak")
 	u.press("Biasa", "Periksa data")
 	u.press("✏️ Kategori", "kategori")
-	before := lastMessage(u.User)
+	// The warnings come folded into the next prompt, which may be an edit of
+	// the pressed question: read what is new or changed since the press.
+	before := u.Messages()
 	u.press("Perempuan Rawan Sosial Ekonomi", "Periksa data")
-	got := since(u.User, before)
+	var got string
+	for _, m := range telegramtest.Fresh(before, u.Messages()) {
+		got += m.Text + m.Caption + "\n"
+	}
 	for _, want := range []string{
 		"⚠️ Perempuan Rawan Sosial Ekonomi hanya untuk perempuan, sedangkan yang dilaporkan laki-laki.",
 		"⚠️ Perempuan Rawan Sosial Ekonomi untuk umur 18–59 tahun, sedangkan umurnya 70 tahun.",
