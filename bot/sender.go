@@ -402,8 +402,12 @@ func (s *sender) judge(res *result) {
 	if s.onGiveUp != nil {
 		s.onGiveUp(method(m.Kind), res.outcome.HTTPStatus)
 	}
-	res.fallback = s.mediaFallback != nil && res.class != failBlocked && media(m.Kind)
+	res.fallback = res.class != failBlocked && ((s.mediaFallback != nil && media(m.Kind)) || resend(m))
 }
+
+// resend reports whether m is an edit to send as a new message when it fails
+// for good (store.Message.OrSend).
+func resend(m store.Message) bool { return m.OrSend && m.Kind == store.KindEditText }
 
 // media reports whether k has a text fallback.
 func media(k store.Kind) bool {
@@ -442,18 +446,26 @@ func (s *sender) budget(res *result) (b RetryBudget, attempts int, age time.Dura
 }
 
 // fallBack replaces res's row, a photo, location or document failed for good,
-// by the handler's text for it, in place: the text keeps the row's id, so it
-// goes where the media would have in the chat's order. It reports whether it
-// did; when not, the row is recorded failed.
+// by the handler's text for it, or an edit marked OrSend by the same text as a
+// new message, in place: the text keeps the row's id, so it goes where the
+// failed call would have in the chat's order (and a form's prompt reference,
+// the row id, now names the new message). It reports whether it did; when
+// not, the row is recorded failed.
 func (s *sender) fallBack(ctx context.Context, res result) bool {
 	m := res.row.Message
 	reason := failureText(method(m.Kind), res.outcome.HTTPStatus, res.outcome.Error)
 	var done bool
 	err := s.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-		text, err := s.mediaFallback(tx, m)
-		if err != nil {
-			return err
+		text := m
+		if resend(m) {
+			text.Kind, text.MessageID, text.EditOf, text.OrSend = store.KindSend, 0, 0, false
+		} else {
+			var err error
+			if text, err = s.mediaFallback(tx, m); err != nil {
+				return err
+			}
 		}
+		var err error
 		done, err = tx.ReplaceWithFallback(res.row.ID, text, reason)
 		return err
 	})
@@ -462,7 +474,7 @@ func (s *sender) fallBack(ctx context.Context, res result) bool {
 		return false
 	}
 	if done {
-		s.log.Warn("media sent as text instead", "chat", m.ChatID, "method", method(m.Kind),
+		s.log.Warn("sent as a new text instead", "chat", m.ChatID, "method", method(m.Kind),
 			"status", res.outcome.HTTPStatus, "err", RedactPersonal(res.outcome.Error))
 	}
 	return done

@@ -308,7 +308,7 @@ func (a *App) sendPrompt(c *Ctx, s *session, m store.Message) error {
 		}
 	}
 	if s.pressed != 0 && m.Reply == nil && !s.st.PromptKeep {
-		m.Kind, m.MessageID = store.KindEditText, s.pressed
+		m.Kind, m.MessageID, m.OrSend = store.KindEditText, s.pressed, true
 		s.st.PromptMsg, s.pressed = s.pressed, 0
 	} else {
 		if err := a.takeKeyboard(c, s); err != nil {

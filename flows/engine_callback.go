@@ -14,9 +14,21 @@ func (a *App) onFlowCallback(c *Ctx, cb Callback) error {
 	if err != nil {
 		return err
 	}
-	if !ok || cb.Nonce != s.Nonce ||
-		(s.st.PromptMsg != 0 && c.Ev.CallbackMessageID != 0 && c.Ev.CallbackMessageID != s.st.PromptMsg) {
+	if !ok || cb.Nonce != s.Nonce {
 		return a.stale(c)
+	}
+	if s.st.PromptMsg != 0 && c.Ev.CallbackMessageID != 0 && c.Ev.CallbackMessageID != s.st.PromptMsg {
+		// The prompt's edit may have failed and been sent as a new message
+		// (store.Message.OrSend): its row then names the message pressed.
+		sent, err := c.Tx.MessageIDOf(s.PromptRef)
+		if err != nil {
+			return err
+		}
+		// Not recorded yet (the press raced the send's outcome): the nonce
+		// above already ties the data to this step.
+		if sent != 0 && c.Ev.CallbackMessageID != sent {
+			return a.stale(c)
+		}
 	}
 	return a.holding(c, func() error {
 		if err := a.onFlowButton(c, s, cb); err != nil {

@@ -80,6 +80,12 @@ type Message struct {
 	Scope    string    `json:"scope,omitempty"`
 	// Action is for KindChatAction.
 	Action string `json:"action,omitempty"`
+	// OrSend marks an edit whose text the person needs (a form's next
+	// question edited into the pressed one): when the edit fails for good
+	// (the message was deleted, is too old, or the server cannot edit), the
+	// sender sends it as a new message instead, so a form never waits for a
+	// question nobody can see.
+	OrSend bool `json:"or_send,omitempty"`
 }
 
 // Button is an inline keyboard button: exactly one of Data and URL is set.
@@ -208,6 +214,20 @@ func (db *DB) pendingOutbox(query string, args ...any) ([]OutboxRow, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// MessageIDOf is the Telegram message id that outbox row id produced, as this
+// transaction sees it; 0 when it is not (yet) sent or not recorded.
+func (tx *Tx) MessageIDOf(id int64) (int, error) {
+	var mid sql.NullInt64
+	err := tx.QueryRow(`SELECT tg_message_id FROM outbox WHERE id = ?`, id).Scan(&mid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read outbox row %d: %w", id, err)
+	}
+	return int(mid.Int64), nil
 }
 
 // SentMessageID is the Telegram message id that outbox row id produced; 0 when it
