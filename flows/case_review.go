@@ -30,7 +30,7 @@ const (
 
 func init() {
 	validOps[cbCase] = map[string]bool{opCaseAct: true, opCaseActIn: true, opCaseDetail: true, opCaseFix: true,
-		opCaseList: true, opCasePhotos: true}
+		opCaseList: true, opCasePhotos: true, opCaseQueue: true}
 }
 
 // caseStatusCodes keeps callback data short.
@@ -190,11 +190,15 @@ func actionButtons(lang i18n.Lang, k store.Case, op string) ([][]store.Button, e
 }
 
 // sendCaseNotice sends case k to reviewer u with the action buttons, and
-// remembers it so a decision can update every copy. extra, when set, adds
+// remembers it so a decision can update every copy; in a backed-up chat the
+// case is merged into one notice instead (mergeNotice). extra, when set, adds
 // lines under the heading in u's language. The notice is one message: the
 // case's first photo with the card as its caption, or the card alone; the
 // location is a map link in the card.
 func (a *App) sendCaseNotice(c *Ctx, k store.Case, u store.User, headKey string, extra func(i18n.Lang) string) error {
+	if merged, err := a.mergeNotice(c.Tx, u); err != nil || merged {
+		return err
+	}
 	lang := a.lang(u)
 	head := i18n.T(lang, headKey)
 	if extra != nil {
@@ -356,6 +360,11 @@ func (a *App) sendCasePhotos(c *Ctx, k store.Case, chat int64, lang i18n.Lang) e
 // onCaseCallback handles the case buttons. Every action is checked here,
 // against the stored case, whatever the button said.
 func (a *App) onCaseCallback(c *Ctx, cb Callback) error {
+	if cb.Op == opCaseQueue {
+		// From a merged notice: the queue as a new message, the notice
+		// kept to be edited.
+		return a.showCaseList(c, scopeQueue, 0, 0)
+	}
 	if cb.Op == opCaseList {
 		page, err := strconv.Atoi(cb.Nonce)
 		if err != nil {

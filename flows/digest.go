@@ -93,8 +93,9 @@ func scopeOf(u store.User) []string {
 }
 
 // sendDigest enqueues u's digest of the period ending at end: the chart of the
-// period's new cases (when there are any), then the text, split below
-// Telegram's limit at line boundaries; the idle workers beyond the first few
+// period's new cases (when there are any) with the text as its caption when
+// it fits one (1024), else the chart, then the text, split below Telegram's
+// limit at line boundaries; the idle workers beyond the first few
 // come as an XLSX sheet. It names no reported person and shows no NIK: cases appear by
 // code only.
 func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Time) error {
@@ -131,12 +132,21 @@ func (a *App) sendDigest(tx *store.Tx, u store.User, period string, end time.Tim
 	if err != nil {
 		return err
 	}
+	text := strings.Trim(strings.Join(lines, "\n"), "\n")
 	if png != nil { // no new cases: nothing to draw
 		chart := store.Message{Kind: store.KindPhoto, ChatID: u.ID, Priority: store.PriorityNotice,
 			File: png, FileName: i18n.T(lang, "dig.chart.file", "date", end.In(a.cfg.Location).Format(time.DateOnly)),
 			Text: "📊 " + title}
+		short := captionLen(text) <= maxCaption
+		if short {
+			// One message: the chart with the digest as its caption.
+			chart.Text = text
+		}
 		if _, err := tx.Enqueue(chart); err != nil {
 			return err
+		}
+		if short {
+			lines = nil
 		}
 	}
 	if err := a.enqueueLong(tx, msg, lines); err != nil {

@@ -76,8 +76,8 @@ func TestDigestScopeChartNoNIK(t *testing.T) {
 	}
 	r.tick(nov(3, 7, 30))
 	r.restart(nov(3, 8, 0))
-	if n := len(texts(coord, "Ringkasan harian")); n != 2 { // the chart's caption and the text
-		t.Errorf("coordinator has %d digest messages after a second pass and a restart, want 2", n)
+	if n := len(texts(coord, "Ringkasan harian")); n != 1 { // the chart, the text its caption
+		t.Errorf("coordinator has %d digest messages after a second pass and a restart, want 1", n)
 	}
 	r.h.NoViolations()
 }
@@ -166,23 +166,27 @@ func TestDigestCommand(t *testing.T) {
 	r.set(nov(2, 10, 0))
 	r.addCase(worker, 0, "PPKS01", nikA)
 	r.set(nov(2, 11, 0))
-	coord.send("/ringkasan sekarang", "Kasus baru: 1")
-	if len(photos(coord)) != 1 {
-		t.Fatalf("/ringkasan sekarang sent %d charts", len(photos(coord)))
+	coord.SendText("/ringkasan sekarang")
+	if _, err := coord.WaitForText(caseWait, "Kasus baru: 1"); err != nil {
+		t.Fatal(err)
+	}
+	if ph := photos(coord); len(ph) != 1 || !strings.Contains(ph[0].Caption, "Kasus baru: 1") {
+		t.Fatalf("/ringkasan sekarang sent %d charts, want 1 with the digest as its caption", len(ph))
 	}
 	worker.send("/ringkasan sekarang", "tidak berhak")
 
 	coord.send("/ringkasan", "Ringkasan mana")
 	coord.press("Mingguan", "Tersimpan")
-	// The daily slot: no longer chosen; only the chart and text of /ringkasan sekarang.
+	// The daily slot: no longer chosen; only the chart of /ringkasan
+	// sekarang, the text its caption.
 	r.tick(nov(3, 7, 0))
-	if n := len(texts(coord, "Ringkasan harian")); n != 2 {
-		t.Fatalf("%d daily digest messages, want only the 2 asked for", n)
+	if n := len(texts(coord, "Ringkasan harian")); n != 1 {
+		t.Fatalf("%d daily digest messages, want only the 1 asked for", n)
 	}
-	// Monday: the weekly one, chart and text.
+	// Monday: the weekly one, a chart with its caption.
 	r.tick(nov(9, 7, 0))
-	if n := len(texts(coord, "Ringkasan mingguan")); n != 2 {
-		t.Fatalf("%d weekly digest messages, want 2", n)
+	if n := len(texts(coord, "Ringkasan mingguan")); n != 1 {
+		t.Fatalf("%d weekly digest messages, want 1", n)
 	}
 	coord.send("/ringkasan mati", "Tidak ada")
 	r.h.NoViolations()

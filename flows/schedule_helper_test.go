@@ -190,6 +190,10 @@ func digestText(u *tgUser, period string) string {
 		if m.Kind == "text" && strings.Contains(m.Text, "Ringkasan "+period) {
 			last = m.Text
 		}
+		// A short digest is the chart's caption.
+		if m.Kind == "photo" && strings.Contains(m.Caption, "Ringkasan "+period) && strings.Contains(m.Caption, "\n") {
+			last = m.Caption
+		}
 	}
 	return last
 }

@@ -24,6 +24,9 @@ func (a *App) Sweep(tx *store.Tx) error {
 			return fmt.Errorf("sweep conversation %d/%d: %w", conv.ChatID, conv.UserID, err)
 		}
 	}
+	if err := a.fixMergedNotices(tx); err != nil {
+		return fmt.Errorf("sweep merged notices: %w", err)
+	}
 	return a.sweepAdmin(tx)
 }
 

@@ -148,7 +148,8 @@ func TestSimulatedWeek(t *testing.T) {
 		return "Ringkasan " + period + " " + from.Format(at) + " – " + to.Format(at)
 	}
 	daily := func(d int) string { return title("harian", nov(d-1, 7, 0), nov(d, 7, 0)) }
-	chart := func(title string) want { return want{"[foto]", "📊 " + title} }
+	// A digest that fits a caption is one message: the chart, the text its caption.
+	chart := func(w want) want { return append(want{"[foto]", "📊 "}, w...) }
 	budiArea := k[0].Name + ", " + k[1].Name
 	upcoming := func(yes, no, none int) string {
 		return fmt.Sprintf("• Rakor PSM TKSK, 05-11-2026, 09.00–12.00 WIB: hadir %d · tidak bisa %d · belum menjawab %d",
@@ -170,20 +171,20 @@ func TestSimulatedWeek(t *testing.T) {
 	// What arrives, by slot; every other hour nothing does.
 	script := map[time.Time]map[string][]want{
 		nov(3, 7, 0): {
-			"budi": {chart(daily(3)), {daily(3), "Wilayah: " + budiArea, "Kasus baru: 2", k[0].Name + ": 1",
+			"budi": {chart(want{daily(3), "Wilayah: " + budiArea, "Kasus baru: 2", k[0].Name + ": 1",
 				k[1].Name + ": 1", "Perubahan status: 0", "Menunggu verifikasi: 2", "Paling lama: " + a1.Code,
-				"Rapat 7 hari ke depan: 1", upcoming(1, 1, 1), "!Rapat terakhir", idle(1), "Joko Susilo"}},
-			"admin": {chart(daily(3)), {daily(3), "semua kecamatan", "Kasus baru: 3", k[3].Name + ": 1",
+				"Rapat 7 hari ke depan: 1", upcoming(1, 1, 1), "!Rapat terakhir", idle(1), "Joko Susilo"})},
+			"admin": {chart(want{daily(3), "semua kecamatan", "Kasus baru: 3", k[3].Name + ": 1",
 				"Perubahan status: 0", "Menunggu verifikasi: 3", "Rapat 7 hari ke depan: 1", upcoming(1, 1, 3), idle(2),
-				"Dewi Lestari", "Joko Susilo"}},
+				"Dewi Lestari", "Joko Susilo"})},
 		},
 		nov(3, 8, 0):  {"budi": {followUp}},
 		nov(3, 9, 0):  {"eka": {{"Isian Laporan kasus PMKS belum selesai", "03-11-2026 10.00 WIB"}}},
 		nov(3, 10, 0): {"eka": {{"kedaluwarsa"}}},
 		nov(4, 7, 0): {
 			"budi": {{daily(4), "tidak ada kasus baru dan tidak ada perubahan status di " + budiArea}},
-			"admin": {chart(daily(4)), {daily(4), "Kasus baru: 1", k[2].Name + ": 1", "Perubahan status: 0",
-				"Menunggu verifikasi: 4", upcoming(1, 1, 3), idle(1)}},
+			"admin": {chart(want{daily(4), "Kasus baru: 1", k[2].Name + ": 1", "Perubahan status: 0",
+				"Menunggu verifikasi: 4", upcoming(1, 1, 3), idle(1)})},
 		},
 		nov(4, 8, 0): {"budi": {followUp}, "sri": {mtgReminder(false)}, "joko": {mtgReminder(true)},
 			"dewi": {mtgReminder(true)}, "eka": {mtgReminder(true)}},
@@ -199,10 +200,10 @@ func TestSimulatedWeek(t *testing.T) {
 				"Menunggu verifikasi: 4", upcoming(2, 1, 2), idle(1)}},
 		},
 		nov(6, 7, 0): {
-			"budi": {chart(daily(6)), {daily(6), "Kasus baru: 1", k[1].Name + ": 1", "Perubahan status: 0",
-				"Menunggu verifikasi: 3", "Rapat 7 hari ke depan: 0", last(1, 3), "• PSM 1", idle(1)}},
-			"admin": {chart(daily(6)), {daily(6), "Kasus baru: 1", "Menunggu verifikasi: 5", "Rapat 7 hari ke depan: 0",
-				last(2, 5), "• PSM 2", idle(1)}},
+			"budi": {chart(want{daily(6), "Kasus baru: 1", k[1].Name + ": 1", "Perubahan status: 0",
+				"Menunggu verifikasi: 3", "Rapat 7 hari ke depan: 0", last(1, 3), "• PSM 1", idle(1)})},
+			"admin": {chart(want{daily(6), "Kasus baru: 1", "Menunggu verifikasi: 5", "Rapat 7 hari ke depan: 0",
+				last(2, 5), "• PSM 2", idle(1)})},
 		},
 		nov(6, 8, 0): {
 			"budi":  {{"2 kasus", "menunggu verifikasi lebih dari 3 hari", "Paling lama: " + a1.Code, "(3 hari)"}},
@@ -220,13 +221,12 @@ func TestSimulatedWeek(t *testing.T) {
 		},
 		nov(9, 7, 0): {
 			"budi": {{daily(9), "tidak ada kasus baru"}},
-			"admin": {{daily(9), "tidak ada kasus baru"}, chart(title("mingguan", nov(2, 7, 0), nov(9, 7, 0))),
-				{title("mingguan", nov(2, 7, 0), nov(9, 7, 0)), "Kasus baru: 5", k[1].Name + ": 2", "Perubahan status: 2",
-					"Diverifikasi: 1", "Ditindaklanjuti: 1", "Menunggu verifikasi: 4", last(2, 5), "• PSM 2", idle(1)}},
-			"rina": {chart(title("mingguan", nov(2, 7, 0), nov(9, 7, 0))),
-				{title("mingguan", nov(2, 7, 0), nov(9, 7, 0)), "Wilayah: " + k[2].Name, "Kasus baru: 1",
-					"Perubahan status: 0", "Menunggu verifikasi: 1", "Rapat 7 hari ke depan: 0", last(1, 1), "• PSM 1",
-					idle(0)}},
+			"admin": {{daily(9), "tidak ada kasus baru"}, chart(want{title("mingguan", nov(2, 7, 0), nov(9, 7, 0)), "Kasus baru: 5", k[1].Name + ": 2",
+				"Perubahan status: 2", "Diverifikasi: 1", "Ditindaklanjuti: 1", "Menunggu verifikasi: 4", last(2, 5), "• PSM 2",
+				idle(1)})},
+			"rina": {chart(want{title("mingguan", nov(2, 7, 0), nov(9, 7, 0)), "Wilayah: " + k[2].Name, "Kasus baru: 1",
+				"Perubahan status: 0", "Menunggu verifikasi: 1", "Rapat 7 hari ke depan: 0", last(1, 1), "• PSM 1",
+				idle(0)})},
 		},
 		nov(9, 8, 0): {
 			"budi":  {{"2 kasus", "Paling lama: " + a2.Code, "(6 hari)"}},

@@ -408,3 +408,18 @@ func (tx *Tx) ClearSentDocuments() error {
 	}
 	return nil
 }
+
+// OutboxStatus is outbox row id's status (StatusPending, StatusSent or
+// StatusFailed); "" when there is no such row. Pending includes a row the
+// sender may be sending right now: its outcome is recorded after.
+func (tx *Tx) OutboxStatus(id int64) (string, error) {
+	var status string
+	err := tx.QueryRow(`SELECT status FROM outbox WHERE id = ?`, id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read outbox row %d: %w", id, err)
+	}
+	return status, nil
+}

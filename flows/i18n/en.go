@@ -735,6 +735,8 @@ var en = map[string]string{
 	"dig.idle.col.role":      "Role",
 	"dig.idle.col.kecamatan": "Kecamatan",
 	"dig.idle.col.kelurahan": "Kelurahan",
+	"case.merged":            "📥 <b>{n} new case(s) awaiting verification</b>\nTo keep this chat readable, the notices of the last {merged} case(s) are merged into this message. Every case is in the verification queue.",
+	"case.merged.btn":        "📋 Open the queue (/verifikasi)",
 	// End of section H.
 
 	// Section I: form steps (keys of this area go below this line).

@@ -735,6 +735,8 @@ var id = map[string]string{
 	"dig.idle.col.role":      "Peran",
 	"dig.idle.col.kecamatan": "Kecamatan",
 	"dig.idle.col.kelurahan": "Kelurahan",
+	"case.merged":            "📥 <b>{n} kasus baru menunggu verifikasi</b>\nAgar obrolan ini tidak penuh, pemberitahuan {merged} kasus terakhir digabung dalam pesan ini. Semua kasus ada di antrean verifikasi.",
+	"case.merged.btn":        "📋 Buka antrean (/verifikasi)",
 	// End of section H.
 
 	// Section I: form steps (keys of this area go below this line).
