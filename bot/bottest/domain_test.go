@@ -54,19 +54,11 @@ func lastMessage(u *telegramtest.User) int {
 func reportFrom(u actor, urgency string) string {
 	u.t.Helper()
 	u.send("/lewati", "alamat")
-	u.send("Jl. Kapt. Pattimura RT 05", "RT/RW")
-	u.send("/lewati", "No. KK")
-	u.send("/lewati", "wilayah")
-	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
+	u.addressAndArea("Jl. Kapt. Pattimura RT 05", "📍 Buluran Kenali, Telanaipura")
 	u.send("/lewati", "foto")
 	u.press("✔️ Selesai", "keadaannya")
 	u.send("Tinggal sendiri, tidak bekerja.", "kebutuhan")
-	must(u.t, u.Press("Pangan"))
-	if _, err := u.WaitFor(wait, func(msgs []telegramtest.Message) bool {
-		return len(msgs) > 0 && hasButton(msgs[len(msgs)-1], "✅ Pangan")
-	}); err != nil {
-		u.t.Fatalf("needs not toggled: %v", err)
-	}
+	u.toggle("Pangan")
 	u.press("✔️ Selesai", "mendesak")
 	u.send(urgency, "Periksa data")
 	saved := u.press("✅ Simpan", "Laporan tersimpan")
@@ -282,19 +274,11 @@ func TestDomainCategoryEditedFromSummary(t *testing.T) {
 	u.press("Laki-laki", "tanggal lahir")
 	u.send("70 tahun", "tempat lahir")
 	u.send("/lewati", "alamat")
-	u.send("Jl. Kapt. Pattimura RT 05", "RT/RW")
-	u.send("/lewati", "No. KK")
-	u.send("/lewati", "wilayah")
-	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
+	u.addressAndArea("Jl. Kapt. Pattimura RT 05", "📍 Buluran Kenali, Telanaipura")
 	u.send("/lewati", "foto")
 	u.press("✔️ Selesai", "keadaannya")
 	u.send("Tinggal sendiri, tidak bekerja.", "kebutuhan")
-	must(t, u.Press("Pangan"))
-	if _, err := u.WaitFor(wait, func(msgs []telegramtest.Message) bool {
-		return len(msgs) > 0 && hasButton(msgs[len(msgs)-1], "✅ Pangan")
-	}); err != nil {
-		t.Fatalf("needs not toggled: %v", err)
-	}
+	u.toggle("Pangan")
 	u.press("✔️ Selesai", "mendesak")
 	u.press("Biasa", "Periksa data")
 	u.press("✏️ Kategori", "kategori")

@@ -76,6 +76,34 @@ func (a actor) press(label, want string) telegramtest.Message {
 	return a.do(func() { must(a.t, a.Press(label)) }, want)
 }
 
+// addressAndArea answers the case form's address with address, skips its
+// optional RT/RW and No. KK, and picks the area by its button label.
+func (a actor) addressAndArea(address, area string) {
+	a.t.Helper()
+	a.send(address, "RT/RW")
+	a.send("/lewati", "No. KK")
+	a.send("/lewati", "wilayah")
+	a.press(area, "lokasi")
+}
+
+// toggle presses a several-choice option and waits until the keyboard,
+// redrawn in place, shows it chosen.
+func (a actor) toggle(label string) {
+	a.t.Helper()
+	before := a.Messages()
+	must(a.t, a.Press(label))
+	if _, err := a.WaitFor(a.timeout, func(msgs []telegramtest.Message) bool {
+		for _, m := range telegramtest.Fresh(before, msgs) {
+			if hasButton(m, "✅ "+label) {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		a.t.Fatalf("%s not toggled: %v", label, err)
+	}
+}
+
 func TestHostileInput(t *testing.T) {
 	h := bottest.Start(t, bottest.Options{})
 	u := actor{t, h.NewUser("Sri"), wait}
@@ -109,10 +137,7 @@ func TestHostileInput(t *testing.T) {
 	// Free text is stored as typed (trimmed) and shown escaped, except the
 	// bidi overrides, which would reverse the rest of a notice's line.
 	address := "<script>alert('x')</script> & *tebal* _miring_ [tautan](http://evil.example) '; DROP TABLE cases;-- RTL\u200b"
-	u.send("  "+strings.Replace(address, "RTL", "\u202eRTL\u2066", 1)+"  ", "RT/RW")
-	u.send("/lewati", "No. KK")
-	u.send("/lewati", "wilayah")
-	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
+	u.addressAndArea("  "+strings.Replace(address, "RTL", "\u202eRTL\u2066", 1)+"  ", "📍 Buluran Kenali, Telanaipura")
 	u.send("/lewati", "foto")
 	u.press("✔️ Selesai", "keadaannya")
 	long := strings.Repeat("Keadaan memprihatinkan. ", 170) // 4080 characters: a full Telegram message
@@ -121,19 +146,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	desc := "Tinggal sendiri </i></b><a href=\"javascript:x\">klik</a> \u200f\u200e sejak 2019; SELECT * FROM users;"
 	u.send(desc, "kebutuhan")
-	must(t, u.Press("Pangan"))
-	h.WaitUntil(wait, "Pangan toggled", func() bool {
-		for _, m := range u.Messages() {
-			for _, row := range m.InlineKeyboard {
-				for _, b := range row {
-					if b.Text == "✅ Pangan" {
-						return true
-					}
-				}
-			}
-		}
-		return false
-	})
+	u.toggle("Pangan")
 	u.press("✔️ Selesai", "mendesak")
 	sum := u.press("Biasa", "Periksa data")
 	if want := html.EscapeString(address); !strings.Contains(sum.RawText, want) {

@@ -135,10 +135,7 @@ func TestLeaksBirthAndCoordinateRanges(t *testing.T) {
 	}
 	u.send("03-11-1905", "tempat lahir") // 120 today: the oldest accepted
 	u.send("/lewati", "alamat")
-	u.send("Jl. Sumantri Brojonegoro No. 5", "RT/RW")
-	u.send("/lewati", "No. KK")
-	u.send("/lewati", "wilayah")
-	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
+	u.addressAndArea("Jl. Sumantri Brojonegoro No. 5", "📍 Buluran Kenali, Telanaipura")
 	for _, p := range [][2]float64{{95, 103.6131}, {-1.6101, 200}, {-90.5, -180.5}} {
 		got := u.do(func() { u.SendLocation(p[0], p[1]) }, "")
 		if !strings.Contains(got.Text, "Lokasi itu tidak ada di peta") || !strings.Contains(got.Text, "-180 dan 180") {
@@ -148,19 +145,7 @@ func TestLeaksBirthAndCoordinateRanges(t *testing.T) {
 	u.do(func() { u.SendLocation(venueLat, venueLon) }, "foto")
 	u.press("✔️ Selesai", "keadaannya")
 	u.send("Tinggal sendiri, butuh pendampingan.", "kebutuhan")
-	must(t, u.Press("Pangan"))
-	h.WaitUntil(wait, "Pangan toggled", func() bool {
-		for _, m := range u.Messages() {
-			for _, row := range m.InlineKeyboard {
-				for _, b := range row {
-					if b.Text == "✅ Pangan" {
-						return true
-					}
-				}
-			}
-		}
-		return false
-	})
+	u.toggle("Pangan")
 	u.press("✔️ Selesai", "mendesak")
 	u.press("Biasa", "Periksa data")
 	u.press("✅ Simpan", "Laporan tersimpan")

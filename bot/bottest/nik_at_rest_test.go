@@ -60,26 +60,11 @@ func TestE2ENIKNotStoredInPlaintext(t *testing.T) {
 	u.press("Perempuan (sesuai NIK)", "tanggal lahir")
 	u.press("12-05-1990 (sesuai NIK)", "tempat lahir")
 	u.send("/lewati", "alamat")
-	u.send("Jl. Kapt. Pattimura RT 05", "RT/RW")
-	u.send("/lewati", "No. KK")
-	u.send("/lewati", "wilayah")
-	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
+	u.addressAndArea("Jl. Kapt. Pattimura RT 05", "📍 Buluran Kenali, Telanaipura")
 	u.send("/lewati", "foto")
 	u.press("✔️ Selesai", "keadaannya")
 	u.send("Tinggal sendiri sejak orang tuanya meninggal.", "kebutuhan")
-	must(t, u.Press("Pangan"))
-	h.WaitUntil(wait, "Pangan toggled", func() bool {
-		for _, m := range u.Messages() {
-			for _, row := range m.InlineKeyboard {
-				for _, b := range row {
-					if b.Text == "✅ Pangan" {
-						return true
-					}
-				}
-			}
-		}
-		return false
-	})
+	u.toggle("Pangan")
 	u.press("✔️ Selesai", "mendesak")
 	if sum := u.press("Biasa", "Periksa data"); !strings.Contains(sum.Text, "1571********0003") {
 		t.Errorf("the summary does not show the masked NIK: %s", sum.Text)

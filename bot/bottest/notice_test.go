@@ -49,10 +49,7 @@ func reportWithLocation(t *testing.T, u actor, description string, photos ...[]b
 	u.press("Perempuan", "tanggal lahir")
 	u.send("45 tahun", "tempat lahir")
 	u.send("/lewati", "alamat")
-	u.send("Jl. Kenanga No. 7", "RT/RW")
-	u.send("/lewati", "No. KK")
-	u.send("/lewati", "wilayah")
-	u.press("📍 Buluran Kenali, Telanaipura", "lokasi")
+	u.addressAndArea("Jl. Kenanga No. 7", "📍 Buluran Kenali, Telanaipura")
 	u.do(func() { u.SendLocation(-1.6101, 103.6131) }, "foto")
 	for i, p := range photos {
 		u.do(func() { u.SendPhoto(p, "") }, "Foto ke-"+itoa(int64(i+1)))

@@ -135,19 +135,11 @@ func finishReport(u actor, areaLabel string) string {
 	u.press("Laki-laki (sesuai NIK)", "tanggal lahir")
 	u.press("01-01-1980 (sesuai NIK)", "tempat lahir")
 	u.send("/lewati", "alamat")
-	u.send("Jl. Kapt. Pattimura RT 05", "RT/RW")
-	u.send("/lewati", "No. KK")
-	u.send("/lewati", "wilayah")
-	u.press(areaLabel, "lokasi")
+	u.addressAndArea("Jl. Kapt. Pattimura RT 05", areaLabel)
 	u.send("/lewati", "foto")
 	u.press("✔️ Selesai", "keadaannya")
 	u.send("Tinggal sendiri, tidak bekerja.", "kebutuhan")
-	must(u.t, u.Press("Pangan"))
-	if _, err := u.WaitFor(wait, func(msgs []telegramtest.Message) bool {
-		return len(msgs) > 0 && hasButton(msgs[len(msgs)-1], "✅ Pangan")
-	}); err != nil {
-		u.t.Fatalf("needs not toggled: %v", err)
-	}
+	u.toggle("Pangan")
 	u.press("✔️ Selesai", "mendesak")
 	u.press("Biasa", "Periksa data")
 	saved := u.press("✅ Simpan", "Laporan tersimpan")
