@@ -174,10 +174,12 @@ func (a *App) remindBacklog(tx *store.Tx) error {
 	if err != nil {
 		return err
 	}
-	covered := map[string]bool{}
+	// Who covers each kecamatan ("*": all): a case whose only coordinator
+	// is its reporter is the admins' to decide (separation of duties).
+	coverers := map[string][]int64{}
 	for _, u := range coords {
 		for _, k := range u.Covers {
-			covered[k] = true
+			coverers[k] = append(coverers[k], u.ID)
 		}
 		if len(u.Covers) == 0 {
 			continue
@@ -186,28 +188,46 @@ func (a *App) remindBacklog(tx *store.Tx) error {
 		if err != nil {
 			return err
 		}
-		if err := a.sendBacklog(tx, u, waiting, days); err != nil {
+		if err := a.sendBacklog(tx, u, notReportedBy(waiting, u.ID), days); err != nil {
 			return err
 		}
 	}
-	if covered["*"] {
-		return nil
+	decidedByAnother := func(k store.Case) bool {
+		for _, id := range append(slices.Clone(coverers["*"]), coverers[k.Kecamatan]...) {
+			if id != k.ReporterID {
+				return true
+			}
+		}
+		return false
 	}
 	all, err := tx.CasesWaiting([]string{store.CaseNew}, nil, before)
 	if err != nil {
 		return err
 	}
-	uncovered := slices.DeleteFunc(all, func(k store.Case) bool { return covered[k.Kecamatan] })
+	uncovered := slices.DeleteFunc(all, decidedByAnother)
+	if len(uncovered) == 0 {
+		return nil
+	}
 	admins, err := tx.UsersWithRole(store.RoleAdmin)
 	if err != nil {
 		return err
 	}
 	for _, u := range admins {
-		if err := a.sendBacklog(tx, u, uncovered, days); err != nil {
+		waiting := uncovered
+		if len(admins) > 1 {
+			// The office's sole admin decides even their own report.
+			waiting = notReportedBy(uncovered, u.ID)
+		}
+		if err := a.sendBacklog(tx, u, waiting, days); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// notReportedBy is cases without those user reported, in the same order.
+func notReportedBy(cases []store.Case, user int64) []store.Case {
+	return slices.DeleteFunc(slices.Clone(cases), func(k store.Case) bool { return k.ReporterID == user })
 }
 
 // sendBacklog tells u of the waiting cases (oldest first), if any.
