@@ -210,6 +210,16 @@ func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, er Erasure
 			return 0, er, false, fmt.Errorf("erase user: %s: %w", d.what, err)
 		}
 	}
+	if u.Status == UserBlocked {
+		// Erasure is a right a block cannot take away, but it must not
+		// lift the block either: the Telegram id alone stays, blocked, with
+		// nothing else about them, so erasing and registering again is not
+		// a way back in.
+		if _, err := tx.Exec(`INSERT INTO users (id, first_name, role, status, created_at, updated_at)
+			VALUES (?, '', ?, ?, ?, ?)`, id, RoleNone, UserBlocked, now, now); err != nil {
+			return 0, er, false, fmt.Errorf("erase user: keep the block: %w", err)
+		}
+	}
 	// Messages about them in other people's chats: approval notices with
 	// their profile, case notices naming the reporter, user cards, a
 	// broadcast's list of who was not reached.

@@ -63,8 +63,10 @@ func TestBlockedPersonKeepsDataRights(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, h)
-	if _, ok := storedUser(t, h, u.ID()); ok {
-		t.Error("the blocked person's row survived their erasure")
+	// Only the bare id stays, still blocked: erasing is not a way back in.
+	if left, ok := storedUser(t, h, u.ID()); !ok || left.Status != store.UserBlocked || left.FullName != "" ||
+		left.Phone != "" || left.Kecamatan != "" {
+		t.Errorf("after their erasure the blocked person is %+v (found %v), want a bare blocked id", left, ok)
 	}
 	var n int
 	must(t, h.DB().SQL().QueryRow(`SELECT COUNT(*) FROM users WHERE full_name = 'Sri Wahyuni' OR phone != ''`).Scan(&n))
