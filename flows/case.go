@@ -318,13 +318,23 @@ func genderOptions(c *Ctx) ([]Option, error) {
 // checkGender warns (never refuses) when the gender differs from the NIK's,
 // or does not fit the category.
 func checkGender(c *Ctx, v Value) error {
+	var ws []string
 	if want := nikGender(c.app.answeredNIK(c)); want != "" && want != v.Text {
-		if err := c.Reply("⚠️ " + c.T("case.warn.gender", "gender", c.T("case.gender."+want))); err != nil {
+		ws = append(ws, c.T("case.warn.gender", "gender", c.T("case.gender."+want)))
+	}
+	return warn(c, append(ws, categoryGenderWarning(c.T, false, c.Answers.Text("category"), v.Text))...)
+}
+
+// warn tells the worker each warning ("" is none), one message each: the
+// answer is kept, never refused.
+func warn(c *Ctx, warnings ...string) error {
+	for _, w := range warnings {
+		if w == "" {
+			continue
+		}
+		if err := c.Reply("⚠️ " + w); err != nil {
 			return err
 		}
-	}
-	if w := categoryGenderWarning(c.T, false, c.Answers.Text("category"), v.Text); w != "" {
-		return c.Reply("⚠️ " + w)
 	}
 	return nil
 }
@@ -336,15 +346,7 @@ func checkCategory(c *Ctx, v Value) error {
 	if age, ok := c.app.answeredAge(c, c.Answers.Text("birth")); ok {
 		ws = append(ws, categoryAgeWarning(c.T, false, v.Text, age))
 	}
-	for _, w := range ws {
-		if w == "" {
-			continue
-		}
-		if err := c.Reply("⚠️ " + w); err != nil {
-			return err
-		}
-	}
-	return nil
+	return warn(c, ws...)
 }
 
 // categoryGenderWarning says why gender does not fit category code ("" when
@@ -559,15 +561,7 @@ func checkBirth(c *Ctx, v Value) error {
 	if hasAge {
 		ws = append(ws, categoryAgeWarning(c.T, false, c.Answers.Text("category"), age))
 	}
-	for _, w := range ws {
-		if w == "" {
-			continue
-		}
-		if err := c.Reply("⚠️ " + w); err != nil {
-			return err
-		}
-	}
-	return nil
+	return warn(c, ws...)
 }
 
 // birthInRange refuses an age over parse.MaxAge or a birth date out of

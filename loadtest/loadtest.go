@@ -191,13 +191,8 @@ func runLoad(ctx context.Context, o loadOptions) (*loadResult, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	dir, keep := o.Dir, o.Dir != ""
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "dinsosbot-loadtest-"); err != nil {
-			return nil, err
-		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, keep, err := workDir(o.Dir, "dinsosbot-loadtest-")
+	if err != nil {
 		return nil, err
 	}
 	exe, err := botProgram(o.Bot)
@@ -705,4 +700,14 @@ func lastLine(path string) string {
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return lines[len(lines)-1]
+}
+
+// workDir is dir, created if needed and kept after the run (keep), or a new
+// temporary folder named after prefix, removed after it.
+func workDir(dir, prefix string) (string, bool, error) {
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", prefix)
+		return tmp, false, err
+	}
+	return dir, true, os.MkdirAll(dir, 0o755)
 }

@@ -106,13 +106,8 @@ func runRSS(ctx context.Context, o rssOptions, dir string) (*rssResult, error) {
 	if o.Step == 0 {
 		o.Step = 90 * time.Second
 	}
-	keep := dir != ""
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "dinsosbot-rss-"); err != nil {
-			return nil, err
-		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, keep, err := workDir(dir, "dinsosbot-rss-")
+	if err != nil {
 		return nil, err
 	}
 	exe, err := botProgram(o.Bot)

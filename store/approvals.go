@@ -187,19 +187,8 @@ func (tx *Tx) AuditLimited(userID int64, action, detail string) error {
 // (one "<action>_repeats" row per person and action), so the log an admin
 // reads is complete. The windows keep running: the burst is not renewed.
 func (tx *Tx) FlushAuditCounters() error {
-	rows, err := tx.Query(`SELECT user_id, action, window_start, suppressed, last_detail, last_at
-		FROM audit_counters WHERE suppressed > 0 ORDER BY window_start, user_id, action`)
-	if err != nil {
+	if err := tx.summariseAuditCounters(`suppressed > 0`); err != nil {
 		return fmt.Errorf("flush audit counters: %w", err)
-	}
-	pending, err := scanAuditCounters(rows)
-	if err != nil {
-		return fmt.Errorf("flush audit counters: %w", err)
-	}
-	for _, p := range pending {
-		if err := tx.Audit(p.user, p.action+"_repeats", p.summary()); err != nil {
-			return fmt.Errorf("flush audit counters: %w", err)
-		}
 	}
 	if _, err := tx.Exec(`UPDATE audit_counters SET suppressed = 0 WHERE suppressed > 0`); err != nil {
 		return fmt.Errorf("flush audit counters: %w", err)
@@ -210,27 +199,35 @@ func (tx *Tx) FlushAuditCounters() error {
 // flushAuditCounters summarises and drops the counters of windows that
 // started before cutoff.
 func (tx *Tx) flushAuditCounters(cutoff time.Time) error {
+	at := formatTime(cutoff)
+	if err := tx.summariseAuditCounters(`window_start <= ?`, at); err != nil {
+		return fmt.Errorf("expire audit counters: %w", err)
+	}
+	if _, err := tx.Exec(`DELETE FROM audit_counters WHERE window_start <= ?`, at); err != nil {
+		return fmt.Errorf("expire audit counters: %w", err)
+	}
+	return nil
+}
+
+// summariseAuditCounters writes one "<action>_repeats" audit row for each
+// counter matching where that counted refusals it did not write.
+func (tx *Tx) summariseAuditCounters(where string, args ...any) error {
 	rows, err := tx.Query(`SELECT user_id, action, window_start, suppressed, last_detail, last_at
-		FROM audit_counters WHERE window_start <= ? ORDER BY window_start, user_id, action`, formatTime(cutoff))
+		FROM audit_counters WHERE `+where+` ORDER BY window_start, user_id, action`, args...)
 	if err != nil {
-		return fmt.Errorf("expire audit counters: %w", err)
+		return err
 	}
-	expired, err := scanAuditCounters(rows)
+	counters, err := scanAuditCounters(rows)
 	if err != nil {
-		return fmt.Errorf("expire audit counters: %w", err)
+		return err
 	}
-	for _, p := range expired {
-		if p.suppressed > 0 {
-			if err := tx.Audit(p.user, p.action+"_repeats", p.summary()); err != nil {
-				return fmt.Errorf("expire audit counters: %w", err)
-			}
+	for _, p := range counters {
+		if p.suppressed == 0 {
+			continue
 		}
-	}
-	if len(expired) == 0 {
-		return nil
-	}
-	if _, err := tx.Exec(`DELETE FROM audit_counters WHERE window_start <= ?`, formatTime(cutoff)); err != nil {
-		return fmt.Errorf("expire audit counters: %w", err)
+		if err := tx.Audit(p.user, p.action+"_repeats", p.summary()); err != nil {
+			return err
+		}
 	}
 	return nil
 }
