@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -310,4 +311,39 @@ func scanSubmission(r scanner) (Submission, error) {
 		return Submission{}, err
 	}
 	return s, nil
+}
+
+// FormAnswer is one question's answer in a submission's Data (JSON by
+// question name). Text holds text, a number, a date (YYYY-MM-DD), a time
+// (HH:MM), a dateTime (YYYY-MM-DDTHH:MM), a select_one choice name or a
+// kecamatan/kelurahan name; for a NIK it holds the sealed ciphertext, never
+// the digits. List holds select_multiple choice names in the order chosen.
+// Files hold media paths relative to the media folder (image, audio).
+type FormAnswer struct {
+	Text     string   `json:"t,omitempty"`
+	List     []string `json:"l,omitempty"`
+	Lat      float64  `json:"la,omitempty"`
+	Lon      float64  `json:"lo,omitempty"`
+	Located  bool     `json:"g,omitempty"` // Lat/Lon hold a geopoint
+	Files    []string `json:"f,omitempty"`
+	Skipped  bool     `json:"s,omitempty"` // an optional question left out, or not relevant
+	Computed bool     `json:"c,omitempty"` // calculate and metadata (start, end, today, username)
+}
+
+// EncodeFormAnswers is the Data of a submission with answers.
+func EncodeFormAnswers(answers map[string]FormAnswer) (string, error) {
+	b, err := json.Marshal(answers)
+	if err != nil {
+		return "", fmt.Errorf("encode form answers: %w", err)
+	}
+	return string(b), nil
+}
+
+// DecodeFormAnswers reads a submission's Data.
+func DecodeFormAnswers(data string) (map[string]FormAnswer, error) {
+	out := map[string]FormAnswer{}
+	if err := json.Unmarshal([]byte(data), &out); err != nil {
+		return nil, fmt.Errorf("decode form answers: %w", err)
+	}
+	return out, nil
 }
