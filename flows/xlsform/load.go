@@ -284,6 +284,16 @@ type loader struct {
 	book     *book
 	problems []Problem
 	langs    []string
+	cells    []exprCell // every expression parsed, where it was written
+}
+
+// exprCell is an expression as written in one survey cell, so a wrong
+// reference is named on its own row (a group's, not each question's).
+type exprCell struct {
+	row  int
+	col  string
+	list string // the question's choice list, for a choice_filter
+	e    *expr.Expr
 }
 
 func (l *loader) add(sheet string, row int, feature, key string, args ...string) {
@@ -431,13 +441,13 @@ var unsupportedTypes = map[string]string{
 	"begin_repeat": "xf.err.repeat", "end_repeat": "xf.err.repeat",
 	"deviceid": "xf.err.type.meta", "phonenumber": "xf.err.type.meta", "simserial": "xf.err.type.meta",
 	"subscriberid": "xf.err.type.meta", "email": "xf.err.type.meta", "audit": "xf.err.type.meta",
-	"osm": "xf.err.type.unsupported", "trigger": "xf.err.type.unsupported",
+	"osm": "xf.err.type.unsupported",
 }
 
 // typeAliases are other spellings of supported types.
 var typeAliases = map[string]Type{
 	"int": Integer, "datetime": DateTime, "photo": Image, "gps": Geopoint, "location": Geopoint,
-	"add_note_prompt": Note, "select1": SelectOne, "select_all_that_apply": SelectMultiple,
+	"add_note_prompt": Note, "trigger": Acknowledge, "select1": SelectOne, "select_all_that_apply": SelectMultiple,
 }
 
 var supportedTypes = func() map[string]Type {
@@ -472,6 +482,7 @@ func (l *loader) survey(f *Form, s *sheet) {
 	}
 	names := map[string]int{}
 	var stack []group
+	repeats := 0
 	for _, r := range s.rows {
 		typ := strings.Join(strings.Fields(s.get(r, "type")), " ")
 		name := s.get(r, "name")
@@ -500,6 +511,9 @@ func (l *loader) survey(f *Form, s *sheet) {
 			}
 			if src := s.get(r, "relevant"); src != "" {
 				g.relevant = l.parse(r.n, "relevant", src)
+				if g.relevant != nil {
+					l.cells = append(l.cells, exprCell{row: r.n, col: "relevant", e: g.relevant})
+				}
 			}
 			stack = append(stack, g)
 			continue
@@ -510,6 +524,13 @@ func (l *loader) survey(f *Form, s *sheet) {
 			}
 			stack = stack[:len(stack)-1]
 			continue
+		}
+		if word == "end_repeat" && repeats > 0 {
+			repeats-- // its begin repeat is named already
+			continue
+		}
+		if word == "begin_repeat" {
+			repeats++
 		}
 		if key, bad := unsupportedTypes[word]; bad {
 			l.add(SheetSurvey, r.n, typ, key)
@@ -565,6 +586,9 @@ func (l *loader) survey(f *Form, s *sheet) {
 				e = expr.Literal(src) // a plain default ("yes", "2026-01-01") is a value, not XPath
 			} else {
 				e = l.parse(r.n, col, src)
+			}
+			if e != nil {
+				l.cells = append(l.cells, exprCell{row: r.n, col: col, list: q.ListName, e: e})
 			}
 			switch col {
 			case "relevant":
@@ -671,28 +695,46 @@ func (l *loader) parse(row int, col, src string) *expr.Expr {
 // checkRefs refuses a ${name} that names no question and a bare name outside
 // a choice_filter or naming no column of the filtered list.
 func (l *loader) checkRefs(f *Form, names map[string]int) {
-	for _, q := range f.Questions {
-		for _, c := range []struct {
-			col string
-			e   *expr.Expr
-		}{{"relevant", q.Relevant}, {"constraint", q.Constraint}, {"choice_filter", q.ChoiceFilter},
-			{"calculation", q.Calculation}, {"default", q.Default}} {
-			if c.e == nil {
+	for _, c := range l.cells {
+		for _, ref := range c.e.Refs() {
+			if _, ok := names[ref]; !ok {
+				l.add(SheetSurvey, c.row, "${"+ref+"}", "xf.err.ref", "column", c.col)
+			}
+		}
+		for _, col := range c.e.Columns() {
+			if c.col == "choice_filter" && choiceColumn(f.Choices[c.list], col) {
 				continue
 			}
-			for _, ref := range c.e.Refs() {
-				if _, ok := names[ref]; !ok {
-					l.add(SheetSurvey, q.Row, "${"+ref+"}", "xf.err.ref", "column", c.col)
-				}
+			l.add(SheetSurvey, c.row, col, "xf.err.column", "column", c.col)
+		}
+	}
+	// Labels and hints show answers as ${name} too; each missing name is
+	// named once per row and column, whatever the languages.
+	for _, q := range f.Questions {
+		for _, c := range []struct {
+			col   string
+			texts map[string]string
+		}{{"label", q.Label}, {"hint", q.Hint}, {"required_message", q.RequiredMessage}, {"constraint_message", q.ConstraintMessage}} {
+			langs := make([]string, 0, len(c.texts))
+			for lang := range c.texts {
+				langs = append(langs, lang)
 			}
-			for _, col := range c.e.Columns() {
-				if c.col != "choice_filter" || !choiceColumn(f.Choices[q.ListName], col) {
-					l.add(SheetSurvey, q.Row, col, "xf.err.column", "column", c.col)
+			slices.Sort(langs)
+			seen := map[string]bool{}
+			for _, lang := range langs {
+				for _, m := range textRef.FindAllStringSubmatch(c.texts[lang], 20) {
+					if _, ok := names[m[1]]; !ok && !seen[m[0]] {
+						seen[m[0]] = true
+						l.add(SheetSurvey, q.Row, m[0], "xf.err.ref", "column", c.col)
+					}
 				}
 			}
 		}
 	}
 }
+
+// textRef is a ${name} inside a label or hint.
+var textRef = regexp.MustCompile(`\$\{([^}]*)\}`)
 
 func choiceColumn(choices []Choice, col string) bool {
 	if col == "name" || col == "label" {

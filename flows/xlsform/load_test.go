@@ -159,6 +159,7 @@ type refusalCase struct {
 	settings [][]string
 	extra    []xlsform.Sheet
 	want     xlsform.Problem // Sheet, Row, Feature, Key compared
+	only     bool            // the one problem: no other reported
 }
 
 var surveyHeader = []string{"type", "name", "label", "relevant", "constraint", "calculation", "choice_filter",
@@ -178,6 +179,10 @@ func TestLoadRefusals(t *testing.T) {
 	tests := []refusalCase{
 		{name: "repeat", survey: [][]string{ok, q("begin repeat", "r", "R"), q("text", "x", "X"), q("end repeat")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "begin repeat", Key: "xf.err.repeat"}},
+		{name: "repeat named once", only: true, survey: [][]string{ok, q("begin repeat", "r", "R"), q("text", "x", "X"), q("end repeat")},
+			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "begin repeat", Key: "xf.err.repeat"}},
+		{name: "end repeat alone", survey: [][]string{ok, q("end repeat")},
+			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "end repeat", Key: "xf.err.repeat"}},
 		{name: "repeat underscore", survey: [][]string{q("begin_repeat", "r", "R"), ok, q("end_repeat")},
 			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "begin_repeat", Key: "xf.err.repeat"}},
 		{name: "select_one_from_file", survey: [][]string{ok, q("select_one_from_file desa.csv", "d", "D")},
@@ -256,6 +261,12 @@ func TestLoadRefusals(t *testing.T) {
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "${nothing}", Key: "xf.err.ref", Args: []string{"column", "relevant"}}},
 		{name: "ref in label kept out, in choice-name checked", survey: [][]string{ok, q("calculate", "c", "", "", "", "jr:choice-name(${ok}, '${gone}')")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "${gone}", Key: "xf.err.ref", Args: []string{"column", "calculation"}}},
+		{name: "ref in a group's relevant, named once on the group's row", only: true,
+			survey: [][]string{q("begin group", "g", "G", "${gone} = 1"), ok, q("integer", "n", "N"), q("end group")},
+			want:   xlsform.Problem{Sheet: "survey", Row: 2, Feature: "${gone}", Key: "xf.err.ref", Args: []string{"column", "relevant"}}},
+		{name: "ref in a label", only: true,
+			survey: [][]string{{"type", "name", "label::Indonesian (id)", "label::English (en)"}, ok, q("note", "n", "Halo ${gone}", "Hello ${gone}")},
+			want:   xlsform.Problem{Sheet: "survey", Row: 3, Feature: "${gone}", Key: "xf.err.ref", Args: []string{"column", "label"}}},
 		{name: "bare name outside choice_filter", survey: [][]string{ok, q("text", "x", "X", "ok = 'a'")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "ok", Key: "xf.err.column", Args: []string{"column", "relevant"}}},
 		{name: "filter on a missing column", survey: [][]string{ok, q("select_one yn", "s", "S", "", "", "", "kota = ${ok}")},
@@ -321,6 +332,9 @@ func TestLoadRefusals(t *testing.T) {
 			var ref *xlsform.Refusal
 			if !errors.As(err, &ref) {
 				t.Fatalf("Load = %v, %v; want a refusal", f, err)
+			}
+			if tc.only && len(ref.Problems) != 1 {
+				t.Errorf("%d problems, want only one: %+v", len(ref.Problems), ref.Problems)
 			}
 			for _, p := range ref.Problems {
 				if p.Sheet == tc.want.Sheet && p.Row == tc.want.Row && p.Feature == tc.want.Feature && p.Key == tc.want.Key &&
@@ -474,6 +488,7 @@ func TestLoadColumnSpellings(t *testing.T) {
 		{"Type", "Name", "Label:English", "label::Bahasa Indonesia", "Constraint-Message::English (en)", "constraint", "ReadOnly"},
 		{"select one yn", "s", "Pick", "Pilih", "Bad", ". != 'no'", "TRUE"},
 		{"int", "n", "Number", "Angka"},
+		{"trigger", "ok", "OK", "OK"},
 	}, [][]string{{"list name", "name", "label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}},
 		[][]string{{"id_string", "default_language"}, {"old_style", "English"}})
 	f, err := load(t, data)
@@ -482,7 +497,7 @@ func TestLoadColumnSpellings(t *testing.T) {
 	}
 	s := f.Questions[0]
 	if s.Type != xlsform.SelectOne || s.ListName != "yn" || s.Label["en"] != "Pick" || s.Label["id"] != "Pilih" ||
-		s.ConstraintMessage["en"] != "Bad" || !s.ReadOnly || f.Questions[1].Type != xlsform.Integer ||
+		s.ConstraintMessage["en"] != "Bad" || !s.ReadOnly || f.Questions[1].Type != xlsform.Integer || f.Questions[2].Type != xlsform.Acknowledge ||
 		f.ID != "old_style" || f.DefaultLang != "en" {
 		t.Errorf("form %+v\nquestion %+v", f, s)
 	}
