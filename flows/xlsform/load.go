@@ -65,7 +65,6 @@ func refuse(p ...Problem) *Refusal { return &Refusal{Problems: p} }
 type sheet struct {
 	name   string
 	header []string // normalised column names
-	raw    []string // the column names as written
 	rows   []row
 	tooBig bool // over its row bound: refused
 	wide   bool // a row over MaxColumns: refused
@@ -141,19 +140,25 @@ func readSheet(f *excelize.File, name, key string, max int) (*sheet, error) {
 	}
 	defer rows.Close()
 	s := &sheet{name: key}
-	n := 0
+	n, filled := 0, 0
 	for rows.Next() {
 		n++
-		if n > max {
-			s.tooBig = true
-			break
-		}
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("sheet %s row %d: %w", key, n, err)
 		}
 		for len(cells) > 0 && strings.TrimSpace(cells[len(cells)-1]) == "" {
 			cells = cells[:len(cells)-1]
+		}
+		if len(cells) == 0 {
+			// Empty rows (Excel writes formatted ones, and a gap before a far
+			// row is walked one by one) cost little and do not count: the
+			// bound is on rows that hold something.
+			continue
+		}
+		if filled++; filled > max {
+			s.tooBig = true
+			break
 		}
 		if len(cells) > MaxColumns {
 			s.wide = true
@@ -165,17 +170,10 @@ func readSheet(f *excelize.File, name, key string, max int) (*sheet, error) {
 			}
 		}
 		if s.header == nil {
-			if len(cells) == 0 {
-				continue // blank rows above the header
-			}
-			s.raw = cells
 			s.header = make([]string, len(cells))
 			for i, c := range cells {
 				s.header[i] = normColumn(c)
 			}
-			continue
-		}
-		if len(cells) == 0 {
 			continue
 		}
 		s.rows = append(s.rows, row{n: n, cells: cells})
@@ -290,10 +288,9 @@ type loader struct {
 // exprCell is an expression as written in one survey cell, so a wrong
 // reference is named on its own row (a group's, not each question's).
 type exprCell struct {
-	row  int
-	col  string
-	list string // the question's choice list, for a choice_filter
-	e    *expr.Expr
+	row int
+	col string
+	e   *expr.Expr
 }
 
 func (l *loader) add(sheet string, row int, feature, key string, args ...string) {
@@ -588,7 +585,7 @@ func (l *loader) survey(f *Form, s *sheet) {
 				e = l.parse(r.n, col, src)
 			}
 			if e != nil {
-				l.cells = append(l.cells, exprCell{row: r.n, col: col, list: q.ListName, e: e})
+				l.cells = append(l.cells, exprCell{row: r.n, col: col, e: e})
 			}
 			switch col {
 			case "relevant":
@@ -702,7 +699,7 @@ func (l *loader) checkRefs(f *Form, names map[string]int) {
 			}
 		}
 		for _, col := range c.e.Columns() {
-			if c.col == "choice_filter" && choiceColumn(f.Choices[c.list], col) {
+			if c.col == "choice_filter" && l.choiceColumn(col) {
 				continue
 			}
 			l.add(SheetSurvey, c.row, col, "xf.err.column", "column", c.col)
@@ -736,16 +733,11 @@ func (l *loader) checkRefs(f *Form, names map[string]int) {
 // textRef is a ${name} inside a label or hint.
 var textRef = regexp.MustCompile(`\$\{([^}]*)\}`)
 
-func choiceColumn(choices []Choice, col string) bool {
-	if col == "name" || col == "label" {
-		return true
-	}
-	for _, c := range choices {
-		if _, ok := c.Extra[col]; ok {
-			return true
-		}
-	}
-	return false
+// choiceColumn reports whether a choice_filter's bare name is a column of
+// the choices sheet (name and label included).
+func (l *loader) choiceColumn(col string) bool {
+	s := l.book.sheets[SheetChoices]
+	return s != nil && (s.hasColumn(col) || col == "name" || col == "label")
 }
 
 // checkCycles refuses calculations that read each other in a circle, which
