@@ -462,6 +462,10 @@ type group struct {
 	relevant *expr.Expr
 }
 
+// dynamicDefault tells a default that is an expression (${name}, a function
+// call, .) from a plain value such as "yes", "2026-01-01" or "Kota (Jambi)".
+var dynamicDefault = regexp.MustCompile(`\$\{|^\s*[A-Za-z_][\w:.-]*\s*\(|^\s*\.\s*$`)
+
 // exprColumns are the survey columns holding expressions.
 var exprColumns = []string{"relevant", "constraint", "choice_filter", "calculation", "default"}
 
@@ -579,7 +583,7 @@ func (l *loader) survey(f *Form, s *sheet) {
 				continue
 			}
 			var e *expr.Expr
-			if col == "default" && !strings.ContainsAny(src, "($") {
+			if col == "default" && !dynamicDefault.MatchString(src) {
 				e = expr.Literal(src) // a plain default ("yes", "2026-01-01") is a value, not XPath
 			} else {
 				e = l.parse(r.n, col, src)

@@ -76,6 +76,9 @@ func TestLoadAllTypes(t *testing.T) {
 	if !byName["komentar"].ReadOnly || byName["setuju"].Default == nil || byName["setuju"].Default.String() != "'ya'" {
 		t.Errorf("komentar read_only %v, setuju default %v", byName["komentar"].ReadOnly, byName["setuju"].Default)
 	}
+	if d := byName["komentar"].Default; d == nil || d.String() != "'Tidak ada (kosong)'" {
+		t.Errorf("a plain default with parentheses: %v", d)
+	}
 	if _, ok := byName["alamat"]; ok {
 		t.Error("a group became a question")
 	}
@@ -415,6 +418,24 @@ func TestLoadBounds(t *testing.T) {
 		if len(f.Questions) != 2 || f.Questions[1].Row != 1000000 {
 			t.Errorf("questions %+v", f.Questions)
 		}
+	})
+	t.Run("zip bomb", func(t *testing.T) {
+		// A part that says it unzips to 1 GB is refused before it is read.
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate,
+			CompressedSize64: 1, UncompressedSize64: 1 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte{0}); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, err = load(t, buf.Bytes())
+		assertKey(t, err, "xf.err.read")
 	})
 	t.Run("too wide", func(t *testing.T) {
 		wide := make([]string, xlsform.MaxColumns+10)
