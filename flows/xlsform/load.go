@@ -340,6 +340,10 @@ func (l *loader) load() *Form {
 	}
 	l.survey(f, survey)
 	f.Langs = l.langs
+	f.Titles = map[string]string{}
+	for _, lang := range f.Langs {
+		f.Titles[lang] = f.Title
+	}
 	return f
 }
 

@@ -79,6 +79,15 @@ func TestLoadAllTypes(t *testing.T) {
 	if d := byName["komentar"].Default; d == nil || d.String() != "'Tidak ada (kosong)'" {
 		t.Errorf("a plain default with parentheses: %v", d)
 	}
+	if q := f.Question("kel"); q == nil || q.Type != xlsform.Kelurahan || f.Question("alamat") != nil {
+		t.Errorf("Question(kel) = %+v, Question(alamat) = %+v", q, f.Question("alamat"))
+	}
+	if l, ok := f.ChoiceLabel("ya_tidak", "tidak", "en"); !ok || l != "No" {
+		t.Errorf("ChoiceLabel = %q, %v", l, ok)
+	}
+	if f.Titles["en"] != "Uji semua_jenis" {
+		t.Errorf("Titles = %v", f.Titles)
+	}
 	if _, ok := byName["alamat"]; ok {
 		t.Error("a group became a question")
 	}
@@ -533,6 +542,39 @@ func TestLoadColumnSpellings(t *testing.T) {
 	}
 }
 
+// FuzzLoadCells fills a small form's cells with fuzzed text, so the fuzzer
+// reaches the loader's checks instead of stopping at a broken zip.
+func FuzzLoadCells(f *testing.F) {
+	f.Add("select_one yn", "s", "${ok} = 'a'", ". > 0", "grp = ${ok}", "if(${ok}, 1, 2)", "yes", "begin group")
+	f.Add("calculate", "c", "", "", "", "${c} + 1", "", "end group")
+	f.Add("begin repeat", "r", "pulldata('a')", "", "", "", "maybe", "end repeat")
+	f.Fuzz(func(t *testing.T, typ, name, relevant, constraint, filter, calc, required, typ2 string) {
+		data, err := xlsform.Build(
+			xlsform.Sheet{Name: "survey", Rows: [][]string{
+				{"type", "name", "label", "relevant", "constraint", "choice_filter", "calculation", "required"},
+				{"text", "ok", "OK"},
+				{typ, name, "Q ${" + name + "}", relevant, constraint, filter, calc, required},
+				{typ2, name + "2", "Q2", relevant},
+			}},
+			xlsform.Sheet{Name: "choices", Rows: baseChoices},
+			xlsform.Sheet{Name: "settings", Rows: xlsformtest.Settings("fuzz")})
+		if err != nil {
+			return // excelize refuses some text (e.g. over its cell limit)
+		}
+		form, err := xlsform.Load(bytes.NewReader(data), xlsform.Options{Regions: region.KotaJambi()})
+		if err != nil {
+			var ref *xlsform.Refusal
+			if !errors.As(err, &ref) || len(ref.Problems) == 0 {
+				t.Fatalf("Load error %T %v is not a refusal with problems", err, err)
+			}
+			return
+		}
+		_ = form.Describe("en")
+	})
+}
+
+// FuzzLoad feeds random and mutated workbooks to Load. Mutations of a zip
+// need long to minimise: run with -fuzzminimizetime 20x (FuzzLoadCells too).
 func FuzzLoad(f *testing.F) {
 	f.Add(xlsform.VisitForm)
 	f.Add(xlsformtest.AllTypes(f))
