@@ -508,6 +508,9 @@ func (l *loader) survey(f *Form, s *sheet) {
 			w2, r2, _ := strings.Cut(rest, " ")
 			word, rest = word+"_"+strings.ToLower(w2), r2
 		}
+		if (word == "select_one" || word == "select_multiple") && strings.HasPrefix(strings.ToLower(rest), "from") {
+			word = "select_one_from_file" // "select one from file x.csv", however spaced
+		}
 		switch word {
 		case "begin_group":
 			g := group{name: name, row: r.n}

@@ -199,6 +199,8 @@ func TestLoadRefusals(t *testing.T) {
 			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "begin_repeat", Key: "xf.err.repeat"}},
 		{name: "select_one_from_file", survey: [][]string{ok, q("select_one_from_file desa.csv", "d", "D")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "select_one_from_file desa.csv", Key: "xf.err.from_file"}},
+		{name: "select one from file, spaced", survey: [][]string{q("select one from file desa.csv", "d", "D")},
+			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "select one from file desa.csv", Key: "xf.err.from_file"}},
 		{name: "select_multiple_from_file", survey: [][]string{q("select_multiple_from_file d.xml", "d", "D")},
 			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "select_multiple_from_file d.xml", Key: "xf.err.from_file"}},
 		{name: "select_one_external", survey: [][]string{q("select_one_external yn", "d", "D")},
