@@ -508,7 +508,8 @@ func (l *loader) survey(f *Form, s *sheet) {
 			w2, r2, _ := strings.Cut(rest, " ")
 			word, rest = word+"_"+strings.ToLower(w2), r2
 		}
-		if (word == "select_one" || word == "select_multiple") && strings.HasPrefix(strings.ToLower(rest), "from") {
+		first, _, _ := strings.Cut(strings.ToLower(rest), " ")
+		if (word == "select_one" || word == "select_multiple") && (first == "from" || first == "from_file") {
 			word = "select_one_from_file" // "select one from file x.csv", however spaced
 		}
 		switch word {

@@ -528,9 +528,10 @@ func TestLoadColumnSpellings(t *testing.T) {
 	data := xlsformtest.Form(t, [][]string{
 		{"Type", "Name", "Label:English", "label::Bahasa Indonesia", "Constraint-Message::English (en)", "constraint", "ReadOnly"},
 		{"select one yn", "s", "Pick", "Pilih", "Bad", ". != 'no'", "TRUE"},
+		{"select_one fromage", "f", "Cheese", "Keju"},
 		{"int", "n", "Number", "Angka"},
 		{"trigger", "ok", "OK", "OK"},
-	}, [][]string{{"list name", "name", "label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}},
+	}, [][]string{{"list name", "name", "label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}, {"fromage", "brie", "Brie"}},
 		[][]string{{"id_string", "default_language"}, {"old_style", "English"}})
 	f, err := load(t, data)
 	if err != nil {
@@ -538,7 +539,7 @@ func TestLoadColumnSpellings(t *testing.T) {
 	}
 	s := f.Questions[0]
 	if s.Type != xlsform.SelectOne || s.ListName != "yn" || s.Label["en"] != "Pick" || s.Label["id"] != "Pilih" ||
-		s.ConstraintMessage["en"] != "Bad" || !s.ReadOnly || f.Questions[1].Type != xlsform.Integer || f.Questions[2].Type != xlsform.Acknowledge ||
+		s.ConstraintMessage["en"] != "Bad" || !s.ReadOnly || f.Questions[1].ListName != "fromage" || f.Questions[2].Type != xlsform.Integer || f.Questions[3].Type != xlsform.Acknowledge ||
 		f.ID != "old_style" || f.DefaultLang != "en" {
 		t.Errorf("form %+v\nquestion %+v", f, s)
 	}
