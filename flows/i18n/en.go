@@ -828,4 +828,8 @@ var en = map[string]string{
 	"exp.map.none":            "No case with a location for this choice ({n} without a location), so no map.",
 
 	// End of section N.
+
+	// Section O: form engine (keys of this area go below this line).
+
+	// End of section O.
 }

@@ -828,4 +828,8 @@ var id = map[string]string{
 	"exp.map.none":            "Tidak ada kasus berlokasi untuk pilihan ini ({n} kasus tanpa lokasi), jadi tidak ada peta.",
 
 	// End of section N.
+
+	// Section O: form engine (keys of this area go below this line).
+
+	// End of section O.
 }
