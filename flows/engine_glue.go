@@ -23,6 +23,7 @@ type (
 	Contact    = engine.Contact
 	Photo      = engine.Photo
 	Document   = engine.Document
+	Audio      = engine.Audio
 	Flow       = engine.Flow
 	Step       = engine.Step
 	Option     = engine.Option
