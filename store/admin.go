@@ -186,6 +186,9 @@ func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, er Erasure
 			return 0, er, false, fmt.Errorf("erase user: %s: %w", s.what, err)
 		}
 	}
+	if err := tx.handOverSubmissions(u, standIn); err != nil {
+		return 0, er, false, err
+	}
 	deletes := []struct {
 		what, q string
 		args    []any
@@ -638,6 +641,9 @@ func (tx *Tx) EraseCasePersonalData(id int64, by int64, placeholder string) (er 
 	// A form still open on the case (a fix, a decision) would write the data
 	// back; a follow-up on it repeats its NIK.
 	if er.Drafts, err = tx.DropCaseDrafts(id); err != nil {
+		return er, false, err
+	}
+	if err := tx.eraseCaseSubmissions(id, &er); err != nil {
 		return er, false, err
 	}
 	if er.Delivered, err = tx.eraseCaseTraces(c, fileIDs, placeholder); err != nil {
