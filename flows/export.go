@@ -31,9 +31,9 @@ func (a *App) exportFlow() *Flow {
 		{Key: "format", Prompt: "exp.format", Input: InputChoice, OptionsFrom: a.exportFormatOptions},
 		{Key: "period", Prompt: "exp.period", Input: InputChoice, DependsOn: []string{"format"},
 			If: func(c *Ctx) bool { return !exportsForm(c) }, Options: []Option{
-			{Value: "month", Key: "exp.period.month"}, {Value: "lastmonth", Key: "exp.period.lastmonth"},
-			{Value: "year", Key: "exp.period.year"}, {Value: "all", Key: "exp.period.all"},
-			{Value: "range", Key: "exp.period.range"}}},
+				{Value: "month", Key: "exp.period.month"}, {Value: "lastmonth", Key: "exp.period.lastmonth"},
+				{Value: "year", Key: "exp.period.year"}, {Value: "all", Key: "exp.period.all"},
+				{Value: "range", Key: "exp.period.range"}}},
 		{Key: "from", Prompt: "exp.from", Input: InputDate, If: isRange, DependsOn: []string{"period"}},
 		{Key: "to", Prompt: "exp.to", Input: InputDate, If: isRange, DependsOn: []string{"from"},
 			Check: func(c *Ctx, v Value) error {
