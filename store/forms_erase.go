@@ -163,7 +163,8 @@ func (tx *Tx) handOverSubmissions(u User, standIn int64) error {
 		changed := false
 		for name, a := range answers {
 			if a.Computed && own[strings.ToLower(strings.TrimSpace(a.Text))] {
-				a.Text, answers[name], changed = "", a, true
+				a.Text = ""
+				answers[name], changed = a, true
 			}
 		}
 		if !changed {
