@@ -20,6 +20,7 @@ type Expr struct {
 	src  string
 	root *node
 	refs []string
+	cols []string
 }
 
 // Kind tells which of XPath's value kinds a Val holds.
@@ -56,4 +57,7 @@ type Env interface {
 	// ChoiceLabel returns the label of choice value of question name, for
 	// jr:choice-name(value, '${name}'); ok is false when there is none.
 	ChoiceLabel(name, value string) (label string, ok bool)
+	// Column returns a bare name's value: in a choice_filter, the column of
+	// that name of the choice being filtered ("name" is the choice's name).
+	Column(name string) Val
 }
