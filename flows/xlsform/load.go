@@ -1,18 +1,739 @@
 package xlsform
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"dinsosbot/flows/xlsform/expr"
 )
 
-// DefaultMaxBytes bounds a workbook when Options.MaxBytes is 0.
-const DefaultMaxBytes = 5 << 20
+// Bounds of what Load reads, so a hostile or broken workbook costs little.
+const (
+	DefaultMaxBytes = 5 << 20  // the .xlsx file itself
+	maxUnzipped     = 64 << 20 // all its parts once unzipped (a zip bomb stops here)
+	MaxSurveyRows   = 2000     // rows of the survey sheet, header included
+	MaxChoiceRows   = 20000    // rows of the choices sheet (a kelurahan list is hundreds)
+	MaxColumns      = 200      // columns read per row
+	maxCell         = 8 << 10  // bytes of one cell; longer text is refused
+)
+
+// The sheet names of the standard, as the problems name them.
+const (
+	SheetSurvey   = "survey"
+	SheetChoices  = "choices"
+	SheetSettings = "settings"
+)
 
 // Load reads an XLSForm workbook; on refusal it returns *Refusal listing
-// every problem.
+// every problem. Other errors mean the bytes are not a workbook at all (they
+// come as a Refusal too, so a caller shows every failure the same way).
 func Load(r io.Reader, opt Options) (*Form, error) {
-	return nil, errors.New("xlsform: not implemented")
+	limit := opt.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read form: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, refuse(Problem{Feature: strconv.FormatInt(limit>>10, 10) + " KB", Key: "xf.err.too_big"})
+	}
+	book, err := readBook(data)
+	if err != nil {
+		return nil, refuse(Problem{Feature: err.Error(), Key: "xf.err.read"})
+	}
+	l := &loader{opt: opt, book: book}
+	f := l.load()
+	if len(l.problems) > 0 {
+		return nil, &Refusal{Problems: l.problems}
+	}
+	return f, nil
 }
 
-// Describe renders the form as the bot understands it, for `form check`.
-func (f *Form) Describe(lang string) string { return "" }
+func refuse(p ...Problem) *Refusal { return &Refusal{Problems: p} }
+
+// sheet is one sheet read into memory: a header and rows of cells.
+type sheet struct {
+	name   string
+	header []string // normalised column names
+	raw    []string // the column names as written
+	rows   []row
+	tooBig bool // over its row bound: refused
+	wide   bool // a row over MaxColumns: refused
+	long   int  // a row with a cell over maxCell (0: none)
+}
+
+type row struct {
+	n     int // 1-based sheet row
+	cells []string
+}
+
+// get returns the row's cell in the column named col ("" when absent).
+func (s *sheet) get(r row, col string) string {
+	i := slices.Index(s.header, col)
+	if i < 0 || i >= len(r.cells) {
+		return ""
+	}
+	return strings.TrimSpace(r.cells[i])
+}
+
+type book struct {
+	sheets map[string]*sheet // by lower-case name
+	names  []string          // lower-case sheet names in order
+}
+
+// readBook opens data with excelize and reads the sheets the loader needs.
+// excelize is a large parser of untrusted bytes: a panic inside it becomes
+// an error here, so one broken upload never takes the bot down.
+func readBook(data []byte) (b *book, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			b, err = nil, fmt.Errorf("not a readable workbook (%v)", p)
+		}
+	}()
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzipped})
+	if err != nil {
+		return nil, fmt.Errorf("not a readable .xlsx workbook: %w", err)
+	}
+	defer f.Close()
+	b = &book{sheets: map[string]*sheet{}}
+	for _, name := range f.GetSheetList() {
+		key := strings.ToLower(strings.TrimSpace(name))
+		if _, dup := b.sheets[key]; dup {
+			continue
+		}
+		b.names = append(b.names, key)
+		max := 0
+		switch key {
+		case SheetSurvey:
+			max = MaxSurveyRows
+		case SheetChoices:
+			max = MaxChoiceRows
+		case SheetSettings:
+			max = 10
+		default:
+			b.sheets[key] = &sheet{name: key} // only its presence matters
+			continue
+		}
+		s, err := readSheet(f, name, key, max)
+		if err != nil {
+			return nil, err
+		}
+		b.sheets[key] = s
+	}
+	return b, nil
+}
+
+func readSheet(f *excelize.File, name, key string, max int) (*sheet, error) {
+	rows, err := f.Rows(name)
+	if err != nil {
+		return nil, fmt.Errorf("sheet %s: %w", key, err)
+	}
+	defer rows.Close()
+	s := &sheet{name: key}
+	n := 0
+	for rows.Next() {
+		n++
+		if n > max {
+			s.tooBig = true
+			break
+		}
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, fmt.Errorf("sheet %s row %d: %w", key, n, err)
+		}
+		for len(cells) > 0 && strings.TrimSpace(cells[len(cells)-1]) == "" {
+			cells = cells[:len(cells)-1]
+		}
+		if len(cells) > MaxColumns {
+			s.wide = true
+			cells = cells[:MaxColumns]
+		}
+		for _, c := range cells {
+			if len(c) > maxCell && s.long == 0 {
+				s.long = n
+			}
+		}
+		if s.header == nil {
+			if len(cells) == 0 {
+				continue // blank rows above the header
+			}
+			s.raw = cells
+			s.header = make([]string, len(cells))
+			for i, c := range cells {
+				s.header[i] = normColumn(c)
+			}
+			continue
+		}
+		if len(cells) == 0 {
+			continue
+		}
+		s.rows = append(s.rows, row{n: n, cells: cells})
+	}
+	if err := rows.Error(); err != nil {
+		return nil, fmt.Errorf("sheet %s: %w", key, err)
+	}
+	return s, nil
+}
+
+// columnAliases maps older or looser spellings pyxform accepts to the one
+// this loader reads.
+var columnAliases = map[string]string{
+	"jr:constraintmsg": "constraint_message",
+	"jr:requiredmsg":   "required_message",
+	"readonly":         "read_only",
+	"list name":        "list_name",
+	"id_string":        "form_id",
+	"default_lang":     "default_language",
+}
+
+// normColumn lower-cases a header and its base name's spaces and dashes
+// ("Constraint-Message::English (en)" -> "constraint_message::English (en)"),
+// keeping the language part as written.
+func normColumn(c string) string {
+	c = strings.TrimSpace(c)
+	base, lang, hasLang := strings.Cut(c, "::")
+	if !hasLang {
+		// pyxform reads a single colon too ("label:English (en)").
+		if i := strings.Index(c, ":"); i > 0 && !strings.HasPrefix(strings.ToLower(c), "jr:") {
+			base, lang, hasLang = c[:i], c[i+1:], true
+		}
+	}
+	base = strings.ToLower(strings.TrimSpace(base))
+	if a, ok := columnAliases[base]; ok {
+		base = a
+	}
+	base = strings.NewReplacer(" ", "_", "-", "_").Replace(base)
+	if !hasLang {
+		return base
+	}
+	return base + "::" + strings.TrimSpace(lang)
+}
+
+var langCode = regexp.MustCompile(`\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$`)
+
+// langOf maps a column's language part ("Indonesian (id)", "English",
+// "id") to a code: the code in parentheses, else a known language name,
+// else the text itself in lower case.
+func langOf(s string) string {
+	s = strings.TrimSpace(s)
+	if m := langCode.FindStringSubmatch(s); m != nil {
+		return strings.ToLower(m[1])
+	}
+	switch k := strings.ToLower(s); k {
+	case "indonesian", "bahasa indonesia", "bahasa", "indonesia":
+		return "id"
+	case "english", "inggris", "bahasa inggris":
+		return "en"
+	default:
+		return k
+	}
+}
+
+// texts reads the columns base, base::Lang (code), ... of a row into a map by
+// language code ("" for the column without a language).
+func (s *sheet) texts(r row, base string, seen func(string)) map[string]string {
+	var out map[string]string
+	for i, h := range s.header {
+		lang, ok := "", h == base
+		if !ok {
+			rest, found := strings.CutPrefix(h, base+"::")
+			if !found {
+				continue
+			}
+			lang, ok = langOf(rest), true
+		}
+		if seen != nil {
+			seen(lang)
+		}
+		if i >= len(r.cells) {
+			continue
+		}
+		if v := strings.TrimSpace(r.cells[i]); v != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[lang] = v
+		}
+	}
+	return out
+}
+
+// hasColumn reports whether a column base (with or without a language) exists.
+func (s *sheet) hasColumn(base string) bool {
+	for _, h := range s.header {
+		if h == base || strings.HasPrefix(h, base+"::") {
+			return true
+		}
+	}
+	return false
+}
+
+type loader struct {
+	opt      Options
+	book     *book
+	problems []Problem
+	langs    []string
+}
+
+func (l *loader) add(sheet string, row int, feature, key string, args ...string) {
+	l.problems = append(l.problems, Problem{Sheet: sheet, Row: row, Feature: feature, Key: key, Args: args})
+}
+
+func (l *loader) seenLang(code string) {
+	if !slices.Contains(l.langs, code) {
+		l.langs = append(l.langs, code)
+	}
+}
+
+func (l *loader) load() *Form {
+	f := &Form{Choices: map[string][]Choice{}}
+	for _, name := range l.book.names {
+		switch name {
+		case "entities":
+			l.add(name, 0, name, "xf.err.entities")
+		case "external_choices":
+			l.add(name, 0, name, "xf.err.external")
+		}
+	}
+	for _, key := range []string{SheetSurvey, SheetChoices, SheetSettings} {
+		s := l.book.sheets[key]
+		if s == nil {
+			continue
+		}
+		switch {
+		case s.tooBig:
+			max := map[string]int{SheetSurvey: MaxSurveyRows, SheetChoices: MaxChoiceRows, SheetSettings: 10}[key]
+			l.add(key, 0, strconv.Itoa(max), "xf.err.too_many_rows")
+		case s.wide:
+			l.add(key, 0, strconv.Itoa(MaxColumns), "xf.err.too_wide")
+		case s.long > 0:
+			l.add(key, s.long, strconv.Itoa(maxCell), "xf.err.cell_too_long")
+		}
+	}
+	if len(l.problems) > 0 {
+		return nil
+	}
+	l.settings(f)
+	l.choices(f)
+	survey := l.book.sheets[SheetSurvey]
+	if survey == nil {
+		l.add("", 0, SheetSurvey, "xf.err.no_survey")
+		return nil
+	}
+	l.survey(f, survey)
+	f.Langs = l.langs
+	return f
+}
+
+func (l *loader) settings(f *Form) {
+	s := l.book.sheets[SheetSettings]
+	if s != nil && len(s.rows) > 0 {
+		r := s.rows[0]
+		f.ID = s.get(r, "form_id")
+		f.Title = s.get(r, "form_title")
+		f.Version = s.get(r, "version")
+		if d := s.get(r, "default_language"); d != "" {
+			f.DefaultLang = langOf(d)
+		}
+		switch v := strings.ToLower(s.get(r, "link_case")); v {
+		case "", "no", "false", "0", "false()":
+		case "yes", "true", "1", "true()":
+			f.LinkCase = true
+		default:
+			l.add(SheetSettings, r.n, v, "xf.err.bool", "column", "link_case")
+		}
+	}
+	row := 0
+	if s != nil {
+		row = 2
+	}
+	if f.ID == "" {
+		l.add(SheetSettings, row, "form_id", "xf.err.form_id")
+	} else if !expr.ValidName(f.ID) {
+		l.add(SheetSettings, row, f.ID, "xf.err.name.invalid")
+	}
+	if f.Title == "" {
+		f.Title = f.ID
+	}
+}
+
+func (l *loader) choices(f *Form) {
+	s := l.book.sheets[SheetChoices]
+	if s == nil {
+		return
+	}
+	standard := map[string]bool{"list_name": true, "name": true}
+	seen := map[string]map[string]int{}
+	for _, r := range s.rows {
+		list := s.get(r, "list_name")
+		name := s.get(r, "name")
+		if list == "" && name == "" {
+			continue
+		}
+		if list == "" {
+			l.add(SheetChoices, r.n, name, "xf.err.choice.list")
+			continue
+		}
+		if name == "" {
+			l.add(SheetChoices, r.n, list, "xf.err.choice.name")
+			continue
+		}
+		if seen[list] == nil {
+			seen[list] = map[string]int{}
+		}
+		if first, dup := seen[list][name]; dup {
+			l.add(SheetChoices, r.n, name, "xf.err.choice.duplicate", "first", strconv.Itoa(first), "list", list)
+			continue
+		}
+		seen[list][name] = r.n
+		c := Choice{Name: name, Row: r.n, Label: s.texts(r, "label", l.seenLang)}
+		if len(c.Label) == 0 {
+			l.add(SheetChoices, r.n, name, "xf.err.choice.label")
+		}
+		for i, h := range s.header {
+			if standard[h] || h == "" || strings.HasPrefix(h, "label") || strings.Contains(h, "::") ||
+				h == "image" || h == "audio" || h == "video" || h == "media" || i >= len(r.cells) {
+				continue
+			}
+			if v := strings.TrimSpace(r.cells[i]); v != "" {
+				if c.Extra == nil {
+					c.Extra = map[string]string{}
+				}
+				c.Extra[h] = v
+			}
+		}
+		f.Choices[list] = append(f.Choices[list], c)
+	}
+}
+
+// unsupportedTypes are XLSForm types outside the subset, refused by name.
+var unsupportedTypes = map[string]string{
+	"range": "xf.err.type.unsupported", "rank": "xf.err.type.unsupported",
+	"barcode": "xf.err.type.unsupported", "video": "xf.err.type.unsupported",
+	"file": "xf.err.type.unsupported", "geotrace": "xf.err.type.unsupported",
+	"geoshape": "xf.err.type.unsupported", "background-audio": "xf.err.type.unsupported",
+	"background-geopoint": "xf.err.type.unsupported", "start-geopoint": "xf.err.type.unsupported",
+	"hidden": "xf.err.type.unsupported", "xml-external": "xf.err.type.unsupported",
+	"csv-external": "xf.err.external", "select_one_external": "xf.err.external",
+	"select_multiple_external": "xf.err.external",
+	"select_one_from_file":     "xf.err.from_file", "select_multiple_from_file": "xf.err.from_file",
+	"begin_repeat": "xf.err.repeat", "end_repeat": "xf.err.repeat",
+	"deviceid": "xf.err.type.meta", "phonenumber": "xf.err.type.meta", "simserial": "xf.err.type.meta",
+	"subscriberid": "xf.err.type.meta", "email": "xf.err.type.meta", "audit": "xf.err.type.meta",
+	"osm": "xf.err.type.unsupported", "trigger": "xf.err.type.unsupported",
+}
+
+// typeAliases are other spellings of supported types.
+var typeAliases = map[string]Type{
+	"int": Integer, "datetime": DateTime, "photo": Image, "gps": Geopoint, "location": Geopoint,
+	"add_note_prompt": Note, "select1": SelectOne, "select_all_that_apply": SelectMultiple,
+}
+
+var supportedTypes = func() map[string]Type {
+	m := map[string]Type{}
+	for _, t := range []Type{Text, Integer, Decimal, Date, Time, DateTime, SelectOne, SelectMultiple,
+		Geopoint, Image, Audio, Note, Acknowledge, Calculate, Start, End, Today, Username, NIK, Kecamatan, Kelurahan} {
+		m[strings.ToLower(string(t))] = t
+	}
+	return m
+}()
+
+type group struct {
+	name     string
+	row      int
+	relevant *expr.Expr
+}
+
+// exprColumns are the survey columns holding expressions.
+var exprColumns = []string{"relevant", "constraint", "choice_filter", "calculation", "default"}
+
+func (l *loader) survey(f *Form, s *sheet) {
+	if !slices.Contains(s.header, "type") {
+		l.add(SheetSurvey, 1, "type", "xf.err.no_type_column")
+		return
+	}
+	if s.hasColumn("save_to") {
+		for _, r := range s.rows {
+			if v := s.get(r, "save_to"); v != "" {
+				l.add(SheetSurvey, r.n, "save_to", "xf.err.entities")
+			}
+		}
+	}
+	names := map[string]int{}
+	var stack []group
+	for _, r := range s.rows {
+		typ := strings.Join(strings.Fields(s.get(r, "type")), " ")
+		name := s.get(r, "name")
+		if typ == "" {
+			if name != "" || len(s.texts(r, "label", nil)) > 0 {
+				l.add(SheetSurvey, r.n, name, "xf.err.type.missing")
+			}
+			continue
+		}
+		if a := s.get(r, "appearance"); strings.Contains(strings.ToLower(a), "search(") {
+			l.add(SheetSurvey, r.n, "search()", "xf.err.search")
+		}
+		word, rest, _ := strings.Cut(typ, " ")
+		word = strings.ToLower(word)
+		// "begin group", "select one x" and "select_one x" all read alike.
+		switch {
+		case (word == "begin" || word == "end" || word == "select") && rest != "":
+			w2, r2, _ := strings.Cut(rest, " ")
+			word, rest = word+"_"+strings.ToLower(w2), r2
+		}
+		switch word {
+		case "begin_group":
+			g := group{name: name, row: r.n}
+			if l.checkName(r.n, name, names) {
+				names[name] = r.n
+			}
+			if src := s.get(r, "relevant"); src != "" {
+				g.relevant = l.parse(r.n, "relevant", src)
+			}
+			stack = append(stack, g)
+			continue
+		case "end_group":
+			if len(stack) == 0 {
+				l.add(SheetSurvey, r.n, typ, "xf.err.group.unopened")
+				continue
+			}
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if key, bad := unsupportedTypes[word]; bad {
+			l.add(SheetSurvey, r.n, typ, key)
+			continue
+		}
+		t, ok := supportedTypes[word]
+		if !ok {
+			t, ok = typeAliases[word]
+		}
+		if !ok {
+			l.add(SheetSurvey, r.n, typ, "xf.err.type.unknown")
+			continue
+		}
+		q := Question{Row: r.n, Type: t, Name: name}
+		for _, g := range stack {
+			q.Group = append(q.Group, g.name)
+		}
+		switch t {
+		case SelectOne, SelectMultiple:
+			list, extra, _ := strings.Cut(rest, " ")
+			if extra != "" {
+				l.add(SheetSurvey, r.n, extra, "xf.err.or_other")
+			}
+			l.checkList(f, r.n, typ, list, t)
+			q.ListName = list
+		default:
+			if rest != "" {
+				l.add(SheetSurvey, r.n, typ, "xf.err.type.unknown")
+			}
+		}
+		if (t == Kecamatan || t == Kelurahan) && l.opt.Regions == nil {
+			l.add(SheetSurvey, r.n, typ, "xf.err.regions")
+		}
+		if l.checkName(r.n, name, names) {
+			names[name] = r.n
+		}
+		q.Label = s.texts(r, "label", l.seenLang)
+		q.Hint = s.texts(r, "hint", l.seenLang)
+		q.RequiredMessage = s.texts(r, "required_message", l.seenLang)
+		q.ConstraintMessage = s.texts(r, "constraint_message", l.seenLang)
+		if t.Asked() && len(q.Label) == 0 && len(q.Hint) == 0 {
+			l.add(SheetSurvey, r.n, name, "xf.err.label.missing")
+		}
+		q.Required = l.boolean(r.n, "required", s.get(r, "required"))
+		q.ReadOnly = l.boolean(r.n, "read_only", s.get(r, "read_only"))
+		for _, col := range exprColumns {
+			src := s.get(r, col)
+			if src == "" {
+				continue
+			}
+			var e *expr.Expr
+			if col == "default" && !strings.ContainsAny(src, "($") {
+				e = expr.Literal(src) // a plain default ("yes", "2026-01-01") is a value, not XPath
+			} else {
+				e = l.parse(r.n, col, src)
+			}
+			switch col {
+			case "relevant":
+				q.Relevant = e
+			case "constraint":
+				q.Constraint = e
+			case "choice_filter":
+				q.ChoiceFilter = e
+			case "calculation":
+				q.Calculation = e
+			case "default":
+				q.Default = e
+			}
+		}
+		if t == Calculate && q.Calculation == nil && s.get(r, "calculation") == "" {
+			l.add(SheetSurvey, r.n, name, "xf.err.calculation.missing")
+		}
+		for i := len(stack) - 1; i >= 0; i-- { // a group's relevant holds for all it encloses
+			if stack[i].relevant != nil {
+				q.Relevant = expr.And(stack[i].relevant, q.Relevant)
+			}
+		}
+		f.Questions = append(f.Questions, q)
+	}
+	for _, g := range stack {
+		l.add(SheetSurvey, g.row, g.name, "xf.err.group.unclosed")
+	}
+	if len(f.Questions) == 0 && len(l.problems) == 0 {
+		l.add(SheetSurvey, 0, SheetSurvey, "xf.err.no_questions")
+	}
+	l.checkRefs(f, names)
+	l.checkCycles(f)
+}
+
+func (l *loader) checkName(row int, name string, names map[string]int) bool {
+	switch {
+	case name == "":
+		l.add(SheetSurvey, row, "name", "xf.err.name.missing")
+	case !expr.ValidName(name):
+		l.add(SheetSurvey, row, name, "xf.err.name.invalid")
+	default:
+		if first, dup := names[name]; dup {
+			l.add(SheetSurvey, row, name, "xf.err.name.duplicate", "first", strconv.Itoa(first))
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+func (l *loader) checkList(f *Form, row int, typ, list string, t Type) {
+	if list == "" {
+		l.add(SheetSurvey, row, typ, "xf.err.list.missing")
+		return
+	}
+	choices := f.Choices[list]
+	if len(choices) == 0 {
+		l.add(SheetSurvey, row, list, "xf.err.list.unknown")
+		return
+	}
+	if t == SelectMultiple {
+		// A select_multiple's answer is its names separated by spaces.
+		for _, c := range choices {
+			if strings.ContainsAny(c.Name, " \t") {
+				l.add(SheetChoices, c.Row, c.Name, "xf.err.choice.space")
+			}
+		}
+	}
+}
+
+func (l *loader) boolean(row int, col, v string) bool {
+	switch strings.ToLower(v) {
+	case "", "no", "false", "0", "false()":
+		return false
+	case "yes", "true", "1", "true()":
+		return true
+	}
+	l.add(SheetSurvey, row, v, "xf.err.bool", "column", col)
+	return false
+}
+
+// parse parses one expression cell, turning a refusal into a Problem.
+func (l *loader) parse(row int, col, src string) *expr.Expr {
+	e, err := expr.Parse(src)
+	if err == nil {
+		return e
+	}
+	var pe *expr.Error
+	if !errors.As(err, &pe) {
+		l.add(SheetSurvey, row, src, "xf.expr.syntax", "column", col, "near", "")
+		return nil
+	}
+	feature := src
+	switch pe.Code {
+	case expr.ErrFunction, expr.ErrArity, expr.ErrRegex, expr.ErrChoice:
+		feature = pe.Func + "()"
+	case expr.ErrTooLong:
+		feature = strconv.Itoa(expr.MaxSource)
+	}
+	l.add(SheetSurvey, row, feature, "xf.expr."+string(pe.Code), "column", col, "near", pe.Near)
+	return nil
+}
+
+// checkRefs refuses a ${name} that names no question and a bare name outside
+// a choice_filter or naming no column of the filtered list.
+func (l *loader) checkRefs(f *Form, names map[string]int) {
+	for _, q := range f.Questions {
+		for _, c := range []struct {
+			col string
+			e   *expr.Expr
+		}{{"relevant", q.Relevant}, {"constraint", q.Constraint}, {"choice_filter", q.ChoiceFilter},
+			{"calculation", q.Calculation}, {"default", q.Default}} {
+			if c.e == nil {
+				continue
+			}
+			for _, ref := range c.e.Refs() {
+				if _, ok := names[ref]; !ok {
+					l.add(SheetSurvey, q.Row, "${"+ref+"}", "xf.err.ref", "column", c.col)
+				}
+			}
+			for _, col := range c.e.Columns() {
+				if c.col != "choice_filter" || !choiceColumn(f.Choices[q.ListName], col) {
+					l.add(SheetSurvey, q.Row, col, "xf.err.column", "column", c.col)
+				}
+			}
+		}
+	}
+}
+
+func choiceColumn(choices []Choice, col string) bool {
+	if col == "name" || col == "label" {
+		return true
+	}
+	for _, c := range choices {
+		if _, ok := c.Extra[col]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCycles refuses calculations that read each other in a circle, which
+// no order of evaluation can settle. Each calculation in a circle is named;
+// one that only reads from a circle is not.
+func (l *loader) checkCycles(f *Form) {
+	calc := map[string]*Question{}
+	for i := range f.Questions {
+		if q := &f.Questions[i]; q.Calculation != nil {
+			calc[q.Name] = q
+		}
+	}
+	for _, q := range f.Questions {
+		if q.Calculation == nil {
+			continue
+		}
+		seen := map[string]bool{}
+		stack := slices.Clone(q.Calculation.Refs())
+		for len(stack) > 0 {
+			name := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if name == q.Name {
+				l.add(SheetSurvey, q.Row, q.Name, "xf.err.cycle")
+				break
+			}
+			if seen[name] || calc[name] == nil {
+				continue
+			}
+			seen[name] = true
+			stack = append(stack, calc[name].Calculation.Refs()...)
+		}
+	}
+}

@@ -512,3 +512,32 @@ func ValidName(s string) bool {
 	}
 	return true
 }
+
+// Literal is an expression whose value is always s, for a plain default.
+func Literal(s string) *Expr {
+	return &Expr{src: "'" + s + "'", root: &node{kind: nLit, val: Str(s)}}
+}
+
+// And is a and b, for a group's relevant joined to its questions'; a nil
+// side is left out.
+func And(a, b *Expr) *Expr {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	refs := map[string]bool{}
+	cols := map[string]bool{}
+	for _, e := range []*Expr{a, b} {
+		for _, r := range e.refs {
+			refs[r] = true
+		}
+		for _, c := range e.cols {
+			cols[c] = true
+		}
+	}
+	return &Expr{src: "(" + a.src + ") and (" + b.src + ")",
+		root: &node{kind: nBinary, op: "and", args: []*node{a.root, b.root}},
+		refs: sortedKeys(refs), cols: sortedKeys(cols)}
+}
