@@ -1,4 +1,4 @@
-package flows
+package engine
 
 import (
 	"fmt"
@@ -121,10 +121,6 @@ type Flow struct {
 	Flagged func(c *Ctx) (map[string]bool, error)
 
 	index map[string]int
-	// gate is the command whose allow rule this flow keeps answering to once
-	// open (set by addCommand from command.gates); nil for flows anyone may
-	// fill in (registration, check-in, a decline reason).
-	gate *command
 }
 
 // step returns the step named key.
