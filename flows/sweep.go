@@ -62,7 +62,7 @@ func (a *App) sweepOne(tx *store.Tx, conv store.Conversation) error {
 		return nil
 	}
 	s.Reminded = true
-	if err := c.Reply(c.T("flow.reminder", "title", c.T(s.Def().Title), "expires", a.formatTime(expires))); err != nil {
+	if err := c.Reply(c.T("flow.reminder", "title", s.Def().TitleIn(c.Lang), "expires", a.formatTime(expires))); err != nil {
 		return err
 	}
 	return s.Save(tx, false)

@@ -29,6 +29,13 @@ type Host struct {
 	Ended func(flow string, completed bool, key string)
 	// Location is the zone "today" is taken in; UTC when nil.
 	Location *time.Location
+	// LookupFlow finds a flow that is not registered, by the name a stored
+	// conversation gives (forms built from the database, named like
+	// "xf:<form_id>:<version>"): an open draft keeps its flow's name, so it
+	// finishes on the version it started. It returns a flow that passed
+	// Validate (check once, then cache), or false when there is none (the
+	// draft is then dropped).
+	LookupFlow func(tx *store.Tx, name string) (*Flow, bool, error)
 }
 
 // Engine runs the registered flows. It holds no mutable state once the flows
@@ -56,10 +63,28 @@ func (e *Engine) Register(f *Flow) error {
 	return nil
 }
 
-// lookup returns the flow a stored conversation names.
-func (e *Engine) lookup(_ *store.Tx, name string) (*Flow, bool, error) {
-	f, ok := e.flows[name]
-	return f, ok, nil
+// Validate checks a flow's declaration (keys, texts, bounds, options) and
+// readies it for use; a flow built at run time is validated once before it is
+// started or returned by Host.LookupFlow.
+func (e *Engine) Validate(f *Flow) error { return f.validate() }
+
+// lookup returns the flow a stored conversation names: a registered one, else
+// the host's.
+func (e *Engine) lookup(tx *store.Tx, name string) (*Flow, bool, error) {
+	if f, ok := e.flows[name]; ok {
+		return f, true, nil
+	}
+	if e.host.LookupFlow == nil {
+		return nil, false, nil
+	}
+	f, ok, err := e.host.LookupFlow(tx, name)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if f.index == nil || f.Name != name {
+		return nil, false, fmt.Errorf("flow %s: not validated, or named %q", name, f.Name)
+	}
+	return f, true, nil
 }
 
 func (e *Engine) location() *time.Location {
@@ -78,6 +103,9 @@ func (e *Engine) ended(flow string, completed bool, key string) {
 // Start opens flow f for the event's chat and user with vars and prefilled
 // answers; atSummary starts at the summary (editing existing data).
 func (e *Engine) Start(c *Ctx, f *Flow, vars map[string]string, prefill Answers, atSummary bool) error {
+	if f.index == nil {
+		return fmt.Errorf("start flow %s: not validated", f.Name)
+	}
 	return e.startFlow(c, f, vars, prefill, atSummary)
 }
 
@@ -86,6 +114,9 @@ func (e *Engine) Start(c *Ctx, f *Flow, vars map[string]string, prefill Answers,
 // depended on it) returns to the summary. note goes before the question. A key
 // that is not a visible question of the form shows the summary instead.
 func (e *Engine) StartEditing(c *Ctx, f *Flow, vars map[string]string, prefill Answers, key, note string) error {
+	if f.index == nil {
+		return fmt.Errorf("start flow %s: not validated", f.Name)
+	}
 	return e.startEditing(c, f, vars, prefill, key, note)
 }
 

@@ -148,9 +148,17 @@ func (c *Ctx) Answer(text string) error {
 type InputError struct {
 	Key  string
 	Args []string
+	// Text, when set, is the reason as literal text, already escaped (see
+	// Refusal); Key is then unused.
+	Text string
 }
 
-func (e *InputError) Error() string { return "input refused: " + e.Key }
+func (e *InputError) Error() string {
+	if e.Text != "" {
+		return "input refused: " + e.Text
+	}
+	return "input refused: " + e.Key
+}
 
 // refuse builds an *InputError.
 func refuse(key string, args ...string) *InputError { return &InputError{Key: key, Args: args} }

@@ -148,9 +148,10 @@ func (s *Session) preset(c *Ctx, i int) (Value, bool) {
 	return st.Preset(c)
 }
 
-// asked reports whether step i is a question to ask: applicable and not preset.
+// asked reports whether step i is a question to ask: applicable, not
+// computed and not preset.
 func (s *Session) asked(c *Ctx, i int) bool {
-	if !s.applicable(c, i) {
+	if s.flow.Steps[i].computed() || !s.applicable(c, i) {
 		return false
 	}
 	_, fixed := s.preset(c, i)
@@ -162,10 +163,13 @@ func (s *Session) asked(c *Ctx, i int) bool {
 // dropped the kelurahan); the summary when nothing is left.
 func (e *Engine) advance(c *Ctx, s *Session, note string) error {
 	for i := range s.flow.Steps {
+		key := s.flow.Steps[i].Key
 		if !s.applicable(c, i) {
-			delete(s.st.Answers, s.flow.Steps[i].Key)
+			delete(s.st.Answers, key)
 		} else if v, ok := s.preset(c, i); ok {
-			s.st.Answers[s.flow.Steps[i].Key] = v
+			s.st.Answers[key] = v
+		} else if s.flow.Steps[i].computed() {
+			delete(s.st.Answers, key) // nothing to compute from (any more)
 		}
 	}
 	from := -1
@@ -229,7 +233,7 @@ func (s *Session) dropDependents(key string) {
 // prompt: the person sees what was taken without a message of its own.
 func (e *Engine) echo(c *Ctx, step *Step, v Value) (string, error) {
 	if v.Skipped {
-		return c.T("flow.skip.done", "field", c.T(step.label())), nil
+		return c.T("flow.skip.done", "field", step.LabelIn(c.Lang)), nil
 	}
 	if step.Input == InputText {
 		v.Text = clip(v.Text, maxEchoText)
@@ -241,7 +245,7 @@ func (e *Engine) echo(c *Ctx, step *Step, v Value) (string, error) {
 	if step.Hidden {
 		return c.T("flow.echo.hidden", "value", shown), nil
 	}
-	return c.T("flow.echo", "field", c.T(step.label()), "value", shown), nil
+	return c.T("flow.echo", "field", step.LabelIn(c.Lang), "value", shown), nil
 }
 
 // maxEchoText bounds a typed answer quoted back at the top of the next
@@ -388,7 +392,7 @@ func (e *Engine) showSummary(c *Ctx, s *Session, note string) error {
 		if err != nil {
 			return err
 		}
-		label := c.T(st.label())
+		label := st.buttonLabel(c.Lang)
 		if flagged[st.Key] {
 			label = "⚠️ " + label
 		}
@@ -415,7 +419,7 @@ func (e *Engine) showSummary(c *Ctx, s *Session, note string) error {
 // summaryText lists the visible answers of f, one "label: value" per line,
 // with ⚠️ before the flagged ones.
 func (e *Engine) summaryText(c *Ctx, f *Flow, ans Answers, flagged map[string]bool) (string, error) {
-	text := "<b>" + c.T(f.Title) + "</b>\n"
+	text := "<b>" + f.TitleIn(c.Lang) + "</b>\n"
 	for _, st := range f.Steps {
 		v, ok := ans[st.Key]
 		if st.Hidden || !ok {
@@ -429,7 +433,7 @@ func (e *Engine) summaryText(c *Ctx, f *Flow, ans Answers, flagged map[string]bo
 		if flagged[st.Key] {
 			mark = "⚠️ "
 		}
-		text += "\n" + mark + c.T(st.label()) + ": <b>" + shown + "</b>"
+		text += "\n" + mark + st.LabelIn(c.Lang) + ": <b>" + shown + "</b>"
 	}
 	return text, nil
 }
@@ -469,7 +473,7 @@ func (e *Engine) answerStep(c *Ctx, s *Session) error {
 	v, err := e.read(c, s, step)
 	var ie *InputError
 	if errors.As(err, &ie) {
-		return e.prompt(c, s, "⚠️ "+c.T(ie.Key, ie.Args...)+e.example(c, step))
+		return e.prompt(c, s, "⚠️ "+c.RefusalText(ie)+e.example(c, step))
 	}
 	if err != nil {
 		return err
@@ -518,7 +522,7 @@ func (e *Engine) authorized(c *Ctx, s *Session) (bool, error) {
 	// Also in the chat when it was a button: a toast is easily missed, and the
 	// form that was on screen is gone. RemoveReply drops a contact or location
 	// keyboard, as cancel does.
-	if _, err := c.Send(store.Message{Text: c.T("flow.denied", "title", c.T(s.flow.Title)), RemoveReply: true}); err != nil {
+	if _, err := c.Send(store.Message{Text: c.T("flow.denied", "title", s.flow.TitleIn(c.Lang)), RemoveReply: true}); err != nil {
 		return false, err
 	}
 	e.ended(s.flow.Name, false, "flow.denied")
@@ -556,10 +560,10 @@ func (e *Engine) skip(c *Ctx, s *Session) error {
 		return fmt.Errorf("flow %s: no step %q", s.flow.Name, s.Step)
 	}
 	if !step.Optional {
-		return e.prompt(c, s, "⚠️ "+c.T("flow.skip.required", "field", c.T(step.label())))
+		return e.prompt(c, s, "⚠️ "+c.requiredText(step))
 	}
 	if requestsKeyboard(step) {
-		s.leave = c.T("flow.skip.done", "field", c.T(step.label()))
+		s.leave = c.T("flow.skip.done", "field", step.LabelIn(c.Lang))
 	}
 	return e.accept(c, s, step, Value{Skipped: true})
 }

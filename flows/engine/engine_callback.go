@@ -150,7 +150,7 @@ func (e *Engine) choose(c *Ctx, s *Session, step *Step, value string) error {
 	if step.Check != nil {
 		if err := step.Check(c, v); err != nil {
 			if ie, ok := err.(*InputError); ok {
-				return e.prompt(c, s, "⚠️ "+c.T(ie.Key, ie.Args...))
+				return e.prompt(c, s, "⚠️ "+c.RefusalText(ie))
 			}
 			return err
 		}
@@ -209,7 +209,7 @@ func (e *Engine) onSummaryButton(c *Ctx, s *Session, cb Callback) error {
 	if !ok || step.Hidden || !s.asked(c, s.flow.index[cb.Arg]) {
 		return e.stale(c)
 	}
-	if err := e.closeChosen(c, s, "✏️ "+c.T(step.label())); err != nil {
+	if err := e.closeChosen(c, s, "✏️ "+step.LabelIn(c.Lang)); err != nil {
 		return err
 	}
 	s.Step, s.st.Editing = step.Key, true

@@ -38,7 +38,7 @@ func (c *Ctx) optionLabel(o Option) string {
 
 // promptMessage builds the question of step with its keyboard.
 func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, error) {
-	text := c.T(step.Prompt)
+	text := step.promptIn(c.Lang)
 	if v, ok := s.st.Answers[step.Key]; ok && !step.Hidden {
 		shown, err := e.display(c, step, v)
 		if err != nil {
