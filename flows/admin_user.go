@@ -46,10 +46,10 @@ func (a *App) onUserAction(c *Ctx, id int64, cb Callback) error {
 			op = opReject
 		}
 		// decide edits the admins' notices by their outbox rows, not the card.
-		dc := *c
-		dc.Ev.CallbackMessageID = 0
-		err = a.decide(&dc, Callback{Kind: cbApproval, Nonce: strconv.FormatInt(appr, 10), Op: op})
-		c.answered = dc.answered
+		pressed := c.Ev.CallbackMessageID
+		c.Ev.CallbackMessageID = 0
+		err = a.decide(c, Callback{Kind: cbApproval, Nonce: strconv.FormatInt(appr, 10), Op: op})
+		c.Ev.CallbackMessageID = pressed
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"dinsosbot/flows/engine"
 	"dinsosbot/flows/i18n"
 	"dinsosbot/flows/region"
 	"dinsosbot/store"
@@ -93,6 +94,13 @@ type App struct {
 	commands map[string]*command
 	order    []string  // command names in menu order
 	stats    flowStats // ended conversations, for the runtime's metrics
+
+	// eng runs the flows' conversations.
+	eng *engine.Engine
+	// gates: the command whose allow rule a flow keeps answering to once
+	// open (set by addCommand from command.gates), by flow name; none for
+	// flows anyone may fill in (registration, check-in, a decline reason).
+	gates map[string]*command
 }
 
 // New returns an App for cfg; zero fields take Kota Jambi's defaults. It panics
@@ -130,7 +138,8 @@ func New(cfg Config) *App {
 		cfg.ReminderLead = 2 * time.Hour
 	}
 	cfg.Schedules = cfg.Schedules.withDefaults()
-	a := &App{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]*command{}}
+	a := &App{cfg: cfg, flows: map[string]*Flow{}, gates: map[string]*command{}, commands: map[string]*command{}}
+	a.eng = a.newEngine()
 	for _, f := range []*Flow{a.registrationFlow(), a.profileFlow(), a.inviteFlow(), a.meetingFlow(), a.meetingMoveFlow(), a.checkinFlow(),
 		a.caseFlow(), a.caseNoteFlow(), a.rsvpReasonFlow(), a.broadcastFlow(), a.exportFlow(), a.digestFlow(),
 		a.formReviewFlow()} {
@@ -149,11 +158,8 @@ func New(cfg Config) *App {
 // AddFlow validates f and makes it available to commands. It fails on a broken
 // declaration or a name already taken.
 func (a *App) AddFlow(f *Flow) error {
-	if err := f.validate(); err != nil {
+	if err := a.eng.Register(f); err != nil {
 		return fmt.Errorf("add flow: %w", err)
-	}
-	if _, dup := a.flows[f.Name]; dup {
-		return fmt.Errorf("add flow: %s declared twice", f.Name)
 	}
 	a.flows[f.Name] = f
 	return nil
@@ -172,7 +178,7 @@ func (a *App) Handle(tx *store.Tx, ev Event) error {
 	if err != nil {
 		return fmt.Errorf("handle update %d: %w", ev.UpdateID, err)
 	}
-	c := &Ctx{Tx: tx, Ev: ev, app: a}
+	c := &Ctx{Tx: tx, Ev: ev, Env: a}
 	if user, err = a.seedAdmin(c, user); err != nil {
 		return fmt.Errorf("handle update %d: %w", ev.UpdateID, err)
 	}
@@ -240,13 +246,13 @@ func (a *App) dispatch(c *Ctx) error {
 		return err
 	}
 	if !ev.Private() {
-		if open && a.flowInGroup(s.flow) {
-			return a.onMessage(c, s)
+		if open && a.flowInGroup(s.Def()) {
+			return a.eng.Answer(c, s)
 		}
 		return nil
 	}
 	if open {
-		return a.onMessage(c, s)
+		return a.eng.Answer(c, s)
 	}
 	if a.isFormDocument(c) {
 		return a.onFormDocument(c)
@@ -281,7 +287,7 @@ func (a *App) onGroupCallback(c *Ctx) error {
 		if err != nil {
 			return err
 		}
-		if !open || a.flowInGroup(s.flow) {
+		if !open || a.flowInGroup(s.Def()) {
 			return a.onCallback(c)
 		}
 	}
@@ -298,7 +304,8 @@ func (a *App) onCallback(c *Ctx) error {
 	}
 	switch cb.Kind {
 	case cbFlow:
-		return a.onFlowCallback(c, cb)
+		_, err := a.eng.OnCallback(c, engine.Callback(cb))
+		return err
 	case cbApproval:
 		if !isAdmin(c.User) {
 			return a.deny(c, "approve")
@@ -330,7 +337,7 @@ func (a *App) Apologize(tx *store.Tx, ev Event) error {
 	if err != nil {
 		return fmt.Errorf("apologize: %w", err)
 	}
-	c := &Ctx{Tx: tx, Ev: ev, User: user, Lang: a.lang(user), app: a}
+	c := &Ctx{Tx: tx, Ev: ev, User: user, Lang: a.lang(user), Env: a}
 	if err := c.Answer(c.T("error.apology")); err != nil {
 		return fmt.Errorf("apologize: %w", err)
 	}

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,7 +15,7 @@ const maxArg = 40
 
 // Callback kinds: what a button belongs to.
 const (
-	cbFlow     = "f"  // a conversation step; Nonce is the step's nonce
+	cbFlow     = "f"  // a conversation step (engine.CallbackKind); Nonce is the step's nonce
 	cbApproval = "ap" // an approval request; Nonce is its id
 	cbLanguage = "lg" // the language picker; Nonce is unused ("-")
 	cbMeeting  = "mt" // a meeting invitation or report; Nonce is the meeting id
@@ -106,19 +105,6 @@ func alnum(s, extra string) bool {
 		}
 	}
 	return true
-}
-
-const nonceAlphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-
-// newNonce returns a short random nonce. Random, not a counter: a counter restarts
-// with a reset conversation and would let an old button match a new prompt.
-func newNonce() string {
-	b := make([]byte, 6)
-	rand.Read(b) // crypto/rand.Read never fails (it crashes the program instead)
-	for i := range b {
-		b[i] = nonceAlphabet[int(b[i])%len(nonceAlphabet)]
-	}
-	return string(b)
 }
 
 // data encodes a button the bot itself declares; a failure here is a bug in a

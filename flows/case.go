@@ -303,7 +303,7 @@ func nikGender(n nik.NIK) string {
 }
 
 func genderOptions(c *Ctx) ([]Option, error) {
-	want := nikGender(c.app.answeredNIK(c))
+	want := nikGender(appOf(c).answeredNIK(c))
 	var opts []Option
 	for _, g := range []string{"L", "P"} {
 		label := c.T("case.gender." + g)
@@ -319,7 +319,7 @@ func genderOptions(c *Ctx) ([]Option, error) {
 // or does not fit the category.
 func checkGender(c *Ctx, v Value) error {
 	var ws []string
-	if want := nikGender(c.app.answeredNIK(c)); want != "" && want != v.Text {
+	if want := nikGender(appOf(c).answeredNIK(c)); want != "" && want != v.Text {
 		ws = append(ws, c.T("case.warn.gender", "gender", c.T("case.gender."+want)))
 	}
 	return warn(c, append(ws, categoryGenderWarning(c.T, false, c.Answers.Text("category"), v.Text))...)
@@ -343,7 +343,7 @@ func warn(c *Ctx, warnings ...string) error {
 // summary, does not fit the gender or age already answered.
 func checkCategory(c *Ctx, v Value) error {
 	ws := []string{categoryGenderWarning(c.T, false, v.Text, c.Answers.Text("gender"))}
-	if age, ok := c.app.answeredAge(c, c.Answers.Text("birth")); ok {
+	if age, ok := appOf(c).answeredAge(c, c.Answers.Text("birth")); ok {
 		ws = append(ws, categoryAgeWarning(c.T, false, v.Text, age))
 	}
 	return warn(c, ws...)
@@ -539,18 +539,18 @@ func (a *App) matchBirth(c *Ctx, text string) (string, error) {
 // the birth date differs from the NIK's, a typed age from the NIK's by more
 // than a year, or the age does not fit the category.
 func checkBirth(c *Ctx, v Value) error {
-	if err := c.app.birthInRange(c, v.Text); err != nil {
+	if err := appOf(c).birthInRange(c, v.Text); err != nil {
 		return err
 	}
 	var ws []string
-	n := c.app.answeredNIK(c)
-	age, hasAge := c.app.answeredAge(c, v.Text)
+	n := appOf(c).answeredNIK(c)
+	age, hasAge := appOf(c).answeredAge(c, v.Text)
 	switch {
 	case n.IsZero():
 	case strings.HasPrefix(v.Text, agePrefix):
 		// An age typed instead of the date: checked against the NIK's
 		// birth date too, or a NIK of a child passes as a man of 45.
-		nikAge := ageOn(n.BirthDate(), parse.DayOf(c.Tx.Now().In(c.app.cfg.Location)))
+		nikAge := ageOn(n.BirthDate(), parse.DayOf(c.Tx.Now().In(appOf(c).cfg.Location)))
 		if hasAge && ageDisagrees(age, nikAge) {
 			ws = append(ws, c.T("case.warn.age_nik", "age", strconv.Itoa(age), "nik_age", strconv.Itoa(nikAge),
 				"date", formatDay(n.BirthDate())))

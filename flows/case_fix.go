@@ -62,7 +62,7 @@ func (a *App) caseFixOptions() []Option {
 	var opts []Option
 	for _, st := range a.caseFlow().Steps {
 		if _, ok := caseFields[st.Key]; ok && !st.Hidden {
-			opts = append(opts, Option{Value: st.Key, Key: st.label()})
+			opts = append(opts, Option{Value: st.Key, Key: st.LabelKey()})
 		}
 	}
 	return opts
@@ -86,8 +86,8 @@ func (a *App) caseFieldNames(lang i18n.Lang, fields []string) string {
 	f := a.flows[caseFlowName]
 	names := make([]string, 0, len(fields))
 	for _, key := range fields {
-		if st, ok := f.step(key); ok {
-			names = append(names, i18n.T(lang, st.label()))
+		if st, ok := f.Find(key); ok {
+			names = append(names, i18n.T(lang, st.LabelKey()))
 		}
 	}
 	return strings.Join(names, ", ")

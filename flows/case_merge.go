@@ -122,7 +122,7 @@ func (a *App) refreshMerged(tx *store.Tx, u store.User, m store.MergedNotice) (b
 // may no longer see the queue.
 func (a *App) mergedMessage(tx *store.Tx, u store.User, merged int) (store.Message, bool, error) {
 	lang := a.lang(u)
-	c := &Ctx{Tx: tx, Ev: Event{ChatID: u.ID, UserID: u.ID, ChatType: "private"}, User: u, Lang: lang, app: a}
+	c := &Ctx{Tx: tx, Ev: Event{ChatID: u.ID, UserID: u.ID, ChatType: "private"}, User: u, Lang: lang, Env: a}
 	f, ok, err := a.caseFilter(c, scopeQueue)
 	if err != nil || !ok {
 		return store.Message{}, false, err

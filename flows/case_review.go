@@ -470,7 +470,7 @@ func (a *App) mayDecideOrDeny(c *Ctx, k store.Case, to string) (bool, error) {
 	if err := c.Tx.Audit(c.User.ID, "denied", what+" own_report"); err != nil {
 		return false, err
 	}
-	if c.Ev.Kind == EventCallback && !c.answered {
+	if c.Ev.Kind == EventCallback && !c.Answered() {
 		return false, c.Answer(c.T("case.own_report"))
 	}
 	return false, c.Reply(c.T("case.own_report"))

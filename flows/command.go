@@ -80,14 +80,13 @@ func (a *App) addCommand(cmd *command) error {
 		}
 	}
 	for _, name := range cmd.gates {
-		f, ok := a.flows[name]
-		if !ok {
+		if _, ok := a.flows[name]; !ok {
 			return fmt.Errorf("command %s: gates unknown flow %s", cmd.name, name)
 		}
-		if f.gate != nil {
+		if g := a.gates[name]; g != nil {
 			// Two rules for one flow would make the gate depend on which
 			// command happened to be declared last.
-			return fmt.Errorf("command %s: flow %s is already gated by /%s", cmd.name, name, f.gate.name)
+			return fmt.Errorf("command %s: flow %s is already gated by /%s", cmd.name, name, g.name)
 		}
 	}
 	for _, n := range append([]string{cmd.name}, cmd.aliases...) {
@@ -97,7 +96,7 @@ func (a *App) addCommand(cmd *command) error {
 		a.commands[n] = cmd
 	}
 	for _, name := range cmd.gates {
-		a.flows[name].gate = cmd
+		a.gates[name] = cmd
 	}
 	a.order = append(a.order, cmd.name)
 	return nil
@@ -209,13 +208,13 @@ func (a *App) runCommand(c *Ctx, cmd *command) error {
 	if err != nil {
 		return err
 	}
-	if open && !c.Ev.Private() && !a.flowInGroup(s.flow) {
+	if open && !c.Ev.Private() && !a.flowInGroup(s.Def()) {
 		// A draft that must not be shown in a group (left from before
 		// commands were routed to private chats) is neither resumed nor
 		// protected here.
 		s, open = nil, false
 	}
-	if open && cmd.opensFlow && s.flow.NoSummary {
+	if open && cmd.opensFlow && s.Def().NoSummary {
 		// A one-question flow (a decline reason, a digest setting) holds no
 		// draft worth protecting: a new command simply replaces it.
 		if err := a.takeKeyboard(c, s); err != nil {
@@ -254,7 +253,10 @@ func (a *App) runInPrivate(c *Ctx, cmd *command) error {
 
 // flowInGroup reports whether flow f may run in a coordinators' group: only
 // a flow opened by a command answered there.
-func (a *App) flowInGroup(f *Flow) bool { return f.gate != nil && f.gate.group == GroupAnswer }
+func (a *App) flowInGroup(f *Flow) bool {
+	g := a.gates[f.Name]
+	return g != nil && g.group == GroupAnswer
+}
 
 // CommandGroupPolicies lists every command (by its main name) with what it
 // does in a coordinators' group, for documentation and tests.
@@ -272,7 +274,7 @@ func (a *App) deny(c *Ctx, what string) error {
 	if err := c.Tx.AuditLimited(c.User.ID, "denied", what); err != nil {
 		return err
 	}
-	if c.Ev.Kind == EventCallback && !c.answered {
+	if c.Ev.Kind == EventCallback && !c.Answered() {
 		return c.Answer(c.T("auth.denied"))
 	}
 	// A message, or a press already answered (a form's Save): a second
@@ -283,10 +285,7 @@ func (a *App) deny(c *Ctx, what string) error {
 // reprompt asks the open flow's current question again (after a restart, or when
 // another command came in between).
 func (a *App) reprompt(c *Ctx, s *session, note string) error {
-	if s.Step == summaryStep {
-		return a.showSummary(c, s, note)
-	}
-	return a.prompt(c, s, note)
+	return a.eng.Reprompt(c, s, note)
 }
 
 // seedAdmin makes a configured admin an active admin on their first message.
@@ -318,20 +317,14 @@ func (a *App) cmdBack(c *Ctx, s *session) error {
 	if s == nil {
 		return c.Reply(c.T("flow.nothing"))
 	}
-	if ok, err := a.authorized(c, s); !ok || err != nil {
-		return err
-	}
-	return a.back(c, s)
+	return a.eng.Back(c, s)
 }
 
 func (a *App) cmdSkip(c *Ctx, s *session) error {
 	if s == nil {
 		return c.Reply(c.T("flow.nothing"))
 	}
-	if ok, err := a.authorized(c, s); !ok || err != nil {
-		return err
-	}
-	return a.skip(c, s)
+	return a.eng.Skip(c, s)
 }
 
 func (a *App) cmdHelp(c *Ctx, s *session) error {

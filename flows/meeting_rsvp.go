@@ -184,7 +184,7 @@ func (a *App) askDeclineReason(c *Ctx, m store.Meeting, rsvp string) error {
 	if err != nil {
 		return err
 	}
-	if open && s.flow.Name == rsvpReasonFlowName {
+	if open && s.Def().Name == rsvpReasonFlowName {
 		if err := a.takeKeyboard(c, s); err != nil {
 			return err
 		}

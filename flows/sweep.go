@@ -36,12 +36,12 @@ func (a *App) sweepOne(tx *store.Tx, conv store.Conversation) error {
 		return err
 	}
 	c := &Ctx{Tx: tx, Ev: Event{ChatID: conv.ChatID, UserID: conv.UserID, ChatType: "private"},
-		User: u, Lang: a.lang(u), app: a}
+		User: u, Lang: a.lang(u), Env: a}
 	s, ok, err := a.loadSession(c)
 	if err != nil || !ok {
 		return err
 	}
-	if s.flow.NoSummary {
+	if s.Def().NoSummary {
 		// A quick question left unanswered (a decline reason) is closed
 		// quietly: no reminder, no "expired" message.
 		if err := a.takeKeyboard(c, s); err != nil {
@@ -49,7 +49,7 @@ func (a *App) sweepOne(tx *store.Tx, conv store.Conversation) error {
 		}
 		return tx.DeleteConversation(conv.ChatID, conv.UserID)
 	}
-	if !gateAllows(s.flow, u) {
+	if !a.gateAllows(s.Def(), u) {
 		// The right that opened the draft is gone (a demoted or blocked
 		// admin): no reminder to finish what could no longer be saved.
 		return a.cancel(c, s, "flow.closed.right")
@@ -62,8 +62,8 @@ func (a *App) sweepOne(tx *store.Tx, conv store.Conversation) error {
 		return nil
 	}
 	s.Reminded = true
-	if err := c.Reply(c.T("flow.reminder", "title", c.T(s.flow.Title), "expires", a.formatTime(expires))); err != nil {
+	if err := c.Reply(c.T("flow.reminder", "title", s.Def().TitleIn(c.Lang), "expires", a.formatTime(expires))); err != nil {
 		return err
 	}
-	return s.save(tx, false)
+	return s.Save(tx, false)
 }

@@ -18,7 +18,7 @@ func (a *App) Throttled(tx *store.Tx, ev Event) error {
 	if err != nil {
 		return fmt.Errorf("throttled: %w", err)
 	}
-	c := &Ctx{Tx: tx, Ev: ev, User: user, Lang: a.lang(user), app: a}
+	c := &Ctx{Tx: tx, Ev: ev, User: user, Lang: a.lang(user), Env: a}
 	if ev.Kind == EventCallback {
 		return c.Answer(c.T("flood.slow_down"))
 	}

@@ -965,4 +965,8 @@ var en = map[string]string{
 	"xf.check.refused":           "Form refused ({n} problems):",
 
 	// End of section P.
+
+	// Section O: form engine (keys of this area go below this line).
+
+	// End of section O.
 }

@@ -965,4 +965,8 @@ var id = map[string]string{
 	"xf.check.refused":           "Formulir ditolak ({n} masalah):",
 
 	// End of section P.
+
+	// Section O: form engine (keys of this area go below this line).
+
+	// End of section O.
 }

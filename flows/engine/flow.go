@@ -1,4 +1,4 @@
-package flows
+package engine
 
 import (
 	"fmt"
@@ -24,12 +24,18 @@ const (
 	InputContact                       // the phone number, by the request_contact button; must be the sender's own
 	InputLocation                      // a location, by the request_location button
 	InputPhotos                        // Min..Max photos, then "done"
+	InputDecimal                       // a decimal number, comma or dot; MinFloat/MaxFloat bound it when set
+	InputDateTime                      // a date and a time in one answer (21-11-2026 09.30)
+	InputAudio                         // one voice note or audio file (its Telegram file id is kept)
+	InputNote                          // a text to read, no answer: "Lanjut" or any message goes on; never in the summary
+	InputAck                           // one button to acknowledge ("Saya mengerti")
 )
 
 var kindNames = map[InputKind]string{
 	InputText: "text", InputName: "name", InputNumber: "number", InputDate: "date", InputTime: "time",
 	InputChoice: "choice", InputMulti: "multi", InputYesNo: "yesno", InputContact: "contact",
-	InputLocation: "location", InputPhotos: "photos",
+	InputLocation: "location", InputPhotos: "photos", InputDecimal: "decimal", InputDateTime: "datetime",
+	InputAudio: "audio", InputNote: "note", InputAck: "ack",
 }
 
 func (k InputKind) String() string {
@@ -57,9 +63,20 @@ type Step struct {
 	// name in the summary (default Prompt + ".label").
 	Prompt string
 	Label  string
-	Input  InputKind
+	// PromptText, HintText and LabelText are the question, a hint under it
+	// and the field's name as literal text per language, for forms written
+	// by people rather than the catalogue (an XLSForm). They are shown
+	// escaped, in the person's language, else Indonesian, else any; set,
+	// they replace Prompt and Label.
+	PromptText, HintText, LabelText map[i18n.Lang]string
+	Input                           InputKind
 	// Min and Max bound text length (characters), numbers, picks and photos.
 	Min, Max int
+	// MinFloat and MaxFloat, when set, bound a decimal answer.
+	MinFloat, MaxFloat *float64
+	// PageSize, when > 0, shows a choice's options that many at a time with
+	// ◀ ▶ buttons (a typed label still matches any of them); 0 shows all.
+	PageSize int
 	// Pattern, with PatternHint (a catalogue key), restricts free text.
 	Pattern     *regexp.Regexp
 	PatternHint string
@@ -73,6 +90,10 @@ type Step struct {
 	Match func(c *Ctx, text string) (string, error)
 	// Optional steps can be skipped with /lewati.
 	Optional bool
+	// RequiredText, when set, is the literal text (per language, shown
+	// escaped) that refuses a /lewati of a required step, instead of the
+	// catalogue's.
+	RequiredText map[i18n.Lang]string
 	// If, when set, asks the step only when it returns true (c.Answers holds the
 	// answers so far, c.Vars the flow's variables); otherwise its answer is dropped.
 	If func(c *Ctx) bool
@@ -83,9 +104,14 @@ type Step struct {
 	Hidden bool
 	// Preset, when set and returning ok, fixes the answer without asking (a
 	// role given by an invite link): it is shown in the summary but has no
-	// edit button.
+	// edit button. It is evaluated again whenever the form moves on, so it
+	// follows the answers it is computed from. A Hidden step with a Preset is
+	// computed (an XLSForm calculate): never asked, never shown, and without
+	// an answer while Preset gives none.
 	Preset func(c *Ctx) (Value, bool)
-	// Check validates a parsed answer further; return an *InputError to refuse.
+	// Check validates a parsed answer further (also a several-choice or
+	// photos answer at "done"); return an *InputError to refuse (Refuse,
+	// Refusal).
 	Check func(c *Ctx, v Value) error
 	// Caption, when > 0, lets a text step be answered with a photo too: the
 	// photo goes in Photos and its caption (0..Caption characters, no
@@ -105,9 +131,11 @@ func (s *Step) label() string {
 type Flow struct {
 	// Name identifies the flow in stored state; never rename a deployed flow.
 	Name string
-	// Title is the catalogue key of the summary's heading.
-	Title string
-	Steps []Step
+	// Title is the catalogue key of the summary's heading; TitleText, when
+	// set, is the heading as literal text per language (shown escaped).
+	Title     string
+	TitleText map[i18n.Lang]string
+	Steps     []Step
 	// Save runs when the person confirms the summary; the draft is then deleted.
 	Save func(c *Ctx) error
 	// NoSummary flows save as soon as the last step is answered or skipped,
@@ -121,10 +149,6 @@ type Flow struct {
 	Flagged func(c *Ctx) (map[string]bool, error)
 
 	index map[string]int
-	// gate is the command whose allow rule this flow keeps answering to once
-	// open (set by addCommand from command.gates); nil for flows anyone may
-	// fill in (registration, check-in, a decline reason).
-	gate *command
 }
 
 // step returns the step named key.
@@ -139,7 +163,7 @@ func (f *Flow) step(key string) (*Step, bool) {
 // validate checks a declaration once, at New, so a broken flow stops the bot at
 // start instead of failing in someone's chat.
 func (f *Flow) validate() error {
-	if f.Name == "" || strings.ContainsAny(f.Name, ": ") {
+	if f.Name == "" || strings.ContainsAny(f.Name, " \t\n") || len(f.Name) > 100 {
 		return fmt.Errorf("flow %q: bad name", f.Name)
 	}
 	if f.Save == nil {
@@ -148,7 +172,7 @@ func (f *Flow) validate() error {
 	if len(f.Steps) == 0 {
 		return fmt.Errorf("flow %s: no steps", f.Name)
 	}
-	if err := needKey(f.Title); err != nil {
+	if err := needText(f.TitleText, f.Title); err != nil {
 		return fmt.Errorf("flow %s: title: %w", f.Name, err)
 	}
 	f.index = make(map[string]int, len(f.Steps))
@@ -172,13 +196,24 @@ func (s *Step) validate(earlier map[string]int) error {
 	if _, ok := kindNames[s.Input]; !ok {
 		return fmt.Errorf("unknown input kind %d", s.Input)
 	}
-	if err := needKey(s.Prompt); err != nil {
-		return fmt.Errorf("prompt: %w", err)
+	if !s.computed() {
+		if err := needText(s.PromptText, s.Prompt); err != nil {
+			return fmt.Errorf("prompt: %w", err)
+		}
 	}
-	if !s.Hidden {
+	if !s.Hidden && s.Input != InputNote && len(s.LabelText) == 0 && len(s.PromptText) == 0 {
 		if err := needKey(s.label()); err != nil {
 			return fmt.Errorf("label: %w", err)
 		}
+	}
+	if s.Input == InputNote && s.Optional {
+		return fmt.Errorf("an optional note")
+	}
+	if s.MinFloat != nil && s.MaxFloat != nil && *s.MaxFloat < *s.MinFloat {
+		return fmt.Errorf("bad bounds %g..%g", *s.MinFloat, *s.MaxFloat)
+	}
+	if s.PageSize < 0 {
+		return fmt.Errorf("bad page size %d", s.PageSize)
 	}
 	if s.Pattern != nil {
 		if err := needKey(s.PatternHint); err != nil {
@@ -237,6 +272,20 @@ func checkOptions(opts []Option) error {
 		}
 	}
 	return nil
+}
+
+// needText checks a text given either literally (one language at least) or
+// as a catalogue key.
+func needText(literal map[i18n.Lang]string, key string) error {
+	for _, t := range literal {
+		if strings.TrimSpace(t) != "" {
+			return nil
+		}
+	}
+	if len(literal) > 0 {
+		return fmt.Errorf("empty literal text")
+	}
+	return needKey(key)
 }
 
 func needKey(key string) error {

@@ -1,4 +1,4 @@
-package flows
+package engine
 
 import (
 	"encoding/json"
@@ -42,11 +42,13 @@ type state struct {
 	PromptKeep bool `json:"pk,omitempty"`
 }
 
-// session is an open conversation with its flow.
-type session struct {
+// Session is an open conversation with its flow. Its exported fields are the
+// stored row's; the rest is the engine's.
+type Session struct {
 	store.Conversation
 	flow *Flow
 	st   state
+	e    *Engine
 	// pressed is the prompt whose button this update pressed (its Telegram
 	// id), while it still shows the question: the next prompt is edited
 	// into it, so a step answered by a button costs one call. chosen is
@@ -62,17 +64,20 @@ type session struct {
 	leave string
 }
 
-func (a *App) loadSession(c *Ctx) (*session, bool, error) {
+func (e *Engine) loadSession(c *Ctx) (*Session, bool, error) {
 	conv, ok, err := c.Tx.Conversation(c.Ev.ChatID, c.Ev.UserID)
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	f, known := a.flows[conv.Flow]
+	f, known, err := e.lookup(c.Tx, conv.Flow)
+	if err != nil {
+		return nil, false, err
+	}
 	if !known {
 		// A flow removed in a new version: drop its draft rather than fail forever.
 		return nil, false, c.Tx.DeleteConversation(conv.ChatID, conv.UserID)
 	}
-	s := &session{Conversation: conv, flow: f}
+	s := &Session{Conversation: conv, flow: f, e: e}
 	if err := json.Unmarshal([]byte(conv.Data), &s.st); err != nil {
 		return nil, false, fmt.Errorf("conversation %d/%d: %w", conv.ChatID, conv.UserID, err)
 	}
@@ -83,41 +88,43 @@ func (a *App) loadSession(c *Ctx) (*session, bool, error) {
 	return s, true, nil
 }
 
-func (s *session) save(tx *store.Tx, touch bool) error {
+func (s *Session) save(tx *store.Tx, touch bool) error {
 	b, err := json.Marshal(s.st)
 	if err != nil {
 		return fmt.Errorf("save conversation: %w", err)
 	}
 	s.Data = string(b)
-	s.CaseID = draftCase(s.Flow, s.st.Vars)
+	if s.e.host.DraftCase != nil {
+		s.CaseID = s.e.host.DraftCase(s.Flow, s.st.Vars)
+	}
 	return tx.SaveConversation(s.Conversation, touch)
 }
 
 // startFlow opens flow f for the event's chat and user with vars and prefilled
 // answers; atSummary starts at the summary (editing existing data).
-func (a *App) startFlow(c *Ctx, f *Flow, vars map[string]string, prefill Answers, atSummary bool) error {
-	s := a.newSession(c, f, vars, prefill)
+func (e *Engine) startFlow(c *Ctx, f *Flow, vars map[string]string, prefill Answers, atSummary bool) error {
+	s := e.newSession(c, f, vars, prefill)
 	if atSummary {
-		return a.showSummary(c, s, "")
+		return e.showSummary(c, s, "")
 	}
-	return a.advance(c, s, "")
+	return e.advance(c, s, "")
 }
 
 // startEditing opens flow f like startFlow at the summary, but asks field key
 // first, as if its edit button had been pressed there: answering it (and what
 // depended on it) returns to the summary. note goes before the question. A key
 // that is not a visible question of the form shows the summary instead.
-func (a *App) startEditing(c *Ctx, f *Flow, vars map[string]string, prefill Answers, key, note string) error {
-	s := a.newSession(c, f, vars, prefill)
+func (e *Engine) startEditing(c *Ctx, f *Flow, vars map[string]string, prefill Answers, key, note string) error {
+	s := e.newSession(c, f, vars, prefill)
 	if i, ok := f.index[key]; ok && !f.Steps[i].Hidden && s.asked(c, i) {
 		s.Step, s.st.Editing = key, true
-		return a.prompt(c, s, note)
+		return e.prompt(c, s, note)
 	}
-	return a.showSummary(c, s, note)
+	return e.showSummary(c, s, note)
 }
 
-func (a *App) newSession(c *Ctx, f *Flow, vars map[string]string, prefill Answers) *session {
-	s := &session{flow: f, st: state{Answers: Answers{}, Vars: vars}}
+func (e *Engine) newSession(c *Ctx, f *Flow, vars map[string]string, prefill Answers) *Session {
+	s := &Session{flow: f, st: state{Answers: Answers{}, Vars: vars}, e: e}
 	s.ChatID, s.UserID, s.Flow = c.Ev.ChatID, c.Ev.UserID, f.Name
 	for k, v := range prefill {
 		s.st.Answers[k] = v
@@ -127,13 +134,13 @@ func (a *App) newSession(c *Ctx, f *Flow, vars map[string]string, prefill Answer
 }
 
 // applicable reports whether step i is part of the form given the answers so far.
-func (s *session) applicable(c *Ctx, i int) bool {
+func (s *Session) applicable(c *Ctx, i int) bool {
 	st := &s.flow.Steps[i]
 	return st.If == nil || st.If(c)
 }
 
 // preset returns step i's fixed answer, when its Preset gives one.
-func (s *session) preset(c *Ctx, i int) (Value, bool) {
+func (s *Session) preset(c *Ctx, i int) (Value, bool) {
 	st := &s.flow.Steps[i]
 	if st.Preset == nil {
 		return Value{}, false
@@ -141,9 +148,10 @@ func (s *session) preset(c *Ctx, i int) (Value, bool) {
 	return st.Preset(c)
 }
 
-// asked reports whether step i is a question to ask: applicable and not preset.
-func (s *session) asked(c *Ctx, i int) bool {
-	if !s.applicable(c, i) {
+// asked reports whether step i is a question to ask: applicable, not
+// computed and not preset.
+func (s *Session) asked(c *Ctx, i int) bool {
+	if s.flow.Steps[i].computed() || !s.applicable(c, i) {
 		return false
 	}
 	_, fixed := s.preset(c, i)
@@ -153,12 +161,15 @@ func (s *session) asked(c *Ctx, i int) bool {
 // advance moves to the next step: in order after the current one, or, when
 // editing from the summary, the first unanswered one (a changed kecamatan has
 // dropped the kelurahan); the summary when nothing is left.
-func (a *App) advance(c *Ctx, s *session, note string) error {
+func (e *Engine) advance(c *Ctx, s *Session, note string) error {
 	for i := range s.flow.Steps {
+		key := s.flow.Steps[i].Key
 		if !s.applicable(c, i) {
-			delete(s.st.Answers, s.flow.Steps[i].Key)
+			delete(s.st.Answers, key)
 		} else if v, ok := s.preset(c, i); ok {
-			s.st.Answers[s.flow.Steps[i].Key] = v
+			s.st.Answers[key] = v
+		} else if s.flow.Steps[i].computed() {
+			delete(s.st.Answers, key) // nothing to compute from (any more)
 		}
 	}
 	from := -1
@@ -177,26 +188,26 @@ func (a *App) advance(c *Ctx, s *session, note string) error {
 		}
 	}
 	if next == "" && s.flow.NoSummary {
-		if err := a.takeKeyboard(c, s); err != nil {
+		if err := e.takeKeyboard(c, s); err != nil {
 			return err
 		}
-		return a.finish(c, s)
+		return e.finish(c, s)
 	}
 	if next == "" {
-		return a.showSummary(c, s, note)
+		return e.showSummary(c, s, note)
 	}
 	s.Step = next
-	return a.prompt(c, s, note)
+	return e.prompt(c, s, note)
 }
 
 // accept stores v as the answer to the current step and moves on.
-func (a *App) accept(c *Ctx, s *session, step *Step, v Value) error {
+func (e *Engine) accept(c *Ctx, s *Session, step *Step, v Value) error {
 	old, had := s.st.Answers[step.Key]
 	s.st.Answers[step.Key] = v
 	if had && !old.equal(v) {
 		s.dropDependents(step.Key)
 	}
-	echo, err := a.echo(c, step, v)
+	echo, err := e.echo(c, step, v)
 	if err != nil {
 		return err
 	}
@@ -205,11 +216,11 @@ func (a *App) accept(c *Ctx, s *session, step *Step, v Value) error {
 		s.st.History = append(s.st.History, step.Key)
 	}
 	s.st.Draft = nil
-	return a.advance(c, s, "")
+	return e.advance(c, s, "")
 }
 
 // dropDependents forgets the answers that depend on key, transitively.
-func (s *session) dropDependents(key string) {
+func (s *Session) dropDependents(key string) {
 	for _, st := range s.flow.Steps {
 		if slices.Contains(st.DependsOn, key) && s.st.Answers.Has(st.Key) {
 			delete(s.st.Answers, st.Key)
@@ -220,21 +231,21 @@ func (s *session) dropDependents(key string) {
 
 // echo is the line that confirms answer v to step at the top of the next
 // prompt: the person sees what was taken without a message of its own.
-func (a *App) echo(c *Ctx, step *Step, v Value) (string, error) {
+func (e *Engine) echo(c *Ctx, step *Step, v Value) (string, error) {
 	if v.Skipped {
-		return c.T("flow.skip.done", "field", c.T(step.label())), nil
+		return c.T("flow.skip.done", "field", step.LabelIn(c.Lang)), nil
 	}
 	if step.Input == InputText {
 		v.Text = clip(v.Text, maxEchoText)
 	}
-	shown, err := a.display(c, step, v)
+	shown, err := e.display(c, step, v)
 	if err != nil {
 		return "", err
 	}
 	if step.Hidden {
 		return c.T("flow.echo.hidden", "value", shown), nil
 	}
-	return c.T("flow.echo", "field", c.T(step.label()), "value", shown), nil
+	return c.T("flow.echo", "field", step.LabelIn(c.Lang), "value", shown), nil
 }
 
 // maxEchoText bounds a typed answer quoted back at the top of the next
@@ -244,7 +255,7 @@ const maxEchoText = 60
 // takeKeyboard closes the last prompt so an old button cannot be pressed
 // again: a prompt pressed in this update keeps its question and what was
 // chosen, without buttons; an earlier one loses its inline keyboard.
-func (a *App) takeKeyboard(c *Ctx, s *session) error {
+func (e *Engine) takeKeyboard(c *Ctx, s *Session) error {
 	if s.pressed != 0 {
 		text := s.st.PromptText
 		if s.chosen != "" {
@@ -276,7 +287,7 @@ const maxPromptText = 4000
 // one. The answer's echo and the texts held during the step go first. A
 // prompt after a press replaces the pressed question (one editMessageText):
 // only a contact or location keyboard needs a message of its own.
-func (a *App) sendPrompt(c *Ctx, s *session, m store.Message) error {
+func (e *Engine) sendPrompt(c *Ctx, s *Session, m store.Message) error {
 	keep := len(c.held) > 0
 	if s.leave != "" {
 		if s.echo == s.leave {
@@ -311,7 +322,7 @@ func (a *App) sendPrompt(c *Ctx, s *session, m store.Message) error {
 		m.Kind, m.MessageID, m.OrSend = store.KindEditText, s.pressed, true
 		s.st.PromptMsg, s.pressed = s.pressed, 0
 	} else {
-		if err := a.takeKeyboard(c, s); err != nil {
+		if err := e.takeKeyboard(c, s); err != nil {
 			return err
 		}
 		s.st.PromptMsg = 0
@@ -332,24 +343,24 @@ func (a *App) sendPrompt(c *Ctx, s *session, m store.Message) error {
 }
 
 // prompt asks the current step, after note (an error, "going back") if any.
-func (a *App) prompt(c *Ctx, s *session, note string) error {
+func (e *Engine) prompt(c *Ctx, s *Session, note string) error {
 	step, ok := s.flow.step(s.Step)
 	if !ok {
 		return fmt.Errorf("flow %s: no step %q", s.flow.Name, s.Step)
 	}
 	s.Nonce = newNonce()
-	m, err := a.promptMessage(c, s, step)
+	m, err := e.promptMessage(c, s, step)
 	if err != nil {
 		return fmt.Errorf("flow %s step %s: %w", s.flow.Name, step.Key, err)
 	}
 	if note != "" {
 		m.Text = note + "\n\n" + m.Text
 	}
-	return a.sendPrompt(c, s, m)
+	return e.sendPrompt(c, s, m)
 }
 
 // showSummary shows every visible answer with an edit button each, and save.
-func (a *App) showSummary(c *Ctx, s *session, note string) error {
+func (e *Engine) showSummary(c *Ctx, s *Session, note string) error {
 	s.Step, s.st.Editing, s.st.Draft = summaryStep, false, nil
 	s.echo = "" // the summary lists every answer
 	s.Nonce = newNonce()
@@ -360,7 +371,7 @@ func (a *App) showSummary(c *Ctx, s *session, note string) error {
 			return err
 		}
 	}
-	text, err := a.summaryText(c, s.flow, s.st.Answers, flagged)
+	text, err := e.summaryText(c, s.flow, s.st.Answers, flagged)
 	if err != nil {
 		return err
 	}
@@ -377,11 +388,11 @@ func (a *App) showSummary(c *Ctx, s *session, note string) error {
 		if st.Hidden || !s.asked(c, i) {
 			continue
 		}
-		d, err := data(cbFlow, s.Nonce, opEdit, st.Key)
+		d, err := data(s.Nonce, opEdit, st.Key)
 		if err != nil {
 			return err
 		}
-		label := c.T(st.label())
+		label := st.buttonLabel(c.Lang)
 		if flagged[st.Key] {
 			label = "⚠️ " + label
 		}
@@ -393,28 +404,28 @@ func (a *App) showSummary(c *Ctx, s *session, note string) error {
 	if len(row) > 0 {
 		rows = append(rows, row)
 	}
-	save, err := data(cbFlow, s.Nonce, opSave, "")
+	save, err := data(s.Nonce, opSave, "")
 	if err != nil {
 		return err
 	}
-	cancel, err := data(cbFlow, s.Nonce, opCancel, "")
+	cancel, err := data(s.Nonce, opCancel, "")
 	if err != nil {
 		return err
 	}
 	rows = append(rows, []store.Button{{Text: c.T("flow.btn.save"), Data: save}, {Text: c.T("flow.btn.cancel"), Data: cancel}})
-	return a.sendPrompt(c, s, store.Message{Text: text, Buttons: rows})
+	return e.sendPrompt(c, s, store.Message{Text: text, Buttons: rows})
 }
 
 // summaryText lists the visible answers of f, one "label: value" per line,
 // with ⚠️ before the flagged ones.
-func (a *App) summaryText(c *Ctx, f *Flow, ans Answers, flagged map[string]bool) (string, error) {
-	text := "<b>" + c.T(f.Title) + "</b>\n"
+func (e *Engine) summaryText(c *Ctx, f *Flow, ans Answers, flagged map[string]bool) (string, error) {
+	text := "<b>" + f.TitleIn(c.Lang) + "</b>\n"
 	for _, st := range f.Steps {
 		v, ok := ans[st.Key]
 		if st.Hidden || !ok {
 			continue
 		}
-		shown, err := a.display(c, &st, v)
+		shown, err := e.display(c, &st, v)
 		if err != nil {
 			return "", err
 		}
@@ -422,19 +433,19 @@ func (a *App) summaryText(c *Ctx, f *Flow, ans Answers, flagged map[string]bool)
 		if flagged[st.Key] {
 			mark = "⚠️ "
 		}
-		text += "\n" + mark + c.T(st.label()) + ": <b>" + shown + "</b>"
+		text += "\n" + mark + st.LabelIn(c.Lang) + ": <b>" + shown + "</b>"
 	}
 	return text, nil
 }
 
 // onMessage handles a message sent while a flow is open.
-func (a *App) onMessage(c *Ctx, s *session) error {
-	return a.holding(c, func() error { return a.answerStep(c, s) })
+func (e *Engine) onMessage(c *Ctx, s *Session) error {
+	return e.holding(c, func() error { return e.answerStep(c, s) })
 }
 
 // holding runs a step with c.Reply held for the next prompt, and sends what
 // no prompt took.
-func (a *App) holding(c *Ctx, step func() error) error {
+func (e *Engine) holding(c *Ctx, step func() error) error {
 	c.holding = true
 	err := step()
 	c.holding = false
@@ -445,36 +456,36 @@ func (a *App) holding(c *Ctx, step func() error) error {
 }
 
 // answerStep reads a message as the answer to the open step.
-func (a *App) answerStep(c *Ctx, s *session) error {
-	if ok, err := a.authorized(c, s); !ok || err != nil {
+func (e *Engine) answerStep(c *Ctx, s *Session) error {
+	if ok, err := e.authorized(c, s); !ok || err != nil {
 		return err
 	}
 	if s.Step == summaryStep {
-		return a.showSummary(c, s, c.T("flow.summary.use_buttons"))
+		return e.showSummary(c, s, c.T("flow.summary.use_buttons"))
 	}
 	step, ok := s.flow.step(s.Step)
 	if !ok {
 		return fmt.Errorf("flow %s: no step %q", s.flow.Name, s.Step)
 	}
 	if step.Input == InputPhotos && c.Ev.Photo != nil {
-		return a.addPhoto(c, s, step)
+		return e.addPhoto(c, s, step)
 	}
-	v, err := a.read(c, s, step)
+	v, err := e.read(c, s, step)
 	var ie *InputError
 	if errors.As(err, &ie) {
-		return a.prompt(c, s, "⚠️ "+c.T(ie.Key, ie.Args...)+a.example(c, step))
+		return e.prompt(c, s, "⚠️ "+c.RefusalText(ie)+e.example(c, step))
 	}
 	if err != nil {
 		return err
 	}
 	// A contact or location keyboard is taken away by the next plain prompt
 	// (ReplyKB), or by the message that closes the form.
-	return a.accept(c, s, step, v)
+	return e.accept(c, s, step, v)
 }
 
 // cancel ends the flow without saving.
-func (a *App) cancel(c *Ctx, s *session, key string) error {
-	if err := a.takeKeyboard(c, s); err != nil {
+func (e *Engine) cancel(c *Ctx, s *Session, key string) error {
+	if err := e.takeKeyboard(c, s); err != nil {
 		return err
 	}
 	if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
@@ -483,94 +494,88 @@ func (a *App) cancel(c *Ctx, s *session, key string) error {
 	if _, err := c.Send(store.Message{Text: c.T(key), RemoveReply: true}); err != nil {
 		return err
 	}
-	a.countEnded(s.flow.Name, false, key)
+	e.ended(s.flow.Name, false, key)
 	return nil
 }
 
 // authorized checks the person against the rule of the command that gates the
-// open flow (Flow.gate). The command checked it when the flow opened, but a role
+// open flow (Host.Allow). The command checked it when the flow opened, but a role
 // can be taken away while the draft is open, and a draft must not outlive the
 // right that opened it: whoever lost the right gets the command's refusal
 // (audited), the draft is closed and nothing is saved. It reports whether the
 // flow may go on.
-func (a *App) authorized(c *Ctx, s *session) (bool, error) {
-	if gateAllows(s.flow, c.User) {
+func (e *Engine) authorized(c *Ctx, s *Session) (bool, error) {
+	if e.host.Allow == nil || e.host.Allow(s.flow, c.User) {
 		return true, nil
 	}
-	g := s.flow.gate
-	if err := a.takeKeyboard(c, s); err != nil {
+	if err := e.takeKeyboard(c, s); err != nil {
 		return false, err
 	}
 	if err := c.Tx.DeleteConversation(s.ChatID, s.UserID); err != nil {
 		return false, fmt.Errorf("close flow %s of user %d: %w", s.flow.Name, s.UserID, err)
 	}
-	if err := a.deny(c, "/"+g.name+" "+s.flow.Name+"/"+s.Step); err != nil {
-		return false, err
+	if e.host.Deny != nil {
+		if err := e.host.Deny(c, s.flow, s.Step); err != nil {
+			return false, err
+		}
 	}
 	// Also in the chat when it was a button: a toast is easily missed, and the
 	// form that was on screen is gone. RemoveReply drops a contact or location
 	// keyboard, as cancel does.
-	if _, err := c.Send(store.Message{Text: c.T("flow.denied", "title", c.T(s.flow.Title)), RemoveReply: true}); err != nil {
+	if _, err := c.Send(store.Message{Text: c.T("flow.denied", "title", s.flow.TitleIn(c.Lang)), RemoveReply: true}); err != nil {
 		return false, err
 	}
-	a.countEnded(s.flow.Name, false, "flow.denied")
+	e.ended(s.flow.Name, false, "flow.denied")
 	return false, nil
 }
 
-// gateAllows reports whether u still passes the rule of the command that
-// gates f; a flow no command gates is open to everyone.
-func gateAllows(f *Flow, u store.User) bool {
-	g := f.gate
-	return g == nil || g.allow == nil || g.allow(u)
-}
-
 // back re-asks the previous step, showing its answer.
-func (a *App) back(c *Ctx, s *session) error {
+func (e *Engine) back(c *Ctx, s *Session) error {
 	if len(s.st.History) == 0 && !s.st.Editing {
 		if s.Step == summaryStep {
-			return a.showSummary(c, s, c.T("flow.back.first"))
+			return e.showSummary(c, s, c.T("flow.back.first"))
 		}
-		return a.prompt(c, s, c.T("flow.back.first"))
+		return e.prompt(c, s, c.T("flow.back.first"))
 	}
 	note := c.T("flow.back")
 	if step, ok := s.flow.step(s.Step); ok && requestsKeyboard(step) {
 		s.leave, note = note, "" // said with the keyboard's removal
 	}
 	if s.st.Editing {
-		return a.showSummary(c, s, "")
+		return e.showSummary(c, s, "")
 	}
 	s.Step = s.st.History[len(s.st.History)-1]
 	s.st.History = s.st.History[:len(s.st.History)-1]
 	s.st.Draft = nil
-	return a.prompt(c, s, note)
+	return e.prompt(c, s, note)
 }
 
 // skip leaves an optional step empty; a required one is asked again with why.
-func (a *App) skip(c *Ctx, s *session) error {
+func (e *Engine) skip(c *Ctx, s *Session) error {
 	if s.Step == summaryStep {
-		return a.showSummary(c, s, c.T("flow.summary.use_buttons"))
+		return e.showSummary(c, s, c.T("flow.summary.use_buttons"))
 	}
 	step, ok := s.flow.step(s.Step)
 	if !ok {
 		return fmt.Errorf("flow %s: no step %q", s.flow.Name, s.Step)
 	}
 	if !step.Optional {
-		return a.prompt(c, s, "⚠️ "+c.T("flow.skip.required", "field", c.T(step.label())))
+		return e.prompt(c, s, "⚠️ "+c.requiredText(step))
 	}
 	if requestsKeyboard(step) {
-		s.leave = c.T("flow.skip.done", "field", c.T(step.label()))
+		s.leave = c.T("flow.skip.done", "field", step.LabelIn(c.Lang))
 	}
-	return a.accept(c, s, step, Value{Skipped: true})
+	return e.accept(c, s, step, Value{Skipped: true})
 }
 
 // finish runs the flow's Save with the answers and closes the conversation.
-func (a *App) finish(c *Ctx, s *session) error {
+func (e *Engine) finish(c *Ctx, s *Session) error {
 	// Every way here passed the gate already in this update; Save is where the
 	// effect happens, so a path added later cannot reach it ungated.
-	if ok, err := a.authorized(c, s); !ok || err != nil {
+	if ok, err := e.authorized(c, s); !ok || err != nil {
 		return err
 	}
-	if err := a.takeKeyboard(c, s); err != nil {
+	if err := e.takeKeyboard(c, s); err != nil {
 		return err
 	}
 	if err := c.flushHeld(); err != nil {
@@ -583,7 +588,7 @@ func (a *App) finish(c *Ctx, s *session) error {
 	if err := s.flow.Save(c); err != nil {
 		return fmt.Errorf("save flow %s: %w", s.flow.Name, err)
 	}
-	a.countEnded(s.flow.Name, true, "")
+	e.ended(s.flow.Name, true, "")
 	return nil
 }
 

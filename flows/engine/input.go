@@ -1,4 +1,4 @@
-package flows
+package engine
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 )
 
 // options returns a choice step's options, checked like declared ones.
-func (a *App) options(c *Ctx, step *Step) ([]Option, error) {
+func (e *Engine) options(c *Ctx, step *Step) ([]Option, error) {
 	if step.OptionsFrom == nil {
 		return step.Options, nil
 	}
@@ -37,10 +37,10 @@ func (c *Ctx) optionLabel(o Option) string {
 }
 
 // promptMessage builds the question of step with its keyboard.
-func (a *App) promptMessage(c *Ctx, s *session, step *Step) (store.Message, error) {
-	text := c.T(step.Prompt)
+func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, error) {
+	text := step.promptIn(c.Lang)
 	if v, ok := s.st.Answers[step.Key]; ok && !step.Hidden {
-		shown, err := a.display(c, step, v)
+		shown, err := e.display(c, step, v)
 		if err != nil {
 			return store.Message{}, err
 		}
@@ -48,12 +48,12 @@ func (a *App) promptMessage(c *Ctx, s *session, step *Step) (store.Message, erro
 	}
 	m := store.Message{}
 	button := func(label, op, arg string) (store.Button, error) {
-		d, err := data(cbFlow, s.Nonce, op, arg)
+		d, err := data(s.Nonce, op, arg)
 		return store.Button{Text: label, Data: d}, err
 	}
 	switch step.Input {
 	case InputChoice, InputMulti:
-		opts, err := a.options(c, step)
+		opts, err := e.options(c, step)
 		if err != nil {
 			return store.Message{}, err
 		}
@@ -131,7 +131,7 @@ func (a *App) promptMessage(c *Ctx, s *session, step *Step) (store.Message, erro
 }
 
 // read parses the event as an answer to step; an *InputError says what is wrong.
-func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
+func (e *Engine) read(c *Ctx, s *Session, step *Step) (Value, error) {
 	ev := c.Ev
 	text := strings.TrimSpace(ev.Text)
 	needText := func() error {
@@ -149,7 +149,7 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 				return v, refuse("err.caption.long", "max", strconv.Itoa(step.Caption), "got", strconv.Itoa(n))
 			}
 			v.Text, v.Photos = text, []Photo{*ev.Photo}
-			if err := a.maskTypedNIK(c, &v.Text); err != nil {
+			if err := e.maskTypedNIK(c, &v.Text); err != nil {
 				return v, err
 			}
 			break
@@ -170,7 +170,7 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 			return v, refuse(step.PatternHint)
 		}
 		v.Text = text
-		if err := a.maskTypedNIK(c, &v.Text); err != nil {
+		if err := e.maskTypedNIK(c, &v.Text); err != nil {
 			return v, err
 		}
 	case InputName:
@@ -199,7 +199,7 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 		if err == nil && step.PastOnly {
 			// PastOnly steps ask for birth dates: also not before 1900 or
 			// over parse.MaxAge years ago.
-			err = parse.Birth(d, parse.DayOf(c.Tx.Now().In(a.cfg.Location)))
+			err = parse.Birth(d, parse.DayOf(c.Tx.Now().In(e.location())))
 		}
 		if err != nil {
 			return v, fromParse(err)
@@ -218,7 +218,7 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 		if err := needText(); err != nil {
 			return v, err
 		}
-		val, err := a.matchChoice(c, step, text)
+		val, err := e.matchChoice(c, step, text)
 		if err != nil {
 			return v, err
 		}
@@ -259,7 +259,7 @@ func (a *App) read(c *Ctx, s *session, step *Step) (Value, error) {
 
 // matchChoice reads a typed answer to a choice: an option's label, or what the
 // step's Match accepts.
-func (a *App) matchChoice(c *Ctx, step *Step, text string) (string, error) {
+func (e *Engine) matchChoice(c *Ctx, step *Step, text string) (string, error) {
 	if step.Input == InputYesNo {
 		switch strings.ToLower(text) {
 		case "ya", "y", "yes", "iya":
@@ -269,7 +269,7 @@ func (a *App) matchChoice(c *Ctx, step *Step, text string) (string, error) {
 		}
 		return "", refuse("err.yesno")
 	}
-	opts, err := a.options(c, step)
+	opts, err := e.options(c, step)
 	if err != nil {
 		return "", err
 	}
@@ -296,7 +296,7 @@ func clip(s string, n int) string {
 }
 
 // example adds a right answer's example after an error, for kinds that have one.
-func (a *App) example(c *Ctx, step *Step) string {
+func (e *Engine) example(c *Ctx, step *Step) string {
 	switch step.Input {
 	case InputDate, InputTime, InputName:
 		return "\n" + c.T("ex."+step.Input.String())
@@ -307,13 +307,13 @@ func (a *App) example(c *Ctx, step *Step) string {
 }
 
 // display renders an answer for the summary, escaped.
-func (a *App) display(c *Ctx, step *Step, v Value) (string, error) {
+func (e *Engine) display(c *Ctx, step *Step, v Value) (string, error) {
 	if v.Skipped {
 		return c.T("flow.skipped"), nil
 	}
 	switch step.Input {
 	case InputChoice, InputMulti:
-		opts, err := a.options(c, step)
+		opts, err := e.options(c, step)
 		if err != nil {
 			return "", err
 		}
@@ -359,16 +359,16 @@ func (a *App) display(c *Ctx, step *Step, v Value) (string, error) {
 }
 
 // addPhoto collects a photo of a photos step; at Max it moves on by itself.
-func (a *App) addPhoto(c *Ctx, s *session, step *Step) error {
+func (e *Engine) addPhoto(c *Ctx, s *Session, step *Step) error {
 	if s.st.Draft == nil {
 		s.st.Draft = &Value{}
 	}
 	s.st.Draft.Photos = append(s.st.Draft.Photos, *c.Ev.Photo)
 	n := len(s.st.Draft.Photos)
 	if n >= step.Max {
-		return a.accept(c, s, step, *s.st.Draft)
+		return e.accept(c, s, step, *s.st.Draft)
 	}
-	return a.prompt(c, s, c.T("flow.photo.received", "n", strconv.Itoa(n), "max", strconv.Itoa(step.Max)))
+	return e.prompt(c, s, c.T("flow.photo.received", "n", strconv.Itoa(n), "max", strconv.Itoa(step.Max)))
 }
 
 // digitRun is a run of digits, possibly grouped by single spaces, dots or
@@ -414,7 +414,7 @@ func maskNIKs(s string) (string, []string) {
 // step, and the person is told to type a NIK only where the form asks for
 // one. The full number is never kept: a free-text field is not the place
 // for it, and the case form has a NIK step.
-func (a *App) maskTypedNIK(c *Ctx, text *string) error {
+func (e *Engine) maskTypedNIK(c *Ctx, text *string) error {
 	masked, found := maskNIKs(*text)
 	if len(found) == 0 {
 		return nil

@@ -1,4 +1,4 @@
-package flows
+package engine
 
 import (
 	"errors"
@@ -55,8 +55,10 @@ type Ctx struct {
 	// context the flow was started with (an invite id, for example).
 	Answers Answers
 	Vars    map[string]string
+	// Env is the host's own context (the domain's app), for a flow's
+	// functions to read back; the engine never looks at it.
+	Env any
 
-	app      *App
 	answered bool
 	// holding: a form step is being answered, so Reply keeps its texts in
 	// held for the next prompt (a warning, "NIK received") instead of
@@ -146,9 +148,17 @@ func (c *Ctx) Answer(text string) error {
 type InputError struct {
 	Key  string
 	Args []string
+	// Text, when set, is the reason as literal text, already escaped (see
+	// Refusal); Key is then unused.
+	Text string
 }
 
-func (e *InputError) Error() string { return "input refused: " + e.Key }
+func (e *InputError) Error() string {
+	if e.Text != "" {
+		return "input refused: " + e.Text
+	}
+	return "input refused: " + e.Key
+}
 
 // refuse builds an *InputError.
 func refuse(key string, args ...string) *InputError { return &InputError{Key: key, Args: args} }
@@ -167,3 +177,15 @@ func fromParse(err error) error {
 	}
 	return refuse("err."+pe.Code, args...)
 }
+
+// Refuse builds an *InputError: an answer refused with the catalogue text key
+// and its placeholders (already escaped).
+func Refuse(key string, args ...string) *InputError { return refuse(key, args...) }
+
+// FromParse turns a parser's *parse.Error into an *InputError ("err.<code>"),
+// escaping its parameters; any other error is returned as is.
+func FromParse(err error) error { return fromParse(err) }
+
+// Answered reports whether the event's callback query was answered already:
+// a second answer would show nothing, so a refusal then goes in a message.
+func (c *Ctx) Answered() bool { return c.answered }

@@ -1,7 +1,4 @@
-// Package flows decides what the bot does: it turns one transport-neutral Event
-// into changes in the store and replies in the outbox, inside the transaction the
-// runtime gives it. It never imports the Telegram library.
-package flows
+package engine
 
 import "time"
 

@@ -1,4 +1,4 @@
-package flows
+package engine
 
 import (
 	"slices"
@@ -9,13 +9,13 @@ import (
 // onFlowCallback handles a button of a conversation. A button whose nonce is not
 // the open step's (an old prompt, a finished or cancelled flow), or pressed on
 // another message than the last prompt, changes nothing.
-func (a *App) onFlowCallback(c *Ctx, cb Callback) error {
-	s, ok, err := a.loadSession(c)
+func (e *Engine) onFlowCallback(c *Ctx, cb Callback) error {
+	s, ok, err := e.loadSession(c)
 	if err != nil {
 		return err
 	}
 	if !ok || cb.Nonce != s.Nonce {
-		return a.stale(c)
+		return e.stale(c)
 	}
 	if s.st.PromptMsg != 0 && c.Ev.CallbackMessageID != 0 && c.Ev.CallbackMessageID != s.st.PromptMsg {
 		// The prompt's edit may have failed and been sent as a new message
@@ -27,11 +27,11 @@ func (a *App) onFlowCallback(c *Ctx, cb Callback) error {
 		// Not recorded yet (the press raced the send's outcome): the nonce
 		// above already ties the data to this step.
 		if sent != 0 && c.Ev.CallbackMessageID != sent {
-			return a.stale(c)
+			return e.stale(c)
 		}
 	}
-	return a.holding(c, func() error {
-		if err := a.onFlowButton(c, s, cb); err != nil {
+	return e.holding(c, func() error {
+		if err := e.onFlowButton(c, s, cb); err != nil {
 			return err
 		}
 		// Every way on shows a prompt or closes the form, taking the press
@@ -39,43 +39,43 @@ func (a *App) onFlowCallback(c *Ctx, cb Callback) error {
 		if s.pressed == 0 {
 			return nil
 		}
-		return a.takeKeyboard(c, s)
+		return e.takeKeyboard(c, s)
 	})
 }
 
 // onFlowButton acts on a live button of the open flow.
-func (a *App) onFlowButton(c *Ctx, s *session, cb Callback) error {
+func (e *Engine) onFlowButton(c *Ctx, s *Session, cb Callback) error {
 	// Cancelling needs no right: it only throws the draft away.
 	if cb.Op != opCancel {
-		if ok, err := a.authorized(c, s); !ok || err != nil {
+		if ok, err := e.authorized(c, s); !ok || err != nil {
 			return err
 		}
 	}
 	switch cb.Op {
 	case opCancel:
-		if err := a.closeChosen(c, s, c.T("flow.btn.cancel")); err != nil {
+		if err := e.closeChosen(c, s, c.T("flow.btn.cancel")); err != nil {
 			return err
 		}
-		return a.cancel(c, s, "flow.cancelled")
+		return e.cancel(c, s, "flow.cancelled")
 	case opBack:
-		return a.back(c, s)
+		return e.back(c, s)
 	case opSkip:
-		if err := a.closeChosen(c, s, c.T("flow.btn.skip")); err != nil {
+		if err := e.closeChosen(c, s, c.T("flow.btn.skip")); err != nil {
 			return err
 		}
-		return a.skip(c, s)
+		return e.skip(c, s)
 	case opEdit, opSave:
-		return a.onSummaryButton(c, s, cb)
+		return e.onSummaryButton(c, s, cb)
 	}
 	step, ok := s.flow.step(s.Step)
 	if !ok {
-		return a.stale(c)
+		return e.stale(c)
 	}
 	switch {
 	case cb.Op == opChoose && (step.Input == InputChoice || step.Input == InputYesNo):
-		return a.choose(c, s, step, cb.Arg)
+		return e.choose(c, s, step, cb.Arg)
 	case cb.Op == opToggle && step.Input == InputMulti:
-		return a.toggle(c, s, step, cb.Arg)
+		return e.toggle(c, s, step, cb.Arg)
 	case cb.Op == opDone && step.Input == InputMulti:
 		var picked []string
 		if s.st.Draft != nil {
@@ -84,10 +84,10 @@ func (a *App) onFlowButton(c *Ctx, s *session, cb Callback) error {
 		if len(picked) < step.Min {
 			return c.Answer(c.T("err.multi.min", "min", itoa(step.Min)))
 		}
-		if err := a.closeChosen(c, s, ""); err != nil {
+		if err := e.closeChosen(c, s, ""); err != nil {
 			return err
 		}
-		return a.accept(c, s, step, Value{List: picked})
+		return e.accept(c, s, step, Value{List: picked})
 	case cb.Op == opDone && step.Input == InputPhotos:
 		var v Value
 		if s.st.Draft != nil {
@@ -96,22 +96,22 @@ func (a *App) onFlowButton(c *Ctx, s *session, cb Callback) error {
 		if len(v.Photos) < step.Min {
 			return c.Answer(c.T("err.photo.min", "min", itoa(step.Min)))
 		}
-		if err := a.closeChosen(c, s, ""); err != nil {
+		if err := e.closeChosen(c, s, ""); err != nil {
 			return err
 		}
-		return a.accept(c, s, step, v)
+		return e.accept(c, s, step, v)
 	}
-	return a.stale(c)
+	return e.stale(c)
 }
 
 // stale answers a button that is no longer active.
-func (a *App) stale(c *Ctx) error { return c.Answer(c.T("flow.stale")) }
+func (e *Engine) stale(c *Ctx) error { return c.Answer(c.T("flow.stale")) }
 
 // closeChosen answers the callback and marks the pressed prompt as used up:
 // the next prompt is edited into it, or, when the form ends or the next
 // prompt needs a message of its own, takeKeyboard leaves it showing what was
 // chosen, without its keyboard. Either way it cannot be pressed twice.
-func (a *App) closeChosen(c *Ctx, s *session, chosen string) error {
+func (e *Engine) closeChosen(c *Ctx, s *Session, chosen string) error {
 	if err := c.Answer(""); err != nil {
 		return err
 	}
@@ -121,50 +121,50 @@ func (a *App) closeChosen(c *Ctx, s *session, chosen string) error {
 	return nil
 }
 
-func (a *App) choose(c *Ctx, s *session, step *Step, value string) error {
+func (e *Engine) choose(c *Ctx, s *Session, step *Step, value string) error {
 	var opt Option
 	if step.Input == InputYesNo {
 		if value != "yes" && value != "no" {
-			return a.stale(c)
+			return e.stale(c)
 		}
 		opt = Option{Value: value, Key: "flow." + value}
 	} else {
-		opts, err := a.options(c, step)
+		opts, err := e.options(c, step)
 		if err != nil {
 			return err
 		}
 		i := slices.IndexFunc(opts, func(o Option) bool { return o.Value == value })
 		if i < 0 {
 			// Forged data: not one of the buttons this prompt showed.
-			return a.stale(c)
+			return e.stale(c)
 		}
 		opt = opts[i]
 	}
-	if err := a.closeChosen(c, s, c.optionLabel(opt)); err != nil {
+	if err := e.closeChosen(c, s, c.optionLabel(opt)); err != nil {
 		return err
 	}
 	if opt.Cancels {
-		return a.cancel(c, s, opt.Key+".done")
+		return e.cancel(c, s, opt.Key+".done")
 	}
 	v := Value{Text: value}
 	if step.Check != nil {
 		if err := step.Check(c, v); err != nil {
 			if ie, ok := err.(*InputError); ok {
-				return a.prompt(c, s, "⚠️ "+c.T(ie.Key, ie.Args...))
+				return e.prompt(c, s, "⚠️ "+c.RefusalText(ie))
 			}
 			return err
 		}
 	}
-	return a.accept(c, s, step, v)
+	return e.accept(c, s, step, v)
 }
 
-func (a *App) toggle(c *Ctx, s *session, step *Step, value string) error {
-	opts, err := a.options(c, step)
+func (e *Engine) toggle(c *Ctx, s *Session, step *Step, value string) error {
+	opts, err := e.options(c, step)
 	if err != nil {
 		return err
 	}
 	if !slices.ContainsFunc(opts, func(o Option) bool { return o.Value == value }) {
-		return a.stale(c)
+		return e.stale(c)
 	}
 	if s.st.Draft == nil {
 		s.st.Draft = &Value{}
@@ -180,7 +180,7 @@ func (a *App) toggle(c *Ctx, s *session, step *Step, value string) error {
 	if err := c.Answer(""); err != nil {
 		return err
 	}
-	m, err := a.promptMessage(c, s, step)
+	m, err := e.promptMessage(c, s, step)
 	if err != nil {
 		return err
 	}
@@ -195,23 +195,23 @@ func (a *App) toggle(c *Ctx, s *session, step *Step, value string) error {
 	return s.save(c.Tx, true)
 }
 
-func (a *App) onSummaryButton(c *Ctx, s *session, cb Callback) error {
+func (e *Engine) onSummaryButton(c *Ctx, s *Session, cb Callback) error {
 	if s.Step != summaryStep {
-		return a.stale(c)
+		return e.stale(c)
 	}
 	if cb.Op == opSave {
-		if err := a.closeChosen(c, s, c.T("flow.btn.save")); err != nil {
+		if err := e.closeChosen(c, s, c.T("flow.btn.save")); err != nil {
 			return err
 		}
-		return a.finish(c, s)
+		return e.finish(c, s)
 	}
 	step, ok := s.flow.step(cb.Arg)
 	if !ok || step.Hidden || !s.asked(c, s.flow.index[cb.Arg]) {
-		return a.stale(c)
+		return e.stale(c)
 	}
-	if err := a.closeChosen(c, s, "✏️ "+c.T(step.label())); err != nil {
+	if err := e.closeChosen(c, s, "✏️ "+step.LabelIn(c.Lang)); err != nil {
 		return err
 	}
 	s.Step, s.st.Editing = step.Key, true
-	return a.prompt(c, s, "")
+	return e.prompt(c, s, "")
 }
