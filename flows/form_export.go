@@ -254,7 +254,7 @@ func (a *App) koboCells(tx *store.Tx, col koboColumn, ans store.FormAnswer) ([]a
 		if ans.Text == "" {
 			return []any{nil}, nil
 		}
-		nik, err := tx.OpenAnswerNIK(ans.Text)
+		nik, err := tx.OpenFormNIK(ans.Text)
 		if err != nil {
 			return nil, err
 		}

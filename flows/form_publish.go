@@ -83,7 +83,7 @@ func (a *App) FormFileFetched(tx *store.Tx, id int64, file []byte, failure strin
 		return err
 	}
 	c := &Ctx{Tx: tx, Ev: Event{ChatID: up.ChatID, ChatType: "private", UserID: up.UserID, Date: tx.Now()},
-		User: user, Lang: a.lang(user), app: a, answered: true}
+		User: user, Lang: a.lang(user), Env: a}
 	if !isAdmin(user) {
 		// The role went between the upload and the download.
 		if _, err := tx.FinishFormUpload(id, store.UploadFailed, "not an admin"); err != nil {

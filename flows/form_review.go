@@ -198,7 +198,7 @@ func (a *App) submissionCard(c *Ctx, lang i18n.Lang, sub store.Submission) (stri
 func (a *App) answerText(tx *store.Tx, lang i18n.Lang, f *xlsform.Form, q xlsform.Question, ans store.FormAnswer) (string, error) {
 	switch q.Type {
 	case xlsform.NIK:
-		n, err := tx.OpenAnswerNIK(ans.Text)
+		n, err := tx.OpenFormNIK(ans.Text)
 		if err != nil {
 			return "", err
 		}
@@ -305,7 +305,7 @@ func (a *App) maySubmissionOrDeny(c *Ctx, sub store.Submission) (bool, error) {
 	if err := c.Tx.Audit(c.User.ID, "denied", what+" own_submission"); err != nil {
 		return false, err
 	}
-	if c.Ev.Kind == EventCallback && !c.answered {
+	if c.Ev.Kind == EventCallback && !c.Answered() {
 		return false, c.Answer(c.T("xfr.own"))
 	}
 	return false, c.Reply(c.T("xfr.own"))

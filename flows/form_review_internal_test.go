@@ -102,7 +102,7 @@ func TestSubmissionSavedNotifiesArea(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				c := &Ctx{Tx: tx, Ev: Event{ChatID: tc.by, ChatType: "private", UserID: tc.by}, User: u, Lang: i18n.ID, app: a}
+				c := &Ctx{Tx: tx, Ev: Event{ChatID: tc.by, ChatType: "private", UserID: tc.by}, User: u, Lang: i18n.ID, Env: a}
 				if err := a.submissionSaved(c, sub); err != nil {
 					return err
 				}

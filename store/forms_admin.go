@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"dinsosbot/store/nikcrypt"
 )
 
 // Upload statuses of form_uploads.
@@ -219,24 +217,6 @@ func (tx *Tx) SubmissionsIn(formID string, kecamatan []string, status string) ([
 		out = append(out, s)
 	}
 	return out, rows.Err()
-}
-
-// OpenAnswerNIK opens a NIK answer sealed with the NIK keyring; a value that
-// is not sealed (digits written by hand) is returned as it is.
-func (tx *Tx) OpenAnswerNIK(sealed string) (string, error) {
-	if _, ok := nikcrypt.SealedKeyID(sealed); !ok {
-		return sealed, nil
-	}
-	nik, err := tx.keys.OpenNIK(sealed)
-	if err != nil {
-		return "", nikKeyError("open a form's NIK answer", err)
-	}
-	return nik, nil
-}
-
-// SealAnswerNIK seals a NIK answer and returns it with its blind index.
-func (tx *Tx) SealAnswerNIK(nik string) (sealed, index string) {
-	return tx.keys.SealNIK(nik), tx.keys.Index(nik)
 }
 
 // AddSubmissionNotice remembers the review card outboxID sent to chatID

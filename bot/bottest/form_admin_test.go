@@ -243,7 +243,7 @@ func (r *formRig) submit(user int64, kec, name string, caseID int64) int64 {
 	r.t.Helper()
 	var id int64
 	must(r.t, r.h.DB().Update(context.Background(), func(tx *store.Tx) error {
-		sealed, index := tx.SealAnswerNIK(formNIK)
+		sealed, index := tx.SealFormNIK(formNIK)
 		data, err := store.EncodeFormAnswers(map[string]store.FormAnswer{
 			"mulai":    {Text: "2026-11-02T09:00", Computed: true},
 			"nama":     {Text: name},
