@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"dinsosbot/bot"
 	"dinsosbot/bot/bottest"
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/flows/region"
@@ -473,4 +474,34 @@ func exportForm(t *testing.T, a actor, title string, want int) [][]string {
 	rows, err := f.GetRows(f.GetSheetList()[0])
 	must(t, err)
 	return rows
+}
+
+// TestFormUploadFetchFails: when Telegram will not give the file, the admin
+// is told to send it again and nothing is stored; sent again once Telegram
+// answers, it is previewed. A file larger than a form can be is refused
+// before any download.
+func TestFormUploadFetchFails(t *testing.T) {
+	h := bottest.Start(t, bottest.Options{Admins: []int64{scopeAdminID}, Bot: func(c *bot.Config) {
+		c.FormUploads = bot.FormUploadConfig{MaxAttempts: 1}
+	}})
+	admin := startAdmin(t, h, scopeAdminID)
+	h.Server.FailAlways("getFile", telegramtest.Fault{Kind: telegramtest.Fault500})
+	admin.do(func() { admin.SendDocument("kunjungan.xlsx", xlsform.VisitForm, "") }, "diterima")
+	waitText(t, admin.User, "tidak dapat diunduh")
+	if n := countSQL(t, h, `SELECT COUNT(*) FROM form_versions`); n != 0 {
+		t.Errorf("%d versions stored without the file", n)
+	}
+	if n := countSQL(t, h, `SELECT COUNT(*) FROM form_uploads WHERE status = 'failed'`); n != 1 {
+		t.Errorf("%d uploads marked failed", n)
+	}
+	h.Server.Heal("getFile")
+	admin.do(func() { admin.SendDocument("kunjungan.xlsx", xlsform.VisitForm, "") }, "diterima")
+	waitText(t, admin.User, "Terbitkan untuk siapa?")
+
+	big := make([]byte, 3<<20)
+	admin.do(func() { admin.SendDocument("besar.xlsx", big, "") }, "terlalu besar")
+	settle(t, h)
+	if n := countSQL(t, h, `SELECT COUNT(*) FROM form_uploads WHERE file_name = 'besar.xlsx'`); n != 0 {
+		t.Errorf("an oversized file was recorded for download")
+	}
 }
