@@ -7,6 +7,7 @@
 //	dinsosbot migrate                apply database migrations and exit
 //	dinsosbot [-config FILE] rekey   encrypt every NIK again with the current key (after a rotation)
 //	dinsosbot loadtest [flags]       load, fault and crash test against the fake Telegram
+//	dinsosbot form check FILE.xlsx   print an XLSForm as the bot understands it, or why it is refused
 //	dinsosbot version                print the version
 package main
 
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	configPath := fs.String("config", "", "configuration file (YAML); see config.example.yaml")
 	dbPath := fs.String("db", "", "demo: keep the database in this file instead of a temp dir")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|rekey|loadtest|version]")
+		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|rekey|loadtest|form check FILE.xlsx|version]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -91,6 +92,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cmd = fs.Arg(0)
 		if cmd == "loadtest" { // its own flags and no config file: see loadtest/
 			return loadtest.Command(ctx, fs.Args()[1:], stdout, stderr)
+		}
+		if cmd == "form" { // its own flags; the configuration only for the regions
+			cfg, err := LoadConfig(*configPath)
+			if err != nil {
+				return err
+			}
+			return formCommand(fs.Args()[1:], cfg.Regions(), stdout, stderr)
 		}
 		// Flags may follow the subcommand too: "dinsosbot demo -db x.db".
 		if err := fs.Parse(fs.Args()[1:]); err != nil {

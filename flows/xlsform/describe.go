@@ -109,6 +109,28 @@ func (f *Form) Text(texts map[string]string, lang string) string {
 	return pick(texts, lang, f.DefaultLang)
 }
 
+// Question returns the question called name (a calculation and metadata
+// included), nil when there is none.
+func (f *Form) Question(name string) *Question {
+	for i := range f.Questions {
+		if f.Questions[i].Name == name {
+			return &f.Questions[i]
+		}
+	}
+	return nil
+}
+
+// ChoiceLabel returns the label in lang of choice name in list, as
+// jr:choice-name() needs; ok is false when the list has no such choice.
+func (f *Form) ChoiceLabel(list, name, lang string) (label string, ok bool) {
+	for _, c := range f.Choices[list] {
+		if c.Name == name {
+			return pick(c.Label, lang, f.DefaultLang), true
+		}
+	}
+	return "", false
+}
+
 func clip(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {

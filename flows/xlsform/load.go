@@ -65,7 +65,6 @@ func refuse(p ...Problem) *Refusal { return &Refusal{Problems: p} }
 type sheet struct {
 	name   string
 	header []string // normalised column names
-	raw    []string // the column names as written
 	rows   []row
 	tooBig bool // over its row bound: refused
 	wide   bool // a row over MaxColumns: refused
@@ -141,19 +140,25 @@ func readSheet(f *excelize.File, name, key string, max int) (*sheet, error) {
 	}
 	defer rows.Close()
 	s := &sheet{name: key}
-	n := 0
+	n, filled := 0, 0
 	for rows.Next() {
 		n++
-		if n > max {
-			s.tooBig = true
-			break
-		}
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("sheet %s row %d: %w", key, n, err)
 		}
 		for len(cells) > 0 && strings.TrimSpace(cells[len(cells)-1]) == "" {
 			cells = cells[:len(cells)-1]
+		}
+		if len(cells) == 0 {
+			// Empty rows (Excel writes formatted ones, and a gap before a far
+			// row is walked one by one) cost little and do not count: the
+			// bound is on rows that hold something.
+			continue
+		}
+		if filled++; filled > max {
+			s.tooBig = true
+			break
 		}
 		if len(cells) > MaxColumns {
 			s.wide = true
@@ -165,17 +170,10 @@ func readSheet(f *excelize.File, name, key string, max int) (*sheet, error) {
 			}
 		}
 		if s.header == nil {
-			if len(cells) == 0 {
-				continue // blank rows above the header
-			}
-			s.raw = cells
 			s.header = make([]string, len(cells))
 			for i, c := range cells {
 				s.header[i] = normColumn(c)
 			}
-			continue
-		}
-		if len(cells) == 0 {
 			continue
 		}
 		s.rows = append(s.rows, row{n: n, cells: cells})
@@ -284,6 +282,15 @@ type loader struct {
 	book     *book
 	problems []Problem
 	langs    []string
+	cells    []exprCell // every expression parsed, where it was written
+}
+
+// exprCell is an expression as written in one survey cell, so a wrong
+// reference is named on its own row (a group's, not each question's).
+type exprCell struct {
+	row int
+	col string
+	e   *expr.Expr
 }
 
 func (l *loader) add(sheet string, row int, feature, key string, args ...string) {
@@ -333,6 +340,10 @@ func (l *loader) load() *Form {
 	}
 	l.survey(f, survey)
 	f.Langs = l.langs
+	f.Titles = map[string]string{}
+	for _, lang := range f.Langs {
+		f.Titles[lang] = f.Title
+	}
 	return f
 }
 
@@ -431,13 +442,13 @@ var unsupportedTypes = map[string]string{
 	"begin_repeat": "xf.err.repeat", "end_repeat": "xf.err.repeat",
 	"deviceid": "xf.err.type.meta", "phonenumber": "xf.err.type.meta", "simserial": "xf.err.type.meta",
 	"subscriberid": "xf.err.type.meta", "email": "xf.err.type.meta", "audit": "xf.err.type.meta",
-	"osm": "xf.err.type.unsupported", "trigger": "xf.err.type.unsupported",
+	"osm": "xf.err.type.unsupported",
 }
 
 // typeAliases are other spellings of supported types.
 var typeAliases = map[string]Type{
 	"int": Integer, "datetime": DateTime, "photo": Image, "gps": Geopoint, "location": Geopoint,
-	"add_note_prompt": Note, "select1": SelectOne, "select_all_that_apply": SelectMultiple,
+	"add_note_prompt": Note, "trigger": Acknowledge, "select1": SelectOne, "select_all_that_apply": SelectMultiple,
 }
 
 var supportedTypes = func() map[string]Type {
@@ -454,6 +465,10 @@ type group struct {
 	row      int
 	relevant *expr.Expr
 }
+
+// dynamicDefault tells a default that is an expression (${name}, a function
+// call, .) from a plain value such as "yes", "2026-01-01" or "Kota (Jambi)".
+var dynamicDefault = regexp.MustCompile(`\$\{|^\s*[A-Za-z_][\w:.-]*\s*\(|^\s*\.\s*$`)
 
 // exprColumns are the survey columns holding expressions.
 var exprColumns = []string{"relevant", "constraint", "choice_filter", "calculation", "default"}
@@ -472,6 +487,7 @@ func (l *loader) survey(f *Form, s *sheet) {
 	}
 	names := map[string]int{}
 	var stack []group
+	repeats := 0
 	for _, r := range s.rows {
 		typ := strings.Join(strings.Fields(s.get(r, "type")), " ")
 		name := s.get(r, "name")
@@ -492,6 +508,10 @@ func (l *loader) survey(f *Form, s *sheet) {
 			w2, r2, _ := strings.Cut(rest, " ")
 			word, rest = word+"_"+strings.ToLower(w2), r2
 		}
+		first, _, _ := strings.Cut(strings.ToLower(rest), " ")
+		if (word == "select_one" || word == "select_multiple") && (first == "from" || first == "from_file") {
+			word = "select_one_from_file" // "select one from file x.csv", however spaced
+		}
 		switch word {
 		case "begin_group":
 			g := group{name: name, row: r.n}
@@ -500,6 +520,9 @@ func (l *loader) survey(f *Form, s *sheet) {
 			}
 			if src := s.get(r, "relevant"); src != "" {
 				g.relevant = l.parse(r.n, "relevant", src)
+				if g.relevant != nil {
+					l.cells = append(l.cells, exprCell{row: r.n, col: "relevant", e: g.relevant})
+				}
 			}
 			stack = append(stack, g)
 			continue
@@ -510,6 +533,13 @@ func (l *loader) survey(f *Form, s *sheet) {
 			}
 			stack = stack[:len(stack)-1]
 			continue
+		}
+		if word == "end_repeat" && repeats > 0 {
+			repeats-- // its begin repeat is named already
+			continue
+		}
+		if word == "begin_repeat" {
+			repeats++
 		}
 		if key, bad := unsupportedTypes[word]; bad {
 			l.add(SheetSurvey, r.n, typ, key)
@@ -561,10 +591,13 @@ func (l *loader) survey(f *Form, s *sheet) {
 				continue
 			}
 			var e *expr.Expr
-			if col == "default" && !strings.ContainsAny(src, "($") {
+			if col == "default" && !dynamicDefault.MatchString(src) {
 				e = expr.Literal(src) // a plain default ("yes", "2026-01-01") is a value, not XPath
 			} else {
 				e = l.parse(r.n, col, src)
+			}
+			if e != nil {
+				l.cells = append(l.cells, exprCell{row: r.n, col: col, e: e})
 			}
 			switch col {
 			case "relevant":
@@ -671,39 +704,52 @@ func (l *loader) parse(row int, col, src string) *expr.Expr {
 // checkRefs refuses a ${name} that names no question and a bare name outside
 // a choice_filter or naming no column of the filtered list.
 func (l *loader) checkRefs(f *Form, names map[string]int) {
-	for _, q := range f.Questions {
-		for _, c := range []struct {
-			col string
-			e   *expr.Expr
-		}{{"relevant", q.Relevant}, {"constraint", q.Constraint}, {"choice_filter", q.ChoiceFilter},
-			{"calculation", q.Calculation}, {"default", q.Default}} {
-			if c.e == nil {
+	for _, c := range l.cells {
+		for _, ref := range c.e.Refs() {
+			if _, ok := names[ref]; !ok {
+				l.add(SheetSurvey, c.row, "${"+ref+"}", "xf.err.ref", "column", c.col)
+			}
+		}
+		for _, col := range c.e.Columns() {
+			if c.col == "choice_filter" && l.choiceColumn(col) {
 				continue
 			}
-			for _, ref := range c.e.Refs() {
-				if _, ok := names[ref]; !ok {
-					l.add(SheetSurvey, q.Row, "${"+ref+"}", "xf.err.ref", "column", c.col)
-				}
+			l.add(SheetSurvey, c.row, col, "xf.err.column", "column", c.col)
+		}
+	}
+	// Labels and hints show answers as ${name} too; each missing name is
+	// named once per row and column, whatever the languages.
+	for _, q := range f.Questions {
+		for _, c := range []struct {
+			col   string
+			texts map[string]string
+		}{{"label", q.Label}, {"hint", q.Hint}, {"required_message", q.RequiredMessage}, {"constraint_message", q.ConstraintMessage}} {
+			langs := make([]string, 0, len(c.texts))
+			for lang := range c.texts {
+				langs = append(langs, lang)
 			}
-			for _, col := range c.e.Columns() {
-				if c.col != "choice_filter" || !choiceColumn(f.Choices[q.ListName], col) {
-					l.add(SheetSurvey, q.Row, col, "xf.err.column", "column", c.col)
+			slices.Sort(langs)
+			seen := map[string]bool{}
+			for _, lang := range langs {
+				for _, m := range textRef.FindAllStringSubmatch(c.texts[lang], 20) {
+					if _, ok := names[m[1]]; !ok && !seen[m[0]] {
+						seen[m[0]] = true
+						l.add(SheetSurvey, q.Row, m[0], "xf.err.ref", "column", c.col)
+					}
 				}
 			}
 		}
 	}
 }
 
-func choiceColumn(choices []Choice, col string) bool {
-	if col == "name" || col == "label" {
-		return true
-	}
-	for _, c := range choices {
-		if _, ok := c.Extra[col]; ok {
-			return true
-		}
-	}
-	return false
+// textRef is a ${name} inside a label or hint.
+var textRef = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// choiceColumn reports whether a choice_filter's bare name is a column of
+// the choices sheet (name and label included).
+func (l *loader) choiceColumn(col string) bool {
+	s := l.book.sheets[SheetChoices]
+	return s != nil && (s.hasColumn(col) || col == "name" || col == "label")
 }
 
 // checkCycles refuses calculations that read each other in a circle, which

@@ -76,6 +76,18 @@ func TestLoadAllTypes(t *testing.T) {
 	if !byName["komentar"].ReadOnly || byName["setuju"].Default == nil || byName["setuju"].Default.String() != "'ya'" {
 		t.Errorf("komentar read_only %v, setuju default %v", byName["komentar"].ReadOnly, byName["setuju"].Default)
 	}
+	if d := byName["komentar"].Default; d == nil || d.String() != "'Tidak ada (kosong)'" {
+		t.Errorf("a plain default with parentheses: %v", d)
+	}
+	if q := f.Question("kel"); q == nil || q.Type != xlsform.Kelurahan || f.Question("alamat") != nil {
+		t.Errorf("Question(kel) = %+v, Question(alamat) = %+v", q, f.Question("alamat"))
+	}
+	if l, ok := f.ChoiceLabel("ya_tidak", "tidak", "en"); !ok || l != "No" {
+		t.Errorf("ChoiceLabel = %q, %v", l, ok)
+	}
+	if f.Titles["en"] != "Uji semua_jenis" {
+		t.Errorf("Titles = %v", f.Titles)
+	}
 	if _, ok := byName["alamat"]; ok {
 		t.Error("a group became a question")
 	}
@@ -159,6 +171,7 @@ type refusalCase struct {
 	settings [][]string
 	extra    []xlsform.Sheet
 	want     xlsform.Problem // Sheet, Row, Feature, Key compared
+	only     bool            // the one problem: no other reported
 }
 
 var surveyHeader = []string{"type", "name", "label", "relevant", "constraint", "calculation", "choice_filter",
@@ -178,10 +191,16 @@ func TestLoadRefusals(t *testing.T) {
 	tests := []refusalCase{
 		{name: "repeat", survey: [][]string{ok, q("begin repeat", "r", "R"), q("text", "x", "X"), q("end repeat")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "begin repeat", Key: "xf.err.repeat"}},
+		{name: "repeat named once", only: true, survey: [][]string{ok, q("begin repeat", "r", "R"), q("text", "x", "X"), q("end repeat")},
+			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "begin repeat", Key: "xf.err.repeat"}},
+		{name: "end repeat alone", survey: [][]string{ok, q("end repeat")},
+			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "end repeat", Key: "xf.err.repeat"}},
 		{name: "repeat underscore", survey: [][]string{q("begin_repeat", "r", "R"), ok, q("end_repeat")},
 			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "begin_repeat", Key: "xf.err.repeat"}},
 		{name: "select_one_from_file", survey: [][]string{ok, q("select_one_from_file desa.csv", "d", "D")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "select_one_from_file desa.csv", Key: "xf.err.from_file"}},
+		{name: "select one from file, spaced", survey: [][]string{q("select one from file desa.csv", "d", "D")},
+			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "select one from file desa.csv", Key: "xf.err.from_file"}},
 		{name: "select_multiple_from_file", survey: [][]string{q("select_multiple_from_file d.xml", "d", "D")},
 			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "select_multiple_from_file d.xml", Key: "xf.err.from_file"}},
 		{name: "select_one_external", survey: [][]string{q("select_one_external yn", "d", "D")},
@@ -256,6 +275,12 @@ func TestLoadRefusals(t *testing.T) {
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "${nothing}", Key: "xf.err.ref", Args: []string{"column", "relevant"}}},
 		{name: "ref in label kept out, in choice-name checked", survey: [][]string{ok, q("calculate", "c", "", "", "", "jr:choice-name(${ok}, '${gone}')")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "${gone}", Key: "xf.err.ref", Args: []string{"column", "calculation"}}},
+		{name: "ref in a group's relevant, named once on the group's row", only: true,
+			survey: [][]string{q("begin group", "g", "G", "${gone} = 1"), ok, q("integer", "n", "N"), q("end group")},
+			want:   xlsform.Problem{Sheet: "survey", Row: 2, Feature: "${gone}", Key: "xf.err.ref", Args: []string{"column", "relevant"}}},
+		{name: "ref in a label", only: true,
+			survey: [][]string{{"type", "name", "label::Indonesian (id)", "label::English (en)"}, ok, q("note", "n", "Halo ${gone}", "Hello ${gone}")},
+			want:   xlsform.Problem{Sheet: "survey", Row: 3, Feature: "${gone}", Key: "xf.err.ref", Args: []string{"column", "label"}}},
 		{name: "bare name outside choice_filter", survey: [][]string{ok, q("text", "x", "X", "ok = 'a'")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "ok", Key: "xf.err.column", Args: []string{"column", "relevant"}}},
 		{name: "filter on a missing column", survey: [][]string{ok, q("select_one yn", "s", "S", "", "", "", "kota = ${ok}")},
@@ -322,6 +347,9 @@ func TestLoadRefusals(t *testing.T) {
 			if !errors.As(err, &ref) {
 				t.Fatalf("Load = %v, %v; want a refusal", f, err)
 			}
+			if tc.only && len(ref.Problems) != 1 {
+				t.Errorf("%d problems, want only one: %+v", len(ref.Problems), ref.Problems)
+			}
 			for _, p := range ref.Problems {
 				if p.Sheet == tc.want.Sheet && p.Row == tc.want.Row && p.Feature == tc.want.Feature && p.Key == tc.want.Key &&
 					(tc.want.Args == nil || slices.Equal(p.Args, tc.want.Args)) {
@@ -383,15 +411,42 @@ func TestLoadBounds(t *testing.T) {
 		assertKey(t, err, "xf.err.too_many_rows")
 	})
 	t.Run("a row far below", func(t *testing.T) {
-		// A cell at row 1,000,000: the loader stops at its row bound, it does
-		// not walk a million empty rows into memory.
+		// A question at row 1,000,000: the empty rows between are walked
+		// cheaply and do not count against the bound; the row is named as is.
 		data := xlsformtest.Form(t, [][]string{surveyHeader, q("text", "x", "X"), q("text", "y", "Y")}, nil, xlsformtest.Settings("uji"))
 		data = rewriteZip(t, data, "xl/worksheets/sheet1.xml", func(s string) string {
 			s = strings.Replace(s, `<row r="3"`, `<row r="1000000"`, 1)
 			return strings.ReplaceAll(s, `r="A3"`, `r="A1000000"`)
 		})
-		_, err := load(t, data)
-		assertKey(t, err, "xf.err.too_many_rows")
+		data = rewriteZip(t, data, "xl/worksheets/sheet1.xml", func(s string) string {
+			s = strings.Replace(s, `r="B3"`, `r="B1000000"`, 1)
+			return strings.Replace(s, `r="C3"`, `r="C1000000"`, 1)
+		})
+		f, err := load(t, data)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if len(f.Questions) != 2 || f.Questions[1].Row != 1000000 {
+			t.Errorf("questions %+v", f.Questions)
+		}
+	})
+	t.Run("zip bomb", func(t *testing.T) {
+		// A part that says it unzips to 1 GB is refused before it is read.
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate,
+			CompressedSize64: 1, UncompressedSize64: 1 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte{0}); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, err = load(t, buf.Bytes())
+		assertKey(t, err, "xf.err.read")
 	})
 	t.Run("too wide", func(t *testing.T) {
 		wide := make([]string, xlsform.MaxColumns+10)
@@ -473,8 +528,10 @@ func TestLoadColumnSpellings(t *testing.T) {
 	data := xlsformtest.Form(t, [][]string{
 		{"Type", "Name", "Label:English", "label::Bahasa Indonesia", "Constraint-Message::English (en)", "constraint", "ReadOnly"},
 		{"select one yn", "s", "Pick", "Pilih", "Bad", ". != 'no'", "TRUE"},
+		{"select_one fromage", "f", "Cheese", "Keju"},
 		{"int", "n", "Number", "Angka"},
-	}, [][]string{{"list name", "name", "label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}},
+		{"trigger", "ok", "OK", "OK"},
+	}, [][]string{{"list name", "name", "label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}, {"fromage", "brie", "Brie"}},
 		[][]string{{"id_string", "default_language"}, {"old_style", "English"}})
 	f, err := load(t, data)
 	if err != nil {
@@ -482,12 +539,45 @@ func TestLoadColumnSpellings(t *testing.T) {
 	}
 	s := f.Questions[0]
 	if s.Type != xlsform.SelectOne || s.ListName != "yn" || s.Label["en"] != "Pick" || s.Label["id"] != "Pilih" ||
-		s.ConstraintMessage["en"] != "Bad" || !s.ReadOnly || f.Questions[1].Type != xlsform.Integer ||
+		s.ConstraintMessage["en"] != "Bad" || !s.ReadOnly || f.Questions[1].ListName != "fromage" || f.Questions[2].Type != xlsform.Integer || f.Questions[3].Type != xlsform.Acknowledge ||
 		f.ID != "old_style" || f.DefaultLang != "en" {
 		t.Errorf("form %+v\nquestion %+v", f, s)
 	}
 }
 
+// FuzzLoadCells fills a small form's cells with fuzzed text, so the fuzzer
+// reaches the loader's checks instead of stopping at a broken zip.
+func FuzzLoadCells(f *testing.F) {
+	f.Add("select_one yn", "s", "${ok} = 'a'", ". > 0", "grp = ${ok}", "if(${ok}, 1, 2)", "yes", "begin group")
+	f.Add("calculate", "c", "", "", "", "${c} + 1", "", "end group")
+	f.Add("begin repeat", "r", "pulldata('a')", "", "", "", "maybe", "end repeat")
+	f.Fuzz(func(t *testing.T, typ, name, relevant, constraint, filter, calc, required, typ2 string) {
+		data, err := xlsform.Build(
+			xlsform.Sheet{Name: "survey", Rows: [][]string{
+				{"type", "name", "label", "relevant", "constraint", "choice_filter", "calculation", "required"},
+				{"text", "ok", "OK"},
+				{typ, name, "Q ${" + name + "}", relevant, constraint, filter, calc, required},
+				{typ2, name + "2", "Q2", relevant},
+			}},
+			xlsform.Sheet{Name: "choices", Rows: baseChoices},
+			xlsform.Sheet{Name: "settings", Rows: xlsformtest.Settings("fuzz")})
+		if err != nil {
+			return // excelize refuses some text (e.g. over its cell limit)
+		}
+		form, err := xlsform.Load(bytes.NewReader(data), xlsform.Options{Regions: region.KotaJambi()})
+		if err != nil {
+			var ref *xlsform.Refusal
+			if !errors.As(err, &ref) || len(ref.Problems) == 0 {
+				t.Fatalf("Load error %T %v is not a refusal with problems", err, err)
+			}
+			return
+		}
+		_ = form.Describe("en")
+	})
+}
+
+// FuzzLoad feeds random and mutated workbooks to Load. Mutations of a zip
+// need long to minimise: run with -fuzzminimizetime 20x (FuzzLoadCells too).
 func FuzzLoad(f *testing.F) {
 	f.Add(xlsform.VisitForm)
 	f.Add(xlsformtest.AllTypes(f))

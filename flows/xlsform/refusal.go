@@ -16,7 +16,8 @@ type Problem struct {
 	Args    []string // placeholder name, value pairs for Key
 }
 
-// Text renders the problem for lang: "sheet survey, baris 12: ...".
+// Text renders the problem for lang: "sheet survey, baris 12: ...". It is
+// plain text holding what the form's author wrote: escape it for HTML.
 func (p Problem) Text(lang i18n.Lang) string {
 	var b strings.Builder
 	switch {

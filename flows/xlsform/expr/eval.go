@@ -277,7 +277,7 @@ func call(n *node, env Env) (Val, error) {
 	case "today":
 		return Str(env.Now().Format(time.DateOnly)), nil
 	case "now":
-		return Str(env.Now().Format("2006-01-02T15:04:05.000-07:00")), nil
+		return Str(env.Now().Format(DateTimeLayout)), nil
 	case "string-length":
 		if len(n.args) == 0 {
 			return Num(float64(utf8.RuneCountInString(env.Current().AsString()))), nil

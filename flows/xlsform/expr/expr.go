@@ -15,6 +15,10 @@ const (
 	MaxDepth  = 64   // nesting of parentheses, operators and calls
 )
 
+// DateTimeLayout is how now() writes the time and how an Env should give a
+// dateTime answer (ODK's form): strings in one layout compare in time order.
+const DateTimeLayout = "2006-01-02T15:04:05.000-07:00"
+
 // Expr is a parsed expression. It is immutable and safe for concurrent use.
 type Expr struct {
 	src  string
@@ -48,7 +52,10 @@ type Val struct {
 // Env gives an evaluation the values it reads. Value of a name no question
 // has is never asked: Parse's Refs let the loader refuse such forms first.
 type Env interface {
-	// Value returns ${name}'s current answer (Empty when unanswered).
+	// Value returns ${name}'s current answer: Empty when unanswered or not
+	// relevant, Num for integer and decimal, ListOf for select_multiple,
+	// Str otherwise (dates as 2006-01-02, times as 15:04:05.000-07:00,
+	// dateTimes in DateTimeLayout, so they compare as now() and today() do).
 	Value(name string) Val
 	// Current returns "." (the answer being checked by a constraint).
 	Current() Val

@@ -82,7 +82,7 @@ var AllTypesSurvey = [][]string{
 	{"calculate", "label_setuju", "", "", "", "", "", "", "", "", "", "", "", "", "", "jr:choice-name(${setuju}, '${setuju}')"},
 	{"calculate", "ringkas", "", "", "", "", "", "", "", "", "", "", "", "", "",
 		"concat(coalesce(${nama}, '-'), ' ', if(number(${berat}) > 50, 'berat', 'ringan'), ' ', ${label_setuju})"},
-	{"text", "komentar", "Komentar", "Comment", "", "", "", "", "", "", "", "", "", "", "", "", "yes"},
+	{"text", "komentar", "Komentar", "Comment", "", "", "", "", "", "", "", "", "", "Tidak ada (kosong)", "", "", "yes"},
 	{"note", "penutup", "Terima kasih, ${nama}", "Thank you, ${nama}"},
 }
 
