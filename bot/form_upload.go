@@ -106,11 +106,36 @@ func (b *Bot) formUploadPass(ctx context.Context, cfg FormUploadConfig, f formFe
 			failure = reason
 			data = nil
 		}
-		if err := b.db.Update(ctx, func(tx *store.Tx) error { return f.FormFileFetched(tx, up.ID, data, failure) }); err != nil {
+		err = deliverForm(ctx, b.db, f, up.ID, data, failure)
+		if err == nil || ctx.Err() != nil {
+			continue
+		}
+		// The check itself failed (the database, or a bug): the upload is
+		// tried again later, and given up with a note to the admin rather
+		// than retried for ever.
+		b.log.Error("form upload check failed", "upload", up.ID, "err", err)
+		if up.Attempts+1 < cfg.MaxAttempts {
+			if err := b.db.FormUploadRetry(up.ID, time.Now().Add(time.Duration(up.Attempts+1)*5*time.Second), "check failed"); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := deliverForm(ctx, b.db, f, up.ID, nil, "check failed"); err != nil {
 			return fmt.Errorf("form upload %d: %w", up.ID, err)
 		}
 	}
 	return nil
+}
+
+// deliverForm hands upload id's bytes (or its failure) to the flows in one
+// transaction; a panic there is an error, not the end of the bot.
+func deliverForm(ctx context.Context, db *store.DB, f formFetcher, id int64, data []byte, failure string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("form upload %d: panic: %v", id, p)
+		}
+	}()
+	return db.Update(ctx, func(tx *store.Tx) error { return f.FormFileFetched(tx, id, data, failure) })
 }
 
 // fetchFormFile downloads a Telegram file into memory, within cfg's size and time.

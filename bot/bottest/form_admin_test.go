@@ -14,6 +14,7 @@ import (
 	"dinsosbot/bot"
 	"dinsosbot/bot/bottest"
 	"dinsosbot/bot/telegramtest"
+	"dinsosbot/flows"
 	"dinsosbot/flows/region"
 	"dinsosbot/flows/xlsform"
 	"dinsosbot/flows/xlsform/xlsformtest"
@@ -503,5 +504,30 @@ func TestFormUploadFetchFails(t *testing.T) {
 	settle(t, h)
 	if n := countSQL(t, h, `SELECT COUNT(*) FROM form_uploads WHERE file_name = 'besar.xlsx'`); n != 0 {
 		t.Errorf("an oversized file was recorded for download")
+	}
+}
+
+// panickyForms is the flows with a form check that panics on the bytes.
+type panickyForms struct{ *flows.App }
+
+func (p panickyForms) FormFileFetched(tx *store.Tx, id int64, file []byte, failure string) error {
+	if file != nil {
+		panic("a bug in the check")
+	}
+	return p.App.FormFileFetched(tx, id, file, failure)
+}
+
+// TestFormUploadCheckPanics: a check that panics does not stop the bot: the
+// upload is given up and the admin told to send it again.
+func TestFormUploadCheckPanics(t *testing.T) {
+	h := bottest.Start(t, bottest.Options{Admins: []int64{scopeAdminID},
+		Bot:     func(c *bot.Config) { c.FormUploads = bot.FormUploadConfig{MaxAttempts: 1} },
+		Handler: func(app *flows.App) bot.Handler { return panickyForms{app} }})
+	admin := startAdmin(t, h, scopeAdminID)
+	admin.do(func() { admin.SendDocument("kunjungan.xlsx", xlsform.VisitForm, "") }, "diterima")
+	waitText(t, admin.User, "tidak dapat diunduh")
+	admin.send("/bantuan", "/formulir_kelola")
+	if n := countSQL(t, h, `SELECT COUNT(*) FROM form_uploads WHERE status = 'failed'`); n != 1 {
+		t.Errorf("%d uploads given up", n)
 	}
 }
