@@ -93,6 +93,9 @@ type Config struct {
 	// Watch says when delivery counts as degraded in /healthz and how often
 	// the admins hear of it; zero fields take the defaults (see WatchConfig).
 	Watch WatchConfig
+	// FormUploads bounds the download of XLSForm workbooks admins upload;
+	// zero fields take the defaults (see FormUploadConfig).
+	FormUploads FormUploadConfig
 
 	// BeforeCommit, when set, runs inside each batch's transaction just before
 	// commit; an error aborts the batch as a crash would. For tests.
@@ -272,6 +275,10 @@ type Bot struct {
 	// alerter tells the admins when delivery is stuck; nil when the
 	// handler cannot.
 	alerter adminAlerter
+	// forms fetches uploaded XLSForm workbooks; nil when the handler takes
+	// none. formWake asks its loop to look now.
+	forms    formFetcher
+	formWake chan struct{}
 }
 
 // New connects to the Bot API (getMe) and returns a Bot ready to Run. The
@@ -301,6 +308,9 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 	if al, ok := b.handler.(adminAlerter); ok {
 		b.alerter = al
 	}
+	if ff, ok := b.handler.(formFetcher); ok {
+		b.forms, b.formWake = ff, make(chan struct{}, 1)
+	}
 	b.flood = newFloodGate(cfg.Flood)
 	if b.sched, err = newBotScheduler(cfg, db, b.handler); err != nil {
 		return nil, err
@@ -315,7 +325,15 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 	if err := b.listen(); err != nil {
 		return nil, err
 	}
-	db.OnCommit(b.sender.Wake)
+	db.OnCommit(func() {
+		b.sender.Wake()
+		if b.formWake != nil {
+			select {
+			case b.formWake <- struct{}{}:
+			default:
+			}
+		}
+	})
 	return b, nil
 }
 
@@ -388,6 +406,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.listener != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); b.serveOps(pollCtx) }()
+	}
+	if b.forms != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.formUploadLoop(pollCtx, b.forms, b.formWake) }()
 	}
 
 	err := b.poll(pollCtx, withContext(pollCtx, b.api, b.cfg.HTTPClient))

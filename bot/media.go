@@ -80,6 +80,9 @@ func (b *Bot) mediaLoop(ctx context.Context) {
 		if err := d.pass(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("photo download pass failed", "err", err)
 		}
+		if err := d.passForms(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("form media download pass failed", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -179,6 +182,83 @@ func (d *downloader) fetch(ctx context.Context, p store.CasePhoto) (string, erro
 		return "", err
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// passForms handles the media of form submissions due now, as pass does
+// case photos: the file goes to the path the submission already names.
+func (d *downloader) passForms(ctx context.Context) error {
+	media, err := d.db.PendingFormMedia(time.Now(), mediaBatch)
+	if err != nil {
+		return err
+	}
+	for _, m := range media {
+		if ctx.Err() != nil {
+			return nil
+		}
+		err := d.fetchTo(ctx, m.FileID, m.LocalPath)
+		if err == nil {
+			err := d.db.FormMediaDownloaded(m.ID)
+			if errors.Is(err, store.ErrPhotoGone) {
+				if rerr := os.Remove(filepath.Join(d.cfg.Dir, filepath.FromSlash(m.LocalPath))); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+					return errors.Join(err, rerr)
+				}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		reason := Redact(err.Error())
+		var perm permanentError
+		if errors.As(err, &perm) || m.Attempts+1 >= d.cfg.MaxAttempts {
+			d.log.Warn("form media download given up", "media", m.ID, "submission", m.SubmissionID, "err", reason)
+			if err := d.db.FormMediaFailed(m.ID, reason); err != nil {
+				return err
+			}
+			continue
+		}
+		wait := d.backoff(m.Attempts)
+		d.log.Warn("form media download failed; will retry", "media", m.ID, "in", wait, "err", reason)
+		if err := d.db.FormMediaRetry(m.ID, time.Now().Add(wait), reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fetchTo downloads file id to rel (relative to the media folder).
+func (d *downloader) fetchTo(ctx context.Context, fileID, rel string) error {
+	clean := filepath.Clean(filepath.FromSlash(rel))
+	if rel == "" || filepath.IsAbs(clean) || strings.HasPrefix(clean, "..") {
+		return permanentError{fmt.Errorf("bad media path %q", rel)}
+	}
+	f, err := d.api.GetFile(tgbotapi.FileConfig{FileID: fileID})
+	if err != nil {
+		if kind, _ := classify(err); kind == failBadRequest {
+			return permanentError{fmt.Errorf("getFile: %s", description(err))}
+		}
+		return fmt.Errorf("getFile: %s", description(err))
+	}
+	if f.FilePath == "" {
+		return errors.New("getFile: no file_path")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.fileURL+f.FilePath, nil)
+	if err != nil {
+		return permanentError{err}
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return redactedError{err}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("download: HTTP %d", resp.StatusCode)
+	}
+	return writeFile(filepath.Join(d.cfg.Dir, clean), resp.Body)
 }
 
 // safeName keeps letters, digits, '-' and '_' of a Telegram id for a file name.

@@ -141,7 +141,8 @@ func New(cfg Config) *App {
 	a := &App{cfg: cfg, flows: map[string]*Flow{}, gates: map[string]*command{}, commands: map[string]*command{}}
 	a.eng = a.newEngine()
 	for _, f := range []*Flow{a.registrationFlow(), a.profileFlow(), a.inviteFlow(), a.meetingFlow(), a.meetingMoveFlow(), a.checkinFlow(),
-		a.caseFlow(), a.caseNoteFlow(), a.rsvpReasonFlow(), a.broadcastFlow(), a.exportFlow(), a.digestFlow()} {
+		a.caseFlow(), a.caseNoteFlow(), a.rsvpReasonFlow(), a.broadcastFlow(), a.exportFlow(), a.digestFlow(),
+		a.formReviewFlow()} {
 		if err := a.AddFlow(f); err != nil {
 			panic(err)
 		}
@@ -253,6 +254,9 @@ func (a *App) dispatch(c *Ctx) error {
 	if open {
 		return a.eng.Answer(c, s)
 	}
+	if a.isFormDocument(c) {
+		return a.onFormDocument(c)
+	}
 	if c.User.Status == store.UserNew || c.User.Status == store.UserRejected {
 		return c.Reply(c.T("hint.register"))
 	}
@@ -315,6 +319,10 @@ func (a *App) onCallback(c *Ctx) error {
 		return a.onCaseCallback(c, cb)
 	case cbAdmin:
 		return a.onAdminCallback(c, cb)
+	case cbFormPub:
+		return a.onFormPubCallback(c, cb)
+	case cbFormReview:
+		return a.onFormReviewCallback(c, cb)
 	}
 	return a.stale(c)
 }

@@ -152,6 +152,9 @@ func (a *App) builtinCommands() []*command {
 		{name: "hapus_kasus", aliases: []string{"erase_case"}, allow: isAdmin, group: GroupRefuse, run: a.cmdEraseCase},
 		{name: "data_saya", aliases: []string{"my_data"}, group: GroupPrivate, right: true, menu: "cmd.my_data", run: a.cmdMyData},
 		{name: "hapus_data_saya", aliases: []string{"erase_my_data"}, group: GroupRefuse, right: true, run: a.cmdEraseMe},
+		{name: "formulir_kelola", aliases: []string{"manage_forms"}, allow: isAdmin, group: GroupPrivate, menu: "cmd.form_admin", run: a.cmdFormAdmin},
+		{name: "kiriman", aliases: []string{"submissions"}, allow: isStaff, group: GroupPrivate, menu: "cmd.submissions", run: a.cmdSubmissions,
+			gates: []string{formReviewFlowName}},
 	}
 }
 

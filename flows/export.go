@@ -27,12 +27,13 @@ import (
 func (a *App) exportFlow() *Flow {
 	isRange := func(c *Ctx) bool { return c.Answers.Text("period") == "range" }
 	return &Flow{Name: "export", Title: "exp.title", Save: a.saveExport, Steps: []Step{
-		{Key: "format", Prompt: "exp.format", Input: InputChoice, Options: []Option{
-			{Value: exportTable, Key: "exp.format.table"}, {Value: exportMap, Key: "exp.format.map"}}},
-		{Key: "period", Prompt: "exp.period", Input: InputChoice, Options: []Option{
-			{Value: "month", Key: "exp.period.month"}, {Value: "lastmonth", Key: "exp.period.lastmonth"},
-			{Value: "year", Key: "exp.period.year"}, {Value: "all", Key: "exp.period.all"},
-			{Value: "range", Key: "exp.period.range"}}},
+		// Cases as a table or a map, or a form's submissions (form_export.go).
+		{Key: "format", Prompt: "exp.format", Input: InputChoice, OptionsFrom: a.exportFormatOptions},
+		{Key: "period", Prompt: "exp.period", Input: InputChoice, DependsOn: []string{"format"},
+			If: func(c *Ctx) bool { return !exportsForm(c) }, Options: []Option{
+				{Value: "month", Key: "exp.period.month"}, {Value: "lastmonth", Key: "exp.period.lastmonth"},
+				{Value: "year", Key: "exp.period.year"}, {Value: "all", Key: "exp.period.all"},
+				{Value: "range", Key: "exp.period.range"}}},
 		{Key: "from", Prompt: "exp.from", Input: InputDate, If: isRange, DependsOn: []string{"period"}},
 		{Key: "to", Prompt: "exp.to", Input: InputDate, If: isRange, DependsOn: []string{"from"},
 			Check: func(c *Ctx, v Value) error {
@@ -41,13 +42,17 @@ func (a *App) exportFlow() *Flow {
 				}
 				return nil
 			}},
-		{Key: "status", Prompt: "exp.status", Input: InputChoice, Options: exportStatusOptions()},
-		{Key: "category", Prompt: "exp.category", Input: InputChoice, OptionsFrom: exportCategoryOptions},
+		{Key: "status", Prompt: "exp.status", Input: InputChoice, Options: exportStatusOptions(),
+			If: func(c *Ctx) bool { return !exportsForm(c) }},
+		{Key: "category", Prompt: "exp.category", Input: InputChoice, OptionsFrom: exportCategoryOptions,
+			If: func(c *Ctx) bool { return !exportsForm(c) }},
 		{Key: "kecamatan", Prompt: "exp.kecamatan", Input: InputChoice, OptionsFrom: a.exportKecamatanOptions},
 		// Asked only where photos are downloaded (MediaDir set), and not with
 		// the map: it names no one, and photos would.
 		{Key: "photos", Prompt: "exp.photos", Input: InputYesNo, DependsOn: []string{"format"},
-			If: func(c *Ctx) bool { return a.cfg.MediaDir != "" && c.Answers.Text("format") != exportMap }},
+			If: func(c *Ctx) bool {
+				return a.cfg.MediaDir != "" && c.Answers.Text("format") != exportMap && !exportsForm(c)
+			}},
 	}}
 }
 
@@ -129,6 +134,9 @@ func (a *App) exportFilter(c *Ctx) (store.ExportFilter, bool, error) {
 }
 
 func (a *App) saveExport(c *Ctx) error {
+	if exportsForm(c) {
+		return a.saveFormExport(c)
+	}
 	f, ok, err := a.exportFilter(c)
 	if err != nil {
 		return err

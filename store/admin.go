@@ -186,6 +186,9 @@ func (tx *Tx) EraseUser(id int64, standInName string) (standIn int64, er Erasure
 			return 0, er, false, fmt.Errorf("erase user: %s: %w", s.what, err)
 		}
 	}
+	if err := tx.handOverSubmissions(u, standIn); err != nil {
+		return 0, er, false, err
+	}
 	deletes := []struct {
 		what, q string
 		args    []any
@@ -640,9 +643,16 @@ func (tx *Tx) EraseCasePersonalData(id int64, by int64, placeholder string) (er 
 	if er.Drafts, err = tx.DropCaseDrafts(id); err != nil {
 		return er, false, err
 	}
+	// Before the traces: the submissions' cards are emptied here, by id,
+	// so the scrub by text below does not count them twice.
+	var subs Erasure
+	if err := tx.eraseCaseSubmissions(id, &subs); err != nil {
+		return er, false, err
+	}
 	if er.Delivered, err = tx.eraseCaseTraces(c, fileIDs, placeholder); err != nil {
 		return er, false, fmt.Errorf("erase case %d: %w", id, err)
 	}
+	er.Photos, er.Delivered = append(er.Photos, subs.Photos...), append(er.Delivered, subs.Delivered...)
 	return er, true, tx.AddCaseEvent(id, by, CaseActionNote, c.Status, c.Status, "erased")
 }
 

@@ -167,6 +167,8 @@ func TestGroupCommandTable(t *testing.T) {
 		{"lewati", "", flows.GroupAnswer},
 		{"hapus_kasus", code, flows.GroupRefuse},
 		{"hapus_data_saya", "", flows.GroupRefuse},
+		{"formulir_kelola", "", flows.GroupPrivate},
+		{"kiriman", "", flows.GroupPrivate},
 		// Commands that open a form: the form opens in the private chat
 		// (the next ones find it open there and say so, there).
 		{"lapor", "", flows.GroupPrivate},
