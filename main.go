@@ -167,8 +167,30 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 		return err
 	}
 	defer db.Close()
-	b, err := bot.New(ctx, loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv), db, func(username string) bot.Handler {
-		return flows.New(cfg.flows(username))
+	bc := loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv)
+	var mirror flows.MediaMirror
+	if rc := cfg.Replication.replica(); rc.On() {
+		rep, err := replica.Open(ctx, rc, cfg.Database.Path, cfg.MediaDir, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if err := rep.Close(closeCtx); err != nil {
+				log.Error("replication: last sync on shutdown failed", "err", err)
+			}
+		}()
+		if err := db.SetCheckpointer(ctx, rep.Checkpoint); err != nil {
+			return err
+		}
+		bc.Replica, mirror = rep, rep
+		log.Info("replicating", "url", rc.URL, "confirm", rc.Confirm, "max_lag", rc.MaxLag)
+	}
+	b, err := bot.New(ctx, bc, db, func(username string) bot.Handler {
+		fc := cfg.flows(username)
+		fc.MediaMirror = mirror
+		return flows.New(fc)
 	})
 	if err != nil {
 		return err
