@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"image/color"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"os"
@@ -275,4 +276,41 @@ func TestRestoreAfterLosingTheDataFolder(t *testing.T) {
 	// registered and can report again.
 	r.h.Launch()
 	w.send("/lapor", "kelompok")
+}
+
+// TestErasureReachesTheReplica: an admin erases a case with a photo; the
+// photo's folder goes from the replica's media too, and the log's
+// checkpoint after the erasure (Litestream's, replication being on)
+// completes instead of waiting on Litestream's read lock.
+func TestErasureReachesTheReplica(t *testing.T) {
+	r := newReplicaRigWith(t, replica.ConfirmWait, 10*time.Second, true)
+	w := actor{t, r.h.NewUser("Sri"), wait}
+	seedWorker(t, r.h, w.User, "")
+	code := reportWithLocation(t, w, "Anak tinggal sendiri.", jpegOf(t, color.RGBA{200, 10, 10, 255}))
+	var photo string
+	r.h.WaitUntil(wait, "the photo on the replica", func() bool {
+		err := r.h.DB().SQL().QueryRow(`SELECT local_path FROM case_photos WHERE local_path <> ''`).Scan(&photo)
+		if err != nil {
+			return false
+		}
+		_, err = os.Stat(filepath.Join(r.replDir, "media", photo))
+		return err == nil
+	})
+	folder := filepath.Join(r.replDir, "media", filepath.Dir(photo))
+
+	m := r.admin.send("/hapus_kasus "+code, "tidak bisa dibatalkan")
+	must(t, r.admin.Press("🗑 Hapus data pribadi"))
+	if _, err := r.admin.WaitForEdit(wait, m.ID, "sudah dihapus"); err != nil {
+		t.Fatal(err)
+	}
+	r.h.WaitUntil(wait, "the case's folder gone from the replica", func() bool {
+		_, err := os.Stat(folder)
+		return errors.Is(err, fs.ErrNotExist)
+	})
+	if _, err := os.Stat(filepath.Join(r.mediaDir, ".replica-deletes")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the tombstone file stays after the replica took the deletion: %v", err)
+	}
+	if log := r.h.Log.String(); strings.Contains(log, "checkpoint after an erasure") {
+		t.Errorf("the checkpoint after the erasure failed:\n%s", log)
+	}
 }
