@@ -35,7 +35,7 @@ func TestReplicationConfig(t *testing.T) {
 		t.Errorf("replication = %+v", rc)
 	}
 	for body, want := range map[string]string{
-		"replication:\n  url: ftp://x/y\n":                    "replication.url",
+		"replication:\n  url: ftp://x/y\n":                   "replication.url",
 		"replication:\n  url: file:///b\n  confirm: maybe\n": "replication.confirm",
 		"replication:\n  url: file:///b\n  max_lag: soon\n":  "not a duration",
 		"replication:\n  bucket: x\n":                        `unknown key "bucket"`,

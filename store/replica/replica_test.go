@@ -2,8 +2,8 @@ package replica_test
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,9 +21,9 @@ func TestMain(m *testing.M) {
 // fixture is a database and media folder replicating to a file replica.
 type fixture struct {
 	dir, dbPath, mediaDir, replicaDir string
-	cfg                              replica.Config
-	db                               *store.DB
-	rep                              *replica.Replicator
+	cfg                               replica.Config
+	db                                *store.DB
+	rep                               *replica.Replicator
 }
 
 func open(t *testing.T, tweak func(*replica.Config)) *fixture {
