@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,6 +73,7 @@ func newReplicaRigWith(t *testing.T, confirm string, maxLag time.Duration, withM
 		},
 		Bot: func(c *bot.Config) {
 			c.Watch.CheckEvery, c.Watch.AlertEvery = 10*time.Millisecond, time.Hour
+			c.HTTP.Listen = "127.0.0.1:0"
 			if withMedia {
 				c.Media = bot.MediaConfig{Dir: r.mediaDir, Interval: 20 * time.Millisecond, MinBackoff: 20 * time.Millisecond}
 			}
@@ -176,6 +178,14 @@ func TestConfirmOnlyReplicated(t *testing.T) {
 				return !h.OK && h.Replication != nil && strings.Contains(strings.Join(h.Problems, ";"), "replica")
 			})
 			waitText(t, r.admin.User, "Replika basis data tertinggal")
+			if code, h := healthz(t, r.h); code != http.StatusServiceUnavailable || h.Replication == nil ||
+				h.Replication.LagSeconds <= 1 || !strings.Contains(h.Replication.Error, "unreachable") {
+				t.Errorf("/healthz with the replica down = %d %+v, want 503 with its lag and error", code, h.Replication)
+			}
+			_, body := getOps(t, r.h, "/metrics")
+			if lag, errs := metric(body, "dinsosbot_replication_lag_seconds"), metric(body, "dinsosbot_replication_errors_total"); lag <= 1 || errs < 1 {
+				t.Errorf("/metrics: replication lag %v s, errors %v; want over 1 s and at least 1", lag, errs)
+			}
 
 			r.down.Store(false)
 			r.h.WaitUntil(wait, "the updates confirmed", func() bool { return r.h.Server.PendingUpdates() == 0 })
