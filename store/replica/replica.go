@@ -361,7 +361,12 @@ func startAgent(ctx context.Context, cfg Config, dbPath string, log *slog.Logger
 		if err != nil {
 			return nil, fmt.Errorf("start the replication agent: %w", err)
 		}
-		argv = []string{exe}
+		// The agent ignores its arguments (AgentMain runs before any flag
+		// is parsed). A test binary whose TestMain does not call AgentMain
+		// would instead run its tests again as the "agent", opening
+		// replicators that start agents in turn: this flag makes it run
+		// none and exit, and the agent fails to start instead.
+		argv = []string{exe, "-test.run=^$"}
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), agentEnv+"=1")
