@@ -24,6 +24,17 @@ func AgentMain() {
 	if os.Getenv(agentEnv) != "1" {
 		return
 	}
+	// The agent dies with the bot: a bot killed (or crashed) must not leave
+	// it syncing beside the agent of the bot restarted in its place, nor
+	// beside a standby taking over the replica. Its input closing with the
+	// bot alive is the orderly stop (a last sync).
+	parent := os.Getppid()
+	go func() {
+		for os.Getppid() == parent {
+			time.Sleep(100 * time.Millisecond)
+		}
+		os.Exit(3)
+	}()
 	// This process is the agent and nothing else: Litestream's own logging
 	// (slog's default) goes to the bot, through stderr, warnings up.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))

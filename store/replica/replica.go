@@ -185,6 +185,11 @@ func (r *Replicator) Status() Status {
 func (r *Replicator) ask(ctx context.Context, op string) error {
 	req := &request{op: op, asked: time.Now(), done: make(chan error, 1)}
 	select {
+	case <-r.done:
+		return errors.New("replication: closed")
+	default:
+	}
+	select {
 	case r.reqs <- req:
 	case <-ctx.Done():
 		return fmt.Errorf("replication %s: %w", op, ctx.Err())
@@ -196,6 +201,13 @@ func (r *Replicator) ask(ctx context.Context, op string) error {
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("replication %s: %w", op, ctx.Err())
+	case <-r.done:
+		select {
+		case err := <-req.done: // answered on the way out
+			return err
+		default:
+			return errors.New("replication: closed")
+		}
 	}
 }
 
