@@ -6,6 +6,8 @@
 //	dinsosbot demo [-db FILE]        the bot against a built-in fake Telegram
 //	dinsosbot migrate                apply database migrations and exit
 //	dinsosbot [-config FILE] rekey   encrypt every NIK again with the current key (after a rotation)
+//	dinsosbot -config FILE restore [-timestamp RFC3339] [-o PATH] [-force]
+//	                                 rebuild the database and photos from the replica
 //	dinsosbot loadtest [flags]       load, fault and crash test against the fake Telegram
 //	dinsosbot form check FILE.xlsx   print an XLSForm as the bot understands it, or why it is refused
 //	dinsosbot version                print the version
@@ -34,6 +36,7 @@ import (
 	"dinsosbot/demo"
 	"dinsosbot/flows"
 	"dinsosbot/loadtest"
+	"dinsosbot/store/replica"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -46,6 +49,7 @@ var version = "dev"
 const softMemoryLimit = 40 << 20
 
 func main() {
+	replica.AgentMain() // this process may be the replication agent (store/replica)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
@@ -79,7 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	configPath := fs.String("config", "", "configuration file (YAML); see config.example.yaml")
 	dbPath := fs.String("db", "", "demo: keep the database in this file instead of a temp dir")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|rekey|loadtest|form check FILE.xlsx|version]")
+		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|rekey|restore|loadtest|form check FILE.xlsx|version]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -99,6 +103,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return err
 			}
 			return formCommand(fs.Args()[1:], cfg.Regions(), stdout, stderr)
+		}
+		if cmd == "restore" { // its own flags: see restore.go
+			return restoreCommand(ctx, *configPath, fs.Args()[1:], stdout, stderr)
 		}
 		// Flags may follow the subcommand too: "dinsosbot demo -db x.db".
 		if err := fs.Parse(fs.Args()[1:]); err != nil {
@@ -168,8 +175,30 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 		return err
 	}
 	defer db.Close()
-	b, err := bot.New(ctx, loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv), db, func(username string) bot.Handler {
-		return flows.New(cfg.flows(username))
+	bc := loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv)
+	var mirror flows.MediaMirror
+	if rc := cfg.Replication.replica(); rc.On() {
+		rep, err := replica.Open(ctx, rc, cfg.Database.Path, cfg.MediaDir, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if err := rep.Close(closeCtx); err != nil {
+				log.Error("replication: last sync on shutdown failed", "err", err)
+			}
+		}()
+		if err := db.SetCheckpointer(ctx, rep.Checkpoint); err != nil {
+			return err
+		}
+		bc.Replica, mirror = rep, rep
+		log.Info("replicating", "url", rc.URL, "confirm", rc.Confirm, "max_lag", rc.MaxLag)
+	}
+	b, err := bot.New(ctx, bc, db, func(username string) bot.Handler {
+		fc := cfg.flows(username)
+		fc.MediaMirror = mirror
+		return flows.New(fc)
 	})
 	if err != nil {
 		return err

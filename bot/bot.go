@@ -97,6 +97,12 @@ type Config struct {
 	// zero fields take the defaults (see FormUploadConfig).
 	FormUploads FormUploadConfig
 
+	// Replica is the database's replica; nil is replication off. With it a
+	// batch is confirmed to Telegram only once Replica.Confirm allows, photos
+	// are copied to it, and /healthz, metrics and the admins hear of its lag
+	// (replication.go).
+	Replica Replica
+
 	// BeforeCommit, when set, runs inside each batch's transaction just before
 	// commit; an error aborts the batch as a crash would. For tests.
 	BeforeCommit func(lastUpdateID int) error
@@ -279,6 +285,9 @@ type Bot struct {
 	// none. formWake asks its loop to look now.
 	forms    formFetcher
 	formWake chan struct{}
+	// replAlerter tells the admins about the replica; nil when the handler
+	// cannot.
+	replAlerter replicationAlerter
 }
 
 // New connects to the Bot API (getMe) and returns a Bot ready to Run. The
@@ -311,6 +320,7 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 	if ff, ok := b.handler.(formFetcher); ok {
 		b.forms, b.formWake = ff, make(chan struct{}, 1)
 	}
+	b.replAlerter, _ = b.handler.(replicationAlerter)
 	b.flood = newFloodGate(cfg.Flood)
 	if b.sched, err = newBotScheduler(cfg, db, b.handler); err != nil {
 		return nil, err
@@ -320,6 +330,11 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 		b.sender.onGiveUp = m.gaveUp
 		if b.handler, err = m.countFlows(cfg.HTTP.Registry, b.handler); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
+		}
+		if cfg.Replica != nil {
+			if err := registerReplication(cfg.HTTP.Registry, cfg.Replica); err != nil {
+				return nil, fmt.Errorf("metrics: %w", err)
+			}
 		}
 	}
 	if err := b.listen(); err != nil {
@@ -399,6 +414,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); b.watchDelivery(pollCtx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); b.setMenus(pollCtx) }()
+	if b.cfg.Replica != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.watchReplication(pollCtx) }()
+	}
 	if b.cfg.Media.Dir != "" {
 		wg.Add(1)
 		go func() { defer wg.Done(); b.mediaLoop(pollCtx) }()

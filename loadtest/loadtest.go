@@ -71,6 +71,9 @@ type loadOptions struct {
 	// "" = this program (os.Executable), which is dinsosbot itself when the
 	// load test runs as its subcommand.
 	Bot string
+	// Replica is "" (no replication) or "file": the bot replicates to a
+	// file replica in the working directory, confirm: wait.
+	Replica string
 }
 
 func loadtestFlags(fs *flag.FlagSet) *loadOptions {
@@ -100,6 +103,7 @@ func loadtestFlags(fs *flag.FlagSet) *loadOptions {
 	fs.DurationVar(&o.Think, "think", 500*time.Millisecond, "a worker's mean pause between actions (people are slower; compressed)")
 	fs.DurationVar(&o.Step, "step-timeout", 90*time.Second, "how long a worker waits for an answer before the conversation counts as stuck")
 	fs.DurationVar(&o.Drain, "drain", 2*time.Minute, "once every worker is done, how long the bot may take to confirm every update and deliver every message (case notices included)")
+	fs.StringVar(&o.Replica, "replica", "", `"file": the bot replicates its database to a file replica in the working directory and confirms updates only once there (confirm: wait); "" = off`)
 	fs.StringVar(&o.Dir, "dir", "", "keep the database and the bot's logs here (default: a temp dir, removed when the run passes)")
 	return o
 }
@@ -377,6 +381,17 @@ log:
   level: warn
 media_dir: %s
 `, loadTokenEnv, apiURL, dbPath, loadAdminID, o.GlobalRate, o.ChatRate, o.ChatBurst, mediaDir)
+	switch o.Replica {
+	case "":
+	case "file":
+		dir, err := filepath.Abs(filepath.Join(filepath.Dir(dbPath), "replica"))
+		if err != nil {
+			return err
+		}
+		cfg += fmt.Sprintf("replication:\n  url: file://%s\n  confirm: wait\n", dir)
+	default:
+		return fmt.Errorf("loadtest: -replica %q: only file is supported", o.Replica)
+	}
 	return os.WriteFile(path, []byte(cfg), 0o600)
 }
 

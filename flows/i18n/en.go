@@ -978,4 +978,8 @@ var en = map[string]string{
 	"flow.ack":        "Read and understood",
 
 	// End of section O.
+	// Section Q: replication (keys of this area go below this line).
+	"rep.alert.behind":    "⚠️ <b>Database replica behind</b>\nThe newest data has not reached the backup off this machine for {minutes} minutes ({error}). The bot still answers, but confirms no new update to Telegram (Telegram keeps them 24 hours). Check the replica's storage.",
+	"rep.alert.recovered": "✅ <b>Database replica recovered</b>\nEverything is copied again to the backup off this machine.",
+	// End of section Q.
 }
