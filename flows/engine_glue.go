@@ -62,11 +62,12 @@ func (a *App) newEngine() *engine.Engine {
 	return engine.New(engine.Host{
 		Allow: func(f *Flow, u store.User) bool { return a.gateAllows(f, u) },
 		Deny: func(c *Ctx, f *Flow, step string) error {
-			return a.deny(c, "/"+a.gates[f.Name].name+" "+f.Name+"/"+step)
+			return a.deny(c, "/"+a.gateOf(f).name+" "+f.Name+"/"+step)
 		},
-		DraftCase: draftCase,
-		Ended:     a.countEnded,
-		Location:  a.cfg.Location,
+		DraftCase:  draftCase,
+		Ended:      a.countEnded,
+		Location:   a.cfg.Location,
+		LookupFlow: a.resolveFormFlow,
 	})
 }
 
@@ -76,7 +77,7 @@ func appOf(c *Ctx) *App { return c.Env.(*App) }
 // gateAllows reports whether u still passes the rule of the command that
 // gates f; a flow no command gates is open to everyone.
 func (a *App) gateAllows(f *Flow, u store.User) bool {
-	g := a.gates[f.Name]
+	g := a.gateOf(f)
 	return g == nil || g.allow == nil || g.allow(u)
 }
 

@@ -900,4 +900,31 @@ var en = map[string]string{
 	// Section O: form engine (keys of this area go below this line).
 
 	// End of section O.
+
+	// Section S: filling forms (keys of this area go below this line).
+	"cmd.forms":                 "Fill in a form from the office",
+	"xf.menu.title":             "📝 Forms",
+	"xf.menu.pick":              "Choose the form to fill in:",
+	"xf.menu.none":              "There is no form for you yet.",
+	"xf.menu.mine":              "📄 My submissions",
+	"xf.menu.gone":              "This form is no longer available to you. Send /formulir to see the ones there are.",
+	"xf.mine.none":              "You have not sent any form yet.",
+	"xf.mine.title":             "📄 My submissions",
+	"xf.mine.view":              "View #{id}",
+	"xf.status.baru":            "🆕 New",
+	"xf.status.terverifikasi":   "✅ Verified",
+	"xf.status.perlu_perbaikan": "⚠️ Needs fixing",
+	"xf.view.note":              "Reviewer's note: {note}",
+	"xf.view.fix":               "✏️ Fix",
+	"xf.view.files":             "{n} file(s)",
+	"xf.run.constraint":         "This answer does not meet the form's rule. Check it and send it again.",
+	"xf.run.case":               "Which case is this visit for? Choose the case, or type its code.",
+	"xf.run.case.label":         "Case",
+	"xf.run.case.unknown":       "You have no case with code “{text}”. Choose from the buttons.",
+	"xf.run.case.none":          "This form is linked to a case, but there is no case you can choose yet. Report one first with /lapor.",
+	"xf.run.case.gone":          "The chosen case can no longer be linked, so the form was not saved. Send /formulir to fill it in again.",
+	"xf.saved":                  "✅ Form <b>{title}</b> sent, number <b>#{id}</b> ({date}). See it in /formulir → My submissions.",
+	"xf.fix.gone":               "This submission no longer waits for a fix.",
+	"xf.fix.saved":              "✅ The fix of <b>{title}</b> #{id} was sent to be checked again.",
+	// End of section S.
 }

@@ -900,4 +900,31 @@ var id = map[string]string{
 	// Section O: form engine (keys of this area go below this line).
 
 	// End of section O.
+
+	// Section S: filling forms (keys of this area go below this line).
+	"cmd.forms":                 "Isi formulir dari kantor",
+	"xf.menu.title":             "📝 Formulir",
+	"xf.menu.pick":              "Pilih formulir yang akan diisi:",
+	"xf.menu.none":              "Belum ada formulir untuk Anda.",
+	"xf.menu.mine":              "📄 Kiriman saya",
+	"xf.menu.gone":              "Formulir ini tidak tersedia lagi untuk Anda. Kirim /formulir untuk melihat yang ada.",
+	"xf.mine.none":              "Anda belum mengirim formulir apa pun.",
+	"xf.mine.title":             "📄 Kiriman saya",
+	"xf.mine.view":              "Lihat #{id}",
+	"xf.status.baru":            "🆕 Baru",
+	"xf.status.terverifikasi":   "✅ Terverifikasi",
+	"xf.status.perlu_perbaikan": "⚠️ Perlu perbaikan",
+	"xf.view.note":              "Catatan pemeriksa: {note}",
+	"xf.view.fix":               "✏️ Perbaiki",
+	"xf.view.files":             "{n} berkas",
+	"xf.run.constraint":         "Jawaban ini tidak memenuhi syarat formulir. Periksa lalu kirim lagi.",
+	"xf.run.case":               "Kunjungan ini untuk kasus yang mana? Pilih kasusnya, atau ketik kodenya.",
+	"xf.run.case.label":         "Kasus",
+	"xf.run.case.unknown":       "Tidak ada kasus Anda dengan kode “{text}”. Pilih dari tombol.",
+	"xf.run.case.none":          "Formulir ini dikaitkan dengan kasus, tetapi belum ada kasus yang bisa Anda pilih. Laporkan kasus dulu dengan /lapor.",
+	"xf.run.case.gone":          "Kasus yang dipilih tidak dapat dikaitkan lagi, jadi formulir tidak disimpan. Kirim /formulir untuk mengisinya lagi.",
+	"xf.saved":                  "✅ Formulir <b>{title}</b> terkirim, nomor <b>#{id}</b> ({date}). Lihat di /formulir → Kiriman saya.",
+	"xf.fix.gone":               "Kiriman ini tidak menunggu perbaikan lagi.",
+	"xf.fix.saved":              "✅ Perbaikan <b>{title}</b> #{id} terkirim untuk diperiksa lagi.",
+	// End of section S.
 }
