@@ -46,6 +46,14 @@ func toEvent(u tgbotapi.Update, botUsername string, now time.Time) (flows.Event,
 		if p := largestPhoto(m.Photo); p != nil {
 			ev.Photo = p
 		}
+		if v := m.Voice; v != nil {
+			ev.Audio = &flows.Audio{FileID: v.FileID, FileUniqueID: v.FileUniqueID, Duration: v.Duration,
+				MimeType: v.MimeType, Size: v.FileSize, Voice: true}
+		}
+		if a := m.Audio; a != nil {
+			ev.Audio = &flows.Audio{FileID: a.FileID, FileUniqueID: a.FileUniqueID, Duration: a.Duration,
+				MimeType: a.MimeType, Size: a.FileSize, FileName: a.FileName}
+		}
 		if d := m.Document; d != nil {
 			ev.Document = &flows.Document{FileID: d.FileID, FileUniqueID: d.FileUniqueID, FileName: d.FileName,
 				MimeType: d.MimeType, Size: d.FileSize}

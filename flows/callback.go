@@ -31,6 +31,7 @@ const (
 	opCancel = "x"
 	opBack   = "b"
 	opSkip   = "k"
+	opPage   = "p" // Arg: the page of a long choice's options to show
 )
 
 // Callback ops of cbApproval.
@@ -46,7 +47,7 @@ type Callback struct {
 }
 
 var validOps = map[string]map[string]bool{
-	cbFlow:     {opChoose: true, opToggle: true, opDone: true, opEdit: true, opSave: true, opCancel: true, opBack: true, opSkip: true},
+	cbFlow:     {opChoose: true, opToggle: true, opDone: true, opEdit: true, opSave: true, opCancel: true, opBack: true, opSkip: true, opPage: true},
 	cbApproval: {opApprove: true, opReject: true, opBlock: true},
 	cbLanguage: {opChoose: true},
 	cbMeeting:  meetingOps,

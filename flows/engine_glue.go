@@ -23,6 +23,7 @@ type (
 	Contact    = engine.Contact
 	Photo      = engine.Photo
 	Document   = engine.Document
+	Audio      = engine.Audio
 	Flow       = engine.Flow
 	Step       = engine.Step
 	Option     = engine.Option
@@ -67,9 +68,13 @@ func (a *App) newEngine() *engine.Engine {
 		DraftCase:  draftCase,
 		Ended:      a.countEnded,
 		Location:   a.cfg.Location,
-		LookupFlow: a.resolveFormFlow,
+		LookupFlow: a.lookupFlow,
 	})
 }
+
+// lookupFlow finds a flow that is not built in (a form published at run
+// time) by the name its draft was stored with, validated.
+func (a *App) lookupFlow(tx *store.Tx, name string) (*Flow, bool, error) { return a.resolveFormFlow(tx, name) }
 
 // appOf is the App a flow's function runs in.
 func appOf(c *Ctx) *App { return c.Env.(*App) }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"dinsosbot/flows/engine"
 	"dinsosbot/flows/nik"
 	"dinsosbot/flows/xlsform"
 	"dinsosbot/store"
@@ -530,10 +531,21 @@ func (d *formDef) shownAnswer(c *Ctx, i int, fa store.FormAnswer) string {
 }
 
 // mediaOf is the files of an image or audio answer.
-func mediaOf(v Value) []Photo { return v.Photos }
+func mediaOf(v Value) []Photo {
+	if v.Audio != nil {
+		return []Photo{{FileID: v.Audio.FileID, FileUniqueID: v.Audio.FileUniqueID}}
+	}
+	return v.Photos
+}
 
 // mediaValue is the draft's answer holding files ps of a question of type t.
-func mediaValue(_ xlsform.Type, ps []Photo) Value { return Value{Photos: ps} }
+func mediaValue(t xlsform.Type, ps []Photo) Value {
+	if t == xlsform.Audio {
+		return Value{Audio: &engine.Audio{FileID: ps[0].FileID, FileUniqueID: ps[0].FileUniqueID}}
+	}
+	return Value{Photos: ps}
+}
 
-// ackValue is an acknowledged question's answer in a draft.
-const ackValue = "ok"
+// ackValue is an acknowledged question's answer in a draft (the engine's,
+// as XLSForm stores it).
+const ackValue = "OK"

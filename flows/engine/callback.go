@@ -29,6 +29,7 @@ const (
 	opCancel = "x"
 	opBack   = "b"
 	opSkip   = "k"
+	opPage   = "p" // Arg: the page of a long choice to show
 )
 
 // Callback is a parsed callback_data, "kind:nonce:op:arg"; the host parses

@@ -20,6 +20,9 @@ type Value struct {
 	List []string `json:"l,omitempty"`
 	// Photos holds the photos of a photos step.
 	Photos []Photo `json:"p,omitempty"`
+	// Audio holds a voice note or audio file: its Telegram file id, which
+	// the host downloads if it keeps media.
+	Audio *Audio `json:"au,omitempty"`
 	// Lat and Lon hold a location.
 	Lat float64 `json:"la,omitempty"`
 	Lon float64 `json:"lo,omitempty"`
@@ -29,7 +32,8 @@ type Value struct {
 
 func (v Value) equal(o Value) bool {
 	return v.Text == o.Text && strings.Join(v.List, "\x00") == strings.Join(o.List, "\x00") &&
-		v.Lat == o.Lat && v.Lon == o.Lon && v.Skipped == o.Skipped && len(v.Photos) == len(o.Photos)
+		v.Lat == o.Lat && v.Lon == o.Lon && v.Skipped == o.Skipped && len(v.Photos) == len(o.Photos) &&
+		(v.Audio == nil) == (o.Audio == nil) && (v.Audio == nil || v.Audio.FileUniqueID == o.Audio.FileUniqueID)
 }
 
 // Answers are a flow's answers by step key.

@@ -24,6 +24,9 @@ type state struct {
 	Editing bool `json:"e,omitempty"`
 	// Draft collects a several-choice or photos answer until "done".
 	Draft *Value `json:"d,omitempty"`
+	// Page is the page of a long choice's options shown, at step PageOf.
+	Page   int    `json:"pg,omitempty"`
+	PageOf string `json:"po,omitempty"`
 	// PromptKB: the last prompt still shows an inline keyboard to take away.
 	PromptKB bool `json:"k,omitempty"`
 	// PromptText is the last prompt's text, to edit it when a button is chosen.
@@ -116,7 +119,7 @@ func (e *Engine) startFlow(c *Ctx, f *Flow, vars map[string]string, prefill Answ
 // that is not a visible question of the form shows the summary instead.
 func (e *Engine) startEditing(c *Ctx, f *Flow, vars map[string]string, prefill Answers, key, note string) error {
 	s := e.newSession(c, f, vars, prefill)
-	if i, ok := f.index[key]; ok && !f.Steps[i].Hidden && s.asked(c, i) {
+	if i, ok := f.index[key]; ok && f.Steps[i].shown() && s.asked(c, i) {
 		s.Step, s.st.Editing = key, true
 		return e.prompt(c, s, note)
 	}
@@ -232,6 +235,9 @@ func (s *Session) dropDependents(key string) {
 // echo is the line that confirms answer v to step at the top of the next
 // prompt: the person sees what was taken without a message of its own.
 func (e *Engine) echo(c *Ctx, step *Step, v Value) (string, error) {
+	if step.Input == InputNote {
+		return "", nil
+	}
 	if v.Skipped {
 		return c.T("flow.skip.done", "field", step.LabelIn(c.Lang)), nil
 	}
@@ -385,7 +391,7 @@ func (e *Engine) showSummary(c *Ctx, s *Session, note string) error {
 	var row []store.Button
 	var rows [][]store.Button
 	for i, st := range s.flow.Steps {
-		if st.Hidden || !s.asked(c, i) {
+		if !st.shown() || !s.asked(c, i) {
 			continue
 		}
 		d, err := data(s.Nonce, opEdit, st.Key)
@@ -422,7 +428,7 @@ func (e *Engine) summaryText(c *Ctx, f *Flow, ans Answers, flagged map[string]bo
 	text := "<b>" + f.TitleIn(c.Lang) + "</b>\n"
 	for _, st := range f.Steps {
 		v, ok := ans[st.Key]
-		if st.Hidden || !ok {
+		if !st.shown() || !ok {
 			continue
 		}
 		shown, err := e.display(c, &st, v)
@@ -469,6 +475,9 @@ func (e *Engine) answerStep(c *Ctx, s *Session) error {
 	}
 	if step.Input == InputPhotos && c.Ev.Photo != nil {
 		return e.addPhoto(c, s, step)
+	}
+	if step.Input == InputNote {
+		return e.accept(c, s, step, Value{})
 	}
 	v, err := e.read(c, s, step)
 	var ie *InputError
@@ -558,6 +567,9 @@ func (e *Engine) skip(c *Ctx, s *Session) error {
 	step, ok := s.flow.step(s.Step)
 	if !ok {
 		return fmt.Errorf("flow %s: no step %q", s.flow.Name, s.Step)
+	}
+	if step.Input == InputNote {
+		return e.accept(c, s, step, Value{}) // nothing to skip: /lewati reads on
 	}
 	if !step.Optional {
 		return e.prompt(c, s, "⚠️ "+c.requiredText(step))

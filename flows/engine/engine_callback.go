@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"slices"
+	"strconv"
 
 	"dinsosbot/store"
 )
@@ -72,8 +74,15 @@ func (e *Engine) onFlowButton(c *Ctx, s *Session, cb Callback) error {
 		return e.stale(c)
 	}
 	switch {
-	case cb.Op == opChoose && (step.Input == InputChoice || step.Input == InputYesNo):
+	case cb.Op == opChoose && (step.Input == InputChoice || step.Input == InputYesNo || step.Input == InputAck):
 		return e.choose(c, s, step, cb.Arg)
+	case cb.Op == opPage && (step.Input == InputChoice || step.Input == InputMulti):
+		return e.turnPage(c, s, step, cb.Arg)
+	case cb.Op == opDone && step.Input == InputNote:
+		if err := e.closeChosen(c, s, ""); err != nil {
+			return err
+		}
+		return e.accept(c, s, step, Value{})
 	case cb.Op == opToggle && step.Input == InputMulti:
 		return e.toggle(c, s, step, cb.Arg)
 	case cb.Op == opDone && step.Input == InputMulti:
@@ -84,10 +93,7 @@ func (e *Engine) onFlowButton(c *Ctx, s *Session, cb Callback) error {
 		if len(picked) < step.Min {
 			return c.Answer(c.T("err.multi.min", "min", itoa(step.Min)))
 		}
-		if err := e.closeChosen(c, s, ""); err != nil {
-			return err
-		}
-		return e.accept(c, s, step, Value{List: picked})
+		return e.done(c, s, step, Value{List: picked})
 	case cb.Op == opDone && step.Input == InputPhotos:
 		var v Value
 		if s.st.Draft != nil {
@@ -96,12 +102,42 @@ func (e *Engine) onFlowButton(c *Ctx, s *Session, cb Callback) error {
 		if len(v.Photos) < step.Min {
 			return c.Answer(c.T("err.photo.min", "min", itoa(step.Min)))
 		}
-		if err := e.closeChosen(c, s, ""); err != nil {
-			return err
-		}
-		return e.accept(c, s, step, v)
+		return e.done(c, s, step, v)
 	}
 	return e.stale(c)
+}
+
+// done takes a several-choice or photos answer at "done", once its Check
+// lets it through; a refusal keeps the picks and asks again with why.
+func (e *Engine) done(c *Ctx, s *Session, step *Step, v Value) error {
+	if step.Check != nil {
+		err := step.Check(c, v)
+		var ie *InputError
+		if errors.As(err, &ie) {
+			if err := e.closeChosen(c, s, ""); err != nil {
+				return err
+			}
+			return e.prompt(c, s, "⚠️ "+c.RefusalText(ie))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := e.closeChosen(c, s, ""); err != nil {
+		return err
+	}
+	return e.accept(c, s, step, v)
+}
+
+// turnPage shows another page of a long choice's options, in place; the
+// prompt stays live.
+func (e *Engine) turnPage(c *Ctx, s *Session, step *Step, arg string) error {
+	n, err := strconv.Atoi(arg)
+	if err != nil || n < 0 || step.PageSize == 0 {
+		return e.stale(c)
+	}
+	s.st.Page, s.st.PageOf = n, step.Key
+	return e.redraw(c, s, step)
 }
 
 // stale answers a button that is no longer active.
@@ -128,6 +164,11 @@ func (e *Engine) choose(c *Ctx, s *Session, step *Step, value string) error {
 			return e.stale(c)
 		}
 		opt = Option{Value: value, Key: "flow." + value}
+	} else if step.Input == InputAck {
+		if value != ackValue {
+			return e.stale(c)
+		}
+		opt = Option{Value: value, Key: "flow.btn.ack"}
 	} else {
 		opts, err := e.options(c, step)
 		if err != nil {
@@ -177,6 +218,12 @@ func (e *Engine) toggle(c *Ctx, s *Session, step *Step, value string) error {
 		}
 		s.st.Draft.List = append(s.st.Draft.List, value)
 	}
+	return e.redraw(c, s, step)
+}
+
+// redraw answers the press and draws the step's keyboard again in the pressed
+// message, with the same nonce: it stays live.
+func (e *Engine) redraw(c *Ctx, s *Session, step *Step) error {
 	if err := c.Answer(""); err != nil {
 		return err
 	}

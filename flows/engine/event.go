@@ -44,6 +44,7 @@ type Event struct {
 	Contact  *Contact
 	Photo    *Photo // the largest size of a photo
 	Document *Document
+	Audio    *Audio // a voice note or an audio file
 
 	// Forwarded is set when the person forwarded the message from elsewhere
 	// (Telegram's forward_origin): what it shows is not theirs, nor now.
@@ -81,6 +82,18 @@ type Document struct {
 	FileName     string
 	MimeType     string
 	Size         int
+}
+
+// Audio identifies a voice note (Voice) or an audio file on Telegram's
+// servers.
+type Audio struct {
+	FileID       string `json:"id"`
+	FileUniqueID string `json:"u,omitempty"`
+	Duration     int    `json:"s,omitempty"` // seconds
+	MimeType     string `json:"m,omitempty"`
+	Size         int    `json:"b,omitempty"`
+	FileName     string `json:"n,omitempty"`
+	Voice        bool   `json:"v,omitempty"`
 }
 
 // Private reports whether the event came from a one-to-one chat with the bot.

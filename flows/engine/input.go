@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"dinsosbot/flows/i18n"
 	"dinsosbot/flows/parse"
 	"dinsosbot/store"
 )
@@ -39,7 +40,7 @@ func (c *Ctx) optionLabel(o Option) string {
 // promptMessage builds the question of step with its keyboard.
 func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, error) {
 	text := step.promptIn(c.Lang)
-	if v, ok := s.st.Answers[step.Key]; ok && !step.Hidden {
+	if v, ok := s.st.Answers[step.Key]; ok && step.shown() {
 		shown, err := e.display(c, step, v)
 		if err != nil {
 			return store.Message{}, err
@@ -68,9 +69,13 @@ func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, e
 		if len(opts) > 8 {
 			perRow = 3
 		}
+		page, pages := s.page(step, len(opts))
+		if pages > 1 {
+			opts = opts[page*step.PageSize : min(len(opts), (page+1)*step.PageSize)]
+		}
 		var row []store.Button
 		for _, o := range opts {
-			label := c.optionLabel(o)
+			label := c.optionButton(o)
 			if slices.Contains(picked, o.Value) {
 				label = "✅ " + label
 			}
@@ -84,6 +89,24 @@ func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, e
 		}
 		if len(row) > 0 {
 			m.Buttons = append(m.Buttons, row)
+		}
+		if pages > 1 {
+			var nav []store.Button
+			if page > 0 {
+				b, err := button("◀ "+itoa(page)+"/"+itoa(pages), opPage, itoa(page-1))
+				if err != nil {
+					return store.Message{}, err
+				}
+				nav = append(nav, b)
+			}
+			if page < pages-1 {
+				b, err := button(itoa(page+2)+"/"+itoa(pages)+" ▶", opPage, itoa(page+1))
+				if err != nil {
+					return store.Message{}, err
+				}
+				nav = append(nav, b)
+			}
+			m.Buttons = append(m.Buttons, nav)
 		}
 		if step.Input == InputMulti {
 			b, err := button(c.T("flow.btn.done"), opDone, "")
@@ -104,6 +127,18 @@ func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, e
 		m.Buttons = [][]store.Button{{yes, no}}
 	case InputPhotos:
 		b, err := button(c.T("flow.btn.done"), opDone, "")
+		if err != nil {
+			return store.Message{}, err
+		}
+		m.Buttons = [][]store.Button{{b}}
+	case InputNote:
+		b, err := button(c.T("flow.btn.next"), opDone, "")
+		if err != nil {
+			return store.Message{}, err
+		}
+		m.Buttons = [][]store.Button{{b}}
+	case InputAck:
+		b, err := button(c.T("flow.btn.ack"), opChoose, ackValue)
 		if err != nil {
 			return store.Message{}, err
 		}
@@ -240,6 +275,34 @@ func (e *Engine) read(c *Ctx, s *Session, step *Step) (Value, error) {
 			return v, fromParse(err)
 		}
 		v.Text = phone
+	case InputDecimal:
+		if err := needText(); err != nil {
+			return v, err
+		}
+		f, err := readDecimal(text, step)
+		if err != nil {
+			return v, err
+		}
+		v.Text = f
+	case InputDateTime:
+		if err := needText(); err != nil {
+			return v, err
+		}
+		dt, err := readDateTime(text)
+		if err != nil {
+			return v, err
+		}
+		v.Text = dt
+	case InputAudio:
+		if ev.Audio == nil {
+			return v, refuse("err.audio.need")
+		}
+		v.Audio = ev.Audio
+	case InputAck:
+		if !ackWords[strings.ToLower(strings.Trim(text, " .!✅"))] && !strings.EqualFold(text, c.T("flow.btn.ack")) {
+			return v, refuse("err.ack")
+		}
+		v.Text = ackValue
 	case InputLocation:
 		if ev.Location == nil {
 			return v, refuse("err.location.need")
@@ -298,7 +361,7 @@ func clip(s string, n int) string {
 // example adds a right answer's example after an error, for kinds that have one.
 func (e *Engine) example(c *Ctx, step *Step) string {
 	switch step.Input {
-	case InputDate, InputTime, InputName:
+	case InputDate, InputTime, InputName, InputDateTime:
 		return "\n" + c.T("ex."+step.Input.String())
 	case InputNumber:
 		return "\n" + c.T("ex.number", "min", strconv.Itoa(step.Min), "max", strconv.Itoa(step.Max))
@@ -342,6 +405,24 @@ func (e *Engine) display(c *Ctx, step *Step, v Value) (string, error) {
 		return d.Format("02-01-2006"), nil
 	case InputTime:
 		return strings.Replace(v.Text, ":", ".", 1), nil
+	case InputDateTime:
+		d, err := time.Parse(dateTimeLayout, v.Text)
+		if err != nil {
+			return "", fmt.Errorf("stored date and time %q: %w", v.Text, err)
+		}
+		return d.Format("02-01-2006 15.04"), nil
+	case InputDecimal:
+		if c.Lang == i18n.ID {
+			return strings.Replace(html.EscapeString(v.Text), ".", ",", 1), nil
+		}
+		return html.EscapeString(v.Text), nil
+	case InputAudio:
+		if v.Audio == nil {
+			return "", nil
+		}
+		return c.T("flow.audio", "s", itoa(v.Audio.Duration)), nil
+	case InputAck:
+		return c.T("flow.ack"), nil
 	case InputLocation:
 		return fmt.Sprintf("%.5f, %.5f", v.Lat, v.Lon), nil
 	case InputPhotos:
@@ -441,4 +522,92 @@ func stripBidiControls(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// ackValue is the answer of an acknowledgement, as XLSForm stores it.
+const ackValue = "OK"
+
+// ackWords are what a person may type instead of pressing the
+// acknowledgement's button.
+var ackWords = map[string]bool{"ok": true, "oke": true, "okay": true, "ya": true, "iya": true, "yes": true,
+	"mengerti": true, "saya mengerti": true, "paham": true, "saya paham": true, "i understand": true}
+
+// optionButton is an option's label on a button, which shows plain text: a
+// literal label is not escaped there.
+func (c *Ctx) optionButton(o Option) string {
+	if o.Key != "" {
+		return c.T(o.Key)
+	}
+	return o.Text
+}
+
+// shown reports whether a step's answer is shown in the summary, with an
+// edit button.
+func (s *Step) shown() bool { return !s.Hidden && s.Input != InputNote }
+
+// page returns the page of step's options to show and how many there are.
+func (s *Session) page(step *Step, n int) (page, pages int) {
+	if step.PageSize == 0 || n <= step.PageSize {
+		return 0, 1
+	}
+	pages = (n + step.PageSize - 1) / step.PageSize
+	if s.st.PageOf == step.Key {
+		page = min(max(s.st.Page, 0), pages-1)
+	}
+	return page, pages
+}
+
+// maxDecimal bounds a typed decimal, in characters.
+const maxDecimal = 24
+
+var decimalForm = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+
+// readDecimal reads a decimal number written with a comma or a dot ("12,5",
+// "12.5", "-3"), within the step's bounds; it returns it with a dot.
+func readDecimal(text string, step *Step) (string, error) {
+	t := strings.ReplaceAll(text, " ", "")
+	if strings.Count(t, ",")+strings.Count(t, ".") > 1 || len(t) > maxDecimal {
+		return "", refuse("err.decimal")
+	}
+	t = strings.Replace(t, ",", ".", 1)
+	if !decimalForm.MatchString(t) {
+		return "", refuse("err.decimal")
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		return "", refuse("err.decimal")
+	}
+	if step.MinFloat != nil && f < *step.MinFloat {
+		return "", refuse("err.decimal.min", "min", strconv.FormatFloat(*step.MinFloat, 'f', -1, 64))
+	}
+	if step.MaxFloat != nil && f > *step.MaxFloat {
+		return "", refuse("err.decimal.max", "max", strconv.FormatFloat(*step.MaxFloat, 'f', -1, 64))
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64), nil
+}
+
+// dateTimeLayout is how a date and time answer is stored.
+const dateTimeLayout = "2006-01-02T15:04"
+
+// readDateTime reads a date and a time in one answer: the date as InputDate
+// reads it, then the time ("21-11-2026 09.30", "21 Nov 2026, jam 9:30").
+func readDateTime(text string) (string, error) {
+	fields := strings.Fields(strings.ReplaceAll(text, ",", " "))
+	if len(fields) < 2 {
+		return "", refuse("err.datetime")
+	}
+	clock := fields[len(fields)-1]
+	date := fields[:len(fields)-1]
+	if w := strings.ToLower(date[len(date)-1]); len(date) > 1 && (w == "jam" || w == "pukul" || w == "pkl" || w == "at") {
+		date = date[:len(date)-1]
+	}
+	d, err := parse.Date(strings.Join(date, " "))
+	if err != nil {
+		return "", fromParse(err)
+	}
+	h, m, err := parse.Time(clock)
+	if err != nil {
+		return "", fromParse(err)
+	}
+	return fmt.Sprintf("%sT%02d:%02d", d.String(), h, m), nil
 }

@@ -899,6 +899,18 @@ var en = map[string]string{
 
 	// Section O: form engine (keys of this area go below this line).
 
+	"err.decimal":     "Write a number, a decimal point or comma allowed, such as <code>12.5</code>.",
+	"err.decimal.min": "Too small: at least {min}.",
+	"err.decimal.max": "Too large: at most {max}.",
+	"err.datetime":    "Write a date and a time.",
+	"ex.datetime":     "Example: <code>21-11-2026 09.30</code>.",
+	"err.audio.need":  "Send a voice note (hold the 🎤 button) or an audio file.",
+	"flow.audio":      "🎤 recording of {s} s",
+	"flow.btn.next":   "Next ➡️",
+	"flow.btn.ack":    "✅ I understand",
+	"err.ack":         "Press <b>I understand</b> to go on.",
+	"flow.ack":        "Read and understood",
+
 	// End of section O.
 
 	// Section S: filling forms (keys of this area go below this line).

@@ -899,6 +899,18 @@ var id = map[string]string{
 
 	// Section O: form engine (keys of this area go below this line).
 
+	"err.decimal":     "Tulis angka, boleh dengan koma, misalnya <code>12,5</code>.",
+	"err.decimal.min": "Terlalu kecil: paling sedikit {min}.",
+	"err.decimal.max": "Terlalu besar: paling banyak {max}.",
+	"err.datetime":    "Tulis tanggal dan jam.",
+	"ex.datetime":     "Contoh: <code>21-11-2026 09.30</code>.",
+	"err.audio.need":  "Kirim pesan suara (tahan tombol 🎤) atau berkas audio.",
+	"flow.audio":      "🎤 rekaman {s} detik",
+	"flow.btn.next":   "Lanjut ➡️",
+	"flow.btn.ack":    "✅ Saya mengerti",
+	"err.ack":         "Tekan tombol <b>Saya mengerti</b> untuk melanjutkan.",
+	"flow.ack":        "Sudah dibaca dan dimengerti",
+
 	// End of section O.
 
 	// Section S: filling forms (keys of this area go below this line).
