@@ -430,3 +430,94 @@ func TestFormNIKRegionsCascade(t *testing.T) {
 	must(t, h.Stop())
 	noNIKOnDisk(t, h, nik, "after a form with a NIK")
 }
+
+// everyTypeForm is a form with every supported type: a note, an
+// acknowledgement, a NIK, the office's kecamatan and kelurahan, a decimal
+// with a constraint, a calculation, an integer, a question relevant to one
+// choice, a dateTime, a time, a choice_filter cascade, a voice note and a
+// read-only text with a default.
+func everyTypeForm(t *testing.T) []byte {
+	t.Helper()
+	survey := [][]string{
+		{"type", "name", "label::Indonesian (id)", "label::English (en)", "required", "relevant", "constraint",
+			"constraint_message::Indonesian (id)", "calculation", "choice_filter", "read_only", "default"},
+		{"note", "pembuka", "Formulir uji semua jenis.", "Test form of every type."},
+		{"acknowledge", "setuju", "Saya paham data ini rahasia.", "I understand this data is confidential.", "yes"},
+		{"nik", "nik_warga", "NIK warga", "Resident's NIK", "yes"},
+		{"kecamatan", "kec", "Kecamatan warga", "Kecamatan", "yes"},
+		{"kelurahan", "kel", "Kelurahan warga", "Kelurahan", "yes"},
+		{"decimal", "berat", "Berat badan (kg)", "Weight (kg)", "yes", "", ". > 0 and . < 300", "Berat harus di antara 0 dan 300 kg."},
+		{"calculate", "berat_g", "", "", "", "", "", "", "${berat} * 1000"},
+		{"integer", "umur", "Umur warga", "Age", "yes", "", ". >= 0 and . <= 120", "Umur 0 sampai 120."},
+		{"select_one jk", "jk", "Jenis kelamin", "Sex", "yes"},
+		{"text", "hamil", "Sedang hamil?", "Pregnant?", "no", "${jk} = 'p'"},
+		{"dateTime", "waktu", "Waktu kejadian", "Time of the event", "yes"},
+		{"time", "jam", "Jam pulang", "Time home", "no"},
+		{"select_one prov", "prov", "Provinsi asal", "Province", "yes"},
+		{"select_one kab", "kab", "Kabupaten/kota asal", "Regency", "yes", "", "", "", "", "prov=${prov}"},
+		{"audio", "suara", "Rekaman suara", "Voice note", "no"},
+		{"text", "kode", "Kode wilayah", "Area code", "", "", "", "", "", "", "yes", "'JMB'"},
+	}
+	choices := [][]string{
+		{"list_name", "name", "label::Indonesian (id)", "label::English (en)", "prov"},
+		{"jk", "l", "Laki-laki", "Male"},
+		{"jk", "p", "Perempuan", "Female"},
+		{"prov", "jambi", "Jambi", "Jambi"},
+		{"prov", "riau", "Riau", "Riau"},
+		{"kab", "kota_jambi", "Kota Jambi", "Jambi City", "jambi"},
+		{"kab", "muaro_jambi", "Muaro Jambi", "Muaro Jambi", "jambi"},
+		{"kab", "pekanbaru", "Pekanbaru", "Pekanbaru", "riau"},
+	}
+	settings := [][]string{
+		{"form_title", "form_id", "version", "default_language"},
+		{"Uji semua jenis", "uji_semua", "1", "Indonesian (id)"},
+	}
+	b, err := xlsform.Build(xlsform.Sheet{Name: "survey", Rows: survey}, xlsform.Sheet{Name: "choices", Rows: choices},
+		xlsform.Sheet{Name: "settings", Rows: settings})
+	must(t, err)
+	return b
+}
+
+// The form of every type, filled through the fake Telegram: a note and an
+// acknowledgement by their buttons, a decimal refused by its constraint and
+// typed with a comma, a calculation from it, a question left out by its
+// relevant, a dateTime, an optional time and voice note skipped, a
+// choice_filter cascade and a read-only text shown, not asked.
+func TestFormEveryType(t *testing.T) {
+	h := bottest.Start(t, bottest.Options{})
+	u := actor{t, h.NewUser("Sri"), wait}
+	seedWorker(t, h, u.User, "")
+	publishForm(t, h, "uji_semua", "1", everyTypeForm(t))
+
+	u.send("/formulir", "Pilih formulir")
+	u.press("📝 Uji semua jenis", "Formulir uji semua jenis.")
+	u.press("Lanjut ➡️", "Saya paham data ini rahasia.")
+	u.press("✅ Saya mengerti", "NIK warga")
+	u.send("1571015205900003", "Kecamatan warga")
+	u.press("Telanaipura", "Kelurahan warga")
+	u.press("Buluran Kenali", "Berat badan (kg)")
+	u.send("500", "Berat harus di antara 0 dan 300 kg.")
+	u.send("52,5", "Umur warga")
+	u.send("45", "Jenis kelamin")
+	u.press("Laki-laki", "Waktu kejadian")
+	u.send("01-11-2026 08.30", "Jam pulang")
+	u.send("/lewati", "Provinsi asal")
+	u.press("Jambi", "Kabupaten/kota asal")
+	u.press("Kota Jambi", "Rekaman suara")
+	u.send("/lewati", "Kode wilayah")
+	sum := u.press("Lanjut ➡️", "Periksa data")
+	if strings.Contains(sum.Text, "Sedang hamil") || strings.Contains(sum.Text, "Formulir uji semua jenis.") {
+		t.Errorf("summary shows what was not asked:\n%s", sum.Text)
+	}
+	u.press("✅ Simpan", "terkirim")
+
+	a := decoded(t, submissions(t, h, u.ID())[0])
+	if a["berat"].Text != "52.5" || a["berat_g"].Text != "52500" || !a["berat_g"].Computed ||
+		a["waktu"].Text != "2026-11-01T08:30" || a["setuju"].Text != "OK" || !a["hamil"].Skipped ||
+		!a["suara"].Skipped || !a["jam"].Skipped || a["kab"].Text != "kota_jambi" || a["jk"].Text != "l" {
+		t.Errorf("answers %+v", a)
+	}
+	if _, ok := a["pembuka"]; ok {
+		t.Errorf("a note stored: %+v", a["pembuka"])
+	}
+}
