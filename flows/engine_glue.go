@@ -74,7 +74,9 @@ func (a *App) newEngine() *engine.Engine {
 
 // lookupFlow finds a flow that is not built in (a form published at run
 // time) by the name its draft was stored with, validated.
-func (a *App) lookupFlow(tx *store.Tx, name string) (*Flow, bool, error) { return a.resolveFormFlow(tx, name) }
+func (a *App) lookupFlow(tx *store.Tx, name string) (*Flow, bool, error) {
+	return a.resolveFormFlow(tx, name)
+}
 
 // appOf is the App a flow's function runs in.
 func appOf(c *Ctx) *App { return c.Env.(*App) }
