@@ -39,6 +39,7 @@ const (
 	formCases    = 100   // newest cases a link_case step offers
 	formAnswerIn = 300   // characters of one answer shown in "Kiriman saya"
 	formChoices  = 500   // choices of one list shown as buttons
+	formPage     = 12    // buttons of a single choice shown at a time
 	formMaxSteps = 10000 // questions of one form (the loader bounds it lower)
 )
 
@@ -358,6 +359,10 @@ func (a *App) questionStep(d *formDef, i int, kecKey string) (Step, error) {
 		}
 		return st, nil
 	}
+	if st.Input == InputChoice {
+		// Long lists (a city's kelurahan, a big choices sheet) are paged.
+		st.PageSize = formPage
+	}
 	if q.Constraint != nil {
 		con, msg := q.Constraint, q.ConstraintMessage
 		st.Check = func(c *Ctx, v Value) error {
@@ -632,7 +637,7 @@ func (a *App) matchKelurahanIn(kec, text string) (string, error) {
 // cases, or, for a coordinator or admin, one of their area's.
 func (a *App) caseLinkStep() Step {
 	return Step{Key: stepCaseLink, Prompt: "xf.run.case", Label: "xf.run.case.label", Input: InputChoice,
-		OptionsFrom: a.caseLinkOptions, Match: a.matchCaseLink}
+		OptionsFrom: a.caseLinkOptions, Match: a.matchCaseLink, PageSize: formPage}
 }
 
 // linkableCases are the cases c's person may link a submission to.

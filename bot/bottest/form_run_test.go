@@ -521,3 +521,27 @@ func TestFormEveryType(t *testing.T) {
 		t.Errorf("a note stored: %+v", a["pembuka"])
 	}
 }
+
+// A kelurahan question without a kecamatan before it lists the city's
+// kelurahan a page at a time; a typed name still finds one on another page.
+func TestFormLongListPaged(t *testing.T) {
+	h := bottest.Start(t, bottest.Options{})
+	u := actor{t, h.NewUser("Sri"), wait}
+	seedWorker(t, h, u.User, "")
+	survey := [][]string{{"type", "name", "label::Indonesian (id)", "required"}, {"kelurahan", "kel", "Kelurahan tujuan", "yes"}}
+	publishForm(t, h, "uji_kel", "1", buildForm(t, "uji_kel", "Uji kelurahan", survey, [][]string{{"list_name", "name", "label"}}))
+	u.send("/formulir", "Pilih formulir")
+	m := u.press("📝 Uji kelurahan", "Kelurahan tujuan")
+	n := 0
+	for _, row := range m.InlineKeyboard {
+		n += len(row)
+	}
+	if n > 16 || !hasButton(m, "2/6 ▶") {
+		t.Errorf("%d buttons, want one page of 12 with a next page: %v", n, m.InlineKeyboard)
+	}
+	u.send("Orang Kayo Hitam", "Periksa data")
+	u.press("✅ Simpan", "terkirim")
+	if a := decoded(t, submissions(t, h, u.ID())[0]); a["kel"].Text != "Orang Kayo Hitam" {
+		t.Errorf("answers %+v", a)
+	}
+}
