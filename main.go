@@ -224,6 +224,9 @@ func demoServe(cfg Config) func(context.Context, demo.Setup, func(*bot.Bot)) err
 		}
 		c.Admins = append(slices.Clone(cfg.Admins), s.AdminID)
 		c.Send.GlobalPerSecond, c.Send.ChatPerSecond, c.Send.ChatBurst = s.GlobalPerSecond, s.ChatPerSecond, s.ChatBurst
+		if s.FloodPerMinute > 0 {
+			c.Flood.PerMinute, c.Flood.Burst = s.FloodPerMinute, s.FloodBurst
+		}
 		return serve(ctx, c, s.Token, s.APIURL, s.Log, ready)
 	}
 }

@@ -386,6 +386,10 @@ func connect(ctx context.Context, cfg Config, endpoint string) (*tgbotapi.BotAPI
 // Username is the bot's Telegram username, from getMe.
 func (b *Bot) Username() string { return b.api.Self.UserName }
 
+// DB is the database the bot runs on, for tools that drive it (the demo
+// publishes a form in it).
+func (b *Bot) DB() *store.DB { return b.db }
+
 // Run polls and sends until ctx is cancelled, then stops polling, lets the
 // sender drain for up to DrainTimeout and returns. It returns early with an
 // error when polling cannot go on (invalid token, the database failing).

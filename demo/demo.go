@@ -29,6 +29,8 @@ import (
 	"dinsosbot/bot"
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/flows/region"
+	"dinsosbot/flows/xlsform"
+	"dinsosbot/store"
 )
 
 // Setup is how the command starts the bot for the demo.
@@ -42,7 +44,11 @@ type Setup struct {
 	// not wait 1 s per message.
 	GlobalPerSecond, ChatPerSecond float64
 	ChatBurst                      int
-	Log                            *slog.Logger
+	// FloodPerMinute and FloodBurst replace the per-user flood control:
+	// the script's Siti types far faster than a person.
+	FloodPerMinute float64
+	FloodBurst     int
+	Log            *slog.Logger
 }
 
 // Options are the demo's settings, from the command's configuration.
@@ -91,11 +97,15 @@ func Run(ctx context.Context, o Options) error {
 	// readable.
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	setup := Setup{Token: srv.Token(), APIURL: srv.URL(), DBPath: dbPath, MediaDir: mediaDir, AdminID: adminID,
-		GlobalPerSecond: 100, ChatPerSecond: 50, ChatBurst: 10, Log: quiet}
+		GlobalPerSecond: 100, ChatPerSecond: 50, ChatBurst: 10, FloodPerMinute: 600, FloodBurst: 100, Log: quiet}
 	go func() { errc <- o.Serve(ctx, setup, func(b *bot.Bot) { ready <- b }) }()
+	var b *bot.Bot
 	select {
-	case <-ready:
+	case b = <-ready:
 	case err := <-errc:
+		return err
+	}
+	if err := publishVisitForm(ctx, b.DB(), adminID); err != nil {
 		return err
 	}
 	stdout := o.Stdout
@@ -153,6 +163,7 @@ func demoScript(loc *time.Location, regions *region.Catalog) []demoStep {
 	a := func(line string) demoStep { return demoStep{admin: true, line: line} }
 	h := func(title string) demoStep { return demoStep{title: title} }
 	tomorrow := time.Now().In(loc).AddDate(0, 0, 1).Format("02-01-2006")
+	today := time.Now().In(loc).Format("02-01-2006")
 	kec := regions.Kecamatan[0]
 	kel := kec.Kelurahan[min(1, len(kec.Kelurahan)-1)]
 	return []demoStep{
@@ -177,7 +188,30 @@ func demoScript(loc *time.Location, regions *region.Catalog) []demoStep {
 		a("Aula Dinsos " + regions.City), a("/lewati"), a("#Semua PSM dan TKSK"), a("Membawa laporan bulanan"),
 		a("#✅ Simpan"),
 		s("#✅ Hadir"), s("/rapat"),
+		h("Siti logs her visit to the case on the office's own form (an XLSForm)"),
+		s("/formulir"), s("#📝 Kunjungan pendampingan"), s("#… · D*** A***"), s(today),
+		s("#Kunjungan rumah"), s("#Bantuan sosial"), s("#✔️ Selesai"), s("#Membaik"),
+		s("Bantuan pangan sudah diterima; anak-anak kembali sekolah."), s("#Tidak"), s("@foto"),
+		s("@lokasi -1.6101,103.6131"), s("#✅ Simpan"),
 	}
+}
+
+// publishVisitForm publishes the shipped visit form, as the admin, to every
+// worker: what the admin's upload of the workbook does.
+func publishVisitForm(ctx context.Context, db *store.DB, admin int64) error {
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		id, err := tx.AddFormVersion(store.FormVersion{FormID: "kunjungan_pendampingan", Version: "demo",
+			Title: "Kunjungan pendampingan", XLSX: xlsform.VisitForm, UploadedBy: admin})
+		if err != nil {
+			return err
+		}
+		_, err = tx.PublishForm(id, "", "")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("demo: publish the visit form: %w", err)
+	}
+	return nil
 }
 
 // transcript prints a conversation between people and the bot as they would
@@ -219,6 +253,11 @@ func (t *transcript) say(u *telegramtest.User, line string) error {
 	switch {
 	case strings.HasPrefix(line, "#"):
 		label := strings.TrimSpace(line[1:])
+		if part, ok := strings.CutPrefix(label, "…"); ok {
+			// "#…text": the button whose label contains text (a case's
+			// code is not known to the script).
+			label = findButton(u, strings.TrimSpace(part))
+		}
 		// The button may still be on its way; wait for it briefly.
 		var err error
 		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -273,6 +312,22 @@ func (t *transcript) say(u *telegramtest.User, line string) error {
 		t.seen[v] = len(msgs)
 	}
 	return nil
+}
+
+// findButton is the label of the newest button of u's chat that contains
+// part; part itself when there is none (the press then fails with a reason).
+func findButton(u *telegramtest.User, part string) string {
+	msgs := u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, row := range msgs[i].InlineKeyboard {
+			for _, b := range row {
+				if strings.Contains(b.Text, part) {
+					return b.Text
+				}
+			}
+		}
+	}
+	return part
 }
 
 func (t *transcript) print(to string, m telegramtest.Message) {

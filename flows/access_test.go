@@ -134,7 +134,7 @@ func TestMenus(t *testing.T) {
 		}
 		return out
 	}
-	if got, want := names(menus[0]), []string{"start", "profil", "ubah", "rapat", "lapor", "kasus", "bahasa", "bantuan", "batal", "data_saya"}; !slices.Equal(got, want) || menus[0].Scope != "" {
+	if got, want := names(menus[0]), []string{"start", "profil", "ubah", "rapat", "lapor", "kasus", "formulir", "bahasa", "bantuan", "batal", "data_saya"}; !slices.Equal(got, want) || menus[0].Scope != "" {
 		t.Fatalf("default menu %v (scope %q), want %v", got, menus[0].Scope, want)
 	}
 	if len(menus) != 2 || menus[1].ChatID != adminID || !slices.Contains(names(menus[1]), "undang") {

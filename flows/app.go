@@ -104,6 +104,8 @@ type App struct {
 	// open (set by addCommand from command.gates), by flow name; none for
 	// flows anyone may fill in (registration, check-in, a decline reason).
 	gates map[string]*command
+	// xf holds XLSForm form versions built as flows, by version id.
+	xf formCache
 }
 
 // New returns an App for cfg; zero fields take Kota Jambi's defaults. It panics
@@ -298,6 +300,9 @@ func (a *App) onGroupCallback(c *Ctx) error {
 }
 
 func (a *App) onCallback(c *Ctx) error {
+	if id, ok := parseFixData(c.Ev.CallbackData); ok {
+		return a.onFixSubmission(c, id)
+	}
 	cb, err := ParseCallback(c.Ev.CallbackData)
 	if err != nil {
 		if err := c.Tx.AuditLimited(c.User.ID, "bad_callback", clip(c.Ev.CallbackData, 64)); err != nil {
@@ -326,6 +331,8 @@ func (a *App) onCallback(c *Ctx) error {
 		return a.onFormPubCallback(c, cb)
 	case cbFormReview:
 		return a.onFormReviewCallback(c, cb)
+	case cbForm:
+		return a.onFormCallback(c, cb)
 	}
 	return a.stale(c)
 }

@@ -131,6 +131,7 @@ func (a *App) builtinCommands() []*command {
 		{name: "lapor", aliases: []string{"report"}, allow: isRegistered, group: GroupPrivate, opensFlow: true, menu: "cmd.report", run: a.cmdReport,
 			gates: []string{caseFlowName}},
 		{name: "kasus", aliases: []string{"cases"}, allow: isRegistered, group: GroupPrivate, menu: "cmd.cases", run: a.cmdCases},
+		{name: "formulir", aliases: []string{"forms"}, allow: isRegistered, group: GroupPrivate, menu: "cmd.forms", run: a.cmdForms},
 		{name: "verifikasi", aliases: []string{"verify"}, allow: isStaff, group: GroupPrivate, menu: "cmd.queue", run: a.cmdQueue,
 			// The review note is opened by the queue's buttons.
 			gates: []string{caseNoteFlowName}},
@@ -254,7 +255,7 @@ func (a *App) runInPrivate(c *Ctx, cmd *command) error {
 // flowInGroup reports whether flow f may run in a coordinators' group: only
 // a flow opened by a command answered there.
 func (a *App) flowInGroup(f *Flow) bool {
-	g := a.gates[f.Name]
+	g := a.gateOf(f)
 	return g != nil && g.group == GroupAnswer
 }
 

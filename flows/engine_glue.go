@@ -63,7 +63,7 @@ func (a *App) newEngine() *engine.Engine {
 	return engine.New(engine.Host{
 		Allow: func(f *Flow, u store.User) bool { return a.gateAllows(f, u) },
 		Deny: func(c *Ctx, f *Flow, step string) error {
-			return a.deny(c, "/"+a.gates[f.Name].name+" "+f.Name+"/"+step)
+			return a.deny(c, "/"+a.gateOf(f).name+" "+f.Name+"/"+step)
 		},
 		DraftCase:  draftCase,
 		Ended:      a.countEnded,
@@ -73,8 +73,10 @@ func (a *App) newEngine() *engine.Engine {
 }
 
 // lookupFlow finds a flow that is not built in (a form published at run
-// time) by the name its draft was stored with, validated; none so far.
-func (a *App) lookupFlow(_ *store.Tx, _ string) (*Flow, bool, error) { return nil, false, nil }
+// time) by the name its draft was stored with, validated.
+func (a *App) lookupFlow(tx *store.Tx, name string) (*Flow, bool, error) {
+	return a.resolveFormFlow(tx, name)
+}
 
 // appOf is the App a flow's function runs in.
 func appOf(c *Ctx) *App { return c.Env.(*App) }
@@ -82,7 +84,7 @@ func appOf(c *Ctx) *App { return c.Env.(*App) }
 // gateAllows reports whether u still passes the rule of the command that
 // gates f; a flow no command gates is open to everyone.
 func (a *App) gateAllows(f *Flow, u store.User) bool {
-	g := a.gates[f.Name]
+	g := a.gateOf(f)
 	return g == nil || g.allow == nil || g.allow(u)
 }
 

@@ -85,24 +85,10 @@ func (a *App) saveFormExport(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := safeFileName(v.FormID) + "-" + c.Tx.Now().In(a.cfg.Location).Format("20060102-1504") + ".xlsx"
+	name := safeFileName(v.FormID, "formulir") + "-" + c.Tx.Now().In(a.cfg.Location).Format("20060102-1504") + ".xlsx"
 	_, err = c.Send(store.Message{Kind: store.KindDocument, FileName: name, File: file,
 		Text: c.T("xfx.caption", "n", itoa(len(subs)))})
 	return err
-}
-
-// safeFileName keeps letters, digits, '-' and '_' of a form id.
-func safeFileName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '_'
-	}, s)
-	if s == "" {
-		return "formulir"
-	}
-	return s
 }
 
 // koboColumn is one question's columns.

@@ -138,3 +138,12 @@ func (db *DB) FormMediaFailed(id int64, reason string) error {
 	}
 	return nil
 }
+
+// SetSubmissionData replaces the answers of submission id (its media's file
+// names are known once it has an id).
+func (tx *Tx) SetSubmissionData(id int64, data string) error {
+	if _, err := tx.Exec(`UPDATE form_submissions SET data = ? WHERE id = ?`, data, id); err != nil {
+		return fmt.Errorf("set data of submission %d: %w", id, err)
+	}
+	return nil
+}

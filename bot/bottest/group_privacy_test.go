@@ -153,6 +153,7 @@ func TestGroupCommandTable(t *testing.T) {
 		{"profil", "", flows.GroupPrivate},
 		{"data_saya", "", flows.GroupPrivate},
 		{"kasus", "", flows.GroupPrivate},
+		{"formulir", "", flows.GroupPrivate},
 		{"verifikasi", "", flows.GroupPrivate},
 		{"pengguna", "", flows.GroupPrivate},
 		{"audit", "", flows.GroupPrivate},
