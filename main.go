@@ -3,6 +3,7 @@
 //
 //	dinsosbot [-config FILE]         serve Telegram when the token is set, else the demo
 //	dinsosbot [-config FILE] run     serve Telegram (needs a bot token)
+//	dinsosbot [-config FILE] standby keep a restored copy warm; serve when the primary's lease expires
 //	dinsosbot demo [-db FILE]        the bot against a built-in fake Telegram
 //	dinsosbot migrate                apply database migrations and exit
 //	dinsosbot [-config FILE] rekey   encrypt every NIK again with the current key (after a rotation)
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	configPath := fs.String("config", "", "configuration file (YAML); see config.example.yaml")
 	dbPath := fs.String("db", "", "demo: keep the database in this file instead of a temp dir")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|rekey|loadtest|version]")
+		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|standby|demo|migrate|rekey|loadtest|version]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -124,6 +125,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				cfg.Telegram.TokenEnv)
 		}
 		return serve(ctx, cfg, token, cfg.Telegram.APIEndpoint, log, nil)
+	case "standby":
+		token := getenv(cfg.Telegram.TokenEnv)
+		if token == "" {
+			return fmt.Errorf("no bot token: set %s (the same as the primary's)", cfg.Telegram.TokenEnv)
+		}
+		return standby(ctx, cfg, token, log, replicaRestorer(cfg, log))
 	case "demo":
 		return demo.Run(ctx, demo.Options{DBPath: *dbPath, Location: cfg.Location(), Regions: cfg.Regions(),
 			Stdin: stdin, Stdout: stdout, Serve: demoServe(cfg)})
@@ -155,12 +162,29 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // serve runs the bot against the Bot API at apiBase until ctx is cancelled.
 // ready, when given, receives the bot once it is connected.
 func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Logger, ready func(*bot.Bot)) error {
+	held, err := takeLease(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return serveHolding(ctx, cfg, token, apiBase, log, ready, held)
+}
+
+// serveHolding is serve once the lease (when there is a fence) is held.
+func serveHolding(ctx context.Context, cfg Config, token, apiBase string, log *slog.Logger, ready func(*bot.Bot), held *heldLease) error {
+	bc := loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv)
+	if held != nil {
+		fence, stop := held.keep(log)
+		defer stop() // after the bot stopped sending: releases the lease
+		bc.Fence = fence
+		// The lease's generation names who served when (the drill reads it).
+		log.Info("serving with the lease", "generation", held.l.Generation, "owner", held.l.Owner)
+	}
 	db, _, err := openStore(ctx, cfg, os.Getenv, log, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	b, err := bot.New(ctx, loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv), db, func(username string) bot.Handler {
+	b, err := bot.New(ctx, bc, db, func(username string) bot.Handler {
 		return flows.New(cfg.flows(username))
 	})
 	if err != nil {
