@@ -23,6 +23,7 @@ import (
 	"dinsosbot/flows"
 	"dinsosbot/flows/i18n"
 	"dinsosbot/flows/region"
+	"dinsosbot/store/replica"
 )
 
 // Config is the deployment's configuration, read from YAML. Every key is
@@ -45,6 +46,10 @@ type Config struct {
 	// backups are kept.
 	Retention RetentionConfig `yaml:"retention"`
 	location  *time.Location  // TimeZone, loaded
+
+	// Replication streams the database and media to a replica
+	// (store/replica); off when its url is "".
+	Replication ReplicationConfig `yaml:"replication"`
 
 	// Schedules sets reminders and digests; see config_schedules.go.
 	Schedules SchedulesConfig `yaml:"schedules"`
@@ -201,6 +206,28 @@ func (r RetentionConfig) validate() error {
 	return nil
 }
 
+// ReplicationConfig is the replication section (store/replica.Config).
+type ReplicationConfig struct {
+	URL              string   `yaml:"url"`
+	Endpoint         string   `yaml:"endpoint"`
+	Region           string   `yaml:"region"`
+	AccessKeyEnv     string   `yaml:"access_key_env"`
+	SecretKeyEnv     string   `yaml:"secret_key_env"`
+	SyncInterval     Duration `yaml:"sync_interval"`
+	SnapshotInterval Duration `yaml:"snapshot_interval"`
+	Retention        Duration `yaml:"retention"`
+	Confirm          string   `yaml:"confirm"`
+	MaxLag           Duration `yaml:"max_lag"`
+}
+
+// replica maps the section to the replicator's configuration.
+func (r ReplicationConfig) replica() replica.Config {
+	return replica.Config{URL: r.URL, Endpoint: r.Endpoint, Region: r.Region, AccessKeyEnv: r.AccessKeyEnv,
+		SecretKeyEnv: r.SecretKeyEnv, SyncInterval: time.Duration(r.SyncInterval),
+		SnapshotInterval: time.Duration(r.SnapshotInterval), Retention: time.Duration(r.Retention),
+		Confirm: r.Confirm, MaxLag: time.Duration(r.MaxLag)}.WithDefaults()
+}
+
 // MeetingConfig sets what every new meeting gets.
 type MeetingConfig struct {
 	// CheckinLead is how long before the start check-in opens.
@@ -247,6 +274,10 @@ func defaultConfig() Config {
 		MediaDir:  "media",
 		Backup:    BackupConfig{Keep: 14, Schedule: "0 2 * * *"},
 		Retention: RetentionConfig{Days: flows.DefaultRetentionDays, Schedule: "30 3 * * *"},
+		Replication: ReplicationConfig{Region: "us-east-1", AccessKeyEnv: "LITESTREAM_ACCESS_KEY_ID",
+			SecretKeyEnv: "LITESTREAM_SECRET_ACCESS_KEY", SyncInterval: Duration(time.Second),
+			SnapshotInterval: Duration(24 * time.Hour), Retention: Duration(72 * time.Hour), Confirm: "wait",
+			MaxLag: Duration(10 * time.Second)},
 
 		CaseCodePrefix: flows.DefaultCaseCodePrefix,
 		Meetings:       MeetingConfig{CheckinLead: Duration(flows.DefaultCheckinLead)},
@@ -418,6 +449,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.NIKEncryption.validate(); err != nil {
+		return err
+	}
+	if err := c.Replication.replica().Validate(); err != nil {
 		return err
 	}
 	if err := c.Standby.validate(); err != nil {

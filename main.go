@@ -7,6 +7,8 @@
 //	dinsosbot demo [-db FILE]        the bot against a built-in fake Telegram
 //	dinsosbot migrate                apply database migrations and exit
 //	dinsosbot [-config FILE] rekey   encrypt every NIK again with the current key (after a rotation)
+//	dinsosbot -config FILE restore [-timestamp RFC3339] [-o PATH] [-force]
+//	                                 rebuild the database and photos from the replica
 //	dinsosbot loadtest [flags]       load, fault and crash test against the fake Telegram
 //	dinsosbot version                print the version
 package main
@@ -34,6 +36,7 @@ import (
 	"dinsosbot/demo"
 	"dinsosbot/flows"
 	"dinsosbot/loadtest"
+	"dinsosbot/store/replica"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -46,6 +49,7 @@ var version = "dev"
 const softMemoryLimit = 40 << 20
 
 func main() {
+	replica.AgentMain() // this process may be the replication agent (store/replica)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
@@ -92,6 +96,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cmd = fs.Arg(0)
 		if cmd == "loadtest" { // its own flags and no config file: see loadtest/
 			return loadtest.Command(ctx, fs.Args()[1:], stdout, stderr)
+		}
+		if cmd == "restore" { // its own flags: see restore.go
+			return restoreCommand(ctx, *configPath, fs.Args()[1:], stdout, stderr)
 		}
 		// Flags may follow the subcommand too: "dinsosbot demo -db x.db".
 		if err := fs.Parse(fs.Args()[1:]); err != nil {
