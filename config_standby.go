@@ -11,9 +11,10 @@ import (
 // standby's warm copy (issue 16; README "Deploying: a standby").
 type StandbyConfig struct {
 	// Lease is where the lease lives: "file:///path/folder" (a disk both
-	// machines mount) or "s3://bucket/prefix" (the replica's S3 storage;
-	// endpoint, region and keys as the replica's). "" = no fence: one
-	// machine, as before.
+	// machines mount) or "s3://bucket/prefix" (S3 storage reached with the
+	// replica's endpoint, region and keys). "" = beside the replica
+	// (<replication.url>/lease) when replication is on, else no fence;
+	// "off" = no fence even with replication (one machine only).
 	Lease string `yaml:"lease"`
 	// LeaseTTL is how long a lease lasts unrenewed: a standby takes over
 	// this long after the primary's last renewal at the latest.
@@ -50,7 +51,7 @@ func (s *StandbyConfig) validate() error {
 	case s.WarmEvery < Duration(time.Second):
 		return fmt.Errorf("standby.warm_every: %s is too short (at least 1s)", time.Duration(s.WarmEvery))
 	}
-	if s.Lease == "" {
+	if s.Lease == "" || s.Lease == "off" {
 		return nil
 	}
 	u, err := url.Parse(s.Lease)

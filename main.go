@@ -137,7 +137,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if token == "" {
 			return fmt.Errorf("no bot token: set %s (the same as the primary's)", cfg.Telegram.TokenEnv)
 		}
-		return standby(ctx, cfg, token, log, replicaRestorer(cfg, log))
+		return standby(ctx, cfg, token, log, replicaRestorer(cfg))
 	case "demo":
 		return demo.Run(ctx, demo.Options{DBPath: *dbPath, Location: cfg.Location(), Regions: cfg.Regions(),
 			Stdin: stdin, Stdout: stdout, Serve: demoServe(cfg)})

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"dinsosbot/store/lease"
+	"dinsosbot/store/replica"
 )
 
 // The fence and the standby (issue 16). With standby.lease set, the machine
@@ -20,21 +22,44 @@ import (
 // copy warm, waits for the lease to expire, takes it, restores the newest
 // state and then serves exactly as `run` does, in the same process.
 
+// leaseURL is where the lease lives: standby.lease, or beside the replica;
+// "" when there is no fence.
+func (c Config) leaseURL() string {
+	switch {
+	case c.Standby.Lease == "off":
+		return ""
+	case c.Standby.Lease != "":
+		return c.Standby.Lease
+	case c.Replication.URL != "":
+		return strings.TrimSuffix(c.Replication.URL, "/") + "/lease"
+	}
+	return ""
+}
+
 // leaser is the configured lease's storage; nil when there is no fence.
-func (c Config) leaser(log *slog.Logger) (lease.Leaser, error) {
-	s := c.Standby
-	if s.Lease == "" {
+func (c Config) leaser() (lease.Leaser, error) {
+	where := c.leaseURL()
+	if where == "" {
 		return nil, nil
 	}
-	u, err := url.Parse(s.Lease)
+	u, err := url.Parse(where)
 	if err != nil {
 		return nil, fmt.Errorf("standby.lease: %w", err)
 	}
+	ttl, owner := time.Duration(c.Standby.LeaseTTL), lease.DefaultOwner()
 	switch u.Scheme {
 	case "file":
-		return &lease.File{Dir: filepath.Clean(u.Path), TTL: time.Duration(s.LeaseTTL), Owner: lease.DefaultOwner()}, nil
+		return &lease.File{Dir: filepath.Clean(u.Path), TTL: ttl, Owner: owner}, nil
+	case "s3":
+		r := c.Replication.replica()
+		l, err := lease.NewS3(lease.S3Options{Bucket: u.Host, Prefix: strings.Trim(u.Path, "/"), Endpoint: r.Endpoint,
+			Region: r.Region, AccessKey: r.Getenv(r.AccessKeyEnv), SecretKey: r.Getenv(r.SecretKeyEnv), TTL: ttl, Owner: owner})
+		if err != nil {
+			return nil, fmt.Errorf("standby.lease %s: %w (set %s and %s)", where, err, r.AccessKeyEnv, r.SecretKeyEnv)
+		}
+		return l, nil
 	}
-	return nil, fmt.Errorf("standby.lease: %s leases are not supported yet", u.Scheme)
+	return nil, fmt.Errorf("standby.lease: %q must be file:// or s3://", where)
 }
 
 // heldLease is the lease a serving process holds, with what keeps it.
@@ -47,7 +72,7 @@ type heldLease struct {
 // takeLease is `run`'s fence: the lease taken now, or an error naming its
 // holder; nil (and no error) when no fence is configured.
 func takeLease(ctx context.Context, cfg Config, log *slog.Logger) (*heldLease, error) {
-	lsr, err := cfg.leaser(log)
+	lsr, err := cfg.leaser()
 	if lsr == nil || err != nil {
 		return nil, err
 	}
@@ -58,7 +83,7 @@ func takeLease(ctx context.Context, cfg Config, log *slog.Logger) (*heldLease, e
 			"Run `dinsosbot standby` here to take over when it stops", err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("take the lease at %s: %w", cfg.Standby.Lease, err)
+		return nil, fmt.Errorf("take the lease at %s: %w", cfg.leaseURL(), err)
 	}
 	return &heldLease{lsr: lsr, l: l, cfg: cfg.Standby}, nil
 }
@@ -92,12 +117,12 @@ type restorer func(ctx context.Context, dbPath, mediaDir string) error
 // standby keeps a copy of the replica warm in the configured data folder
 // until the lease is free, takes it, restores the newest state and serves.
 func standby(ctx context.Context, cfg Config, token string, log *slog.Logger, restore restorer) error {
-	lsr, err := cfg.leaser(log)
+	lsr, err := cfg.leaser()
 	if err != nil {
 		return err
 	}
 	if lsr == nil {
-		return errors.New("standby needs standby.lease: the lease is how it knows the primary is gone, and the fence that keeps two machines from serving at once")
+		return errors.New("standby needs a lease (replication.url, or standby.lease): the lease is how it knows the primary is gone, and the fence that keeps two machines from serving at once")
 	}
 	if restore == nil {
 		return errors.New("standby needs replication: it restores the database from the replica")
@@ -114,7 +139,7 @@ func standby(ctx context.Context, cfg Config, token string, log *slog.Logger, re
 	if err := warm(ctx); err != nil {
 		return fmt.Errorf("standby: first restore: %w", err)
 	}
-	log.Info("standby: warm copy restored; waiting for the lease", "lease", cfg.Standby.Lease, "database", dbPath)
+	log.Info("standby: warm copy restored; waiting for the lease", "lease", cfg.leaseURL(), "database", dbPath)
 	next := time.Now().Add(time.Duration(cfg.Standby.WarmEvery))
 	poll := min(time.Second, time.Duration(cfg.Standby.LeaseTTL)/10)
 	l, err := lease.Take(ctx, lsr, poll, log, func(ctx context.Context) error {
@@ -148,8 +173,17 @@ func standby(ctx context.Context, cfg Config, token string, log *slog.Logger, re
 	return serveHolding(ctx, cfg, token, cfg.Telegram.APIEndpoint, log, nil, held)
 }
 
-// replicaRestorer restores from the configured replica; nil when
-// replication is off.
-func replicaRestorer(cfg Config, log *slog.Logger) restorer {
-	return nil
+// replicaRestorer restores from the configured replica (store/replica),
+// replacing what the data folder holds; nil when replication is off.
+func replicaRestorer(cfg Config) restorer {
+	if cfg.Replication.URL == "" {
+		return nil
+	}
+	return func(ctx context.Context, dbPath, mediaDir string) error {
+		// Restore writes beside dbPath and renames, and downloads only
+		// the photos the folder lacks: a refresh costs the database's
+		// size, not the media's.
+		_, err := replica.Restore(ctx, cfg.Replication.replica(), dbPath, mediaDir, replica.RestoreOptions{Force: true})
+		return err
+	}
 }

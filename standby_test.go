@@ -217,9 +217,30 @@ func TestStandbyWithoutLeaseOrReplicaRefuses(t *testing.T) {
 	if err := standby(t.Context(), cfg, "t", quietLog(io.Discard), nil); err == nil || !strings.Contains(err.Error(), "needs replication") {
 		t.Errorf("standby without a replica = %v", err)
 	}
-	cfg.Standby.Lease = ""
+	cfg.Standby.Lease = "off"
 	noop := func(context.Context, string, string) error { return nil }
-	if err := standby(t.Context(), cfg, "t", quietLog(io.Discard), noop); err == nil || !strings.Contains(err.Error(), "needs standby.lease") {
+	if err := standby(t.Context(), cfg, "t", quietLog(io.Discard), noop); err == nil || !strings.Contains(err.Error(), "needs a lease") {
 		t.Errorf("standby without a lease = %v", err)
+	}
+}
+
+func TestLeaseLivesBesideTheReplica(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"no replication, no fence", "", ""},
+		{"file replica", "replication:\n  url: file:///mnt/backup/dinsosbot\n", "file:///mnt/backup/dinsosbot/lease"},
+		{"s3 replica", "replication:\n  url: s3://dinsos/jambi/\n", "s3://dinsos/jambi/lease"},
+		{"named", "replication:\n  url: s3://dinsos/jambi\nstandby:\n  lease: file:///srv/lease\n", "file:///srv/lease"},
+		{"off", "replication:\n  url: s3://dinsos/jambi\nstandby:\n  lease: \"off\"\n", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(writeConfig(t, tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.leaseURL(); got != tc.want {
+				t.Errorf("lease at %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
