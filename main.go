@@ -179,6 +179,10 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 // serveHolding is serve once the lease (when there is a fence) is held.
 func serveHolding(ctx context.Context, cfg Config, token, apiBase string, log *slog.Logger, ready func(*bot.Bot), held *heldLease) error {
 	bc := loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv)
+	// closeWithin bounds the replica's last sync on shutdown; a fenced bot
+	// must be done writing to the replica before its lease expires, when
+	// the standby may take over and write there itself.
+	closeWithin := 30 * time.Second
 	if held != nil {
 		fence, stop := held.keep(log)
 		defer stop() // after the bot stopped sending: releases the lease
@@ -191,8 +195,29 @@ func serveHolding(ctx context.Context, cfg Config, token, apiBase string, log *s
 		return err
 	}
 	defer db.Close()
+	var mirror flows.MediaMirror
+	if rc := cfg.Replication.replica(); rc.On() {
+		rep, err := replica.Open(ctx, rc, cfg.Database.Path, cfg.MediaDir, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeWithin)
+			defer cancel()
+			if err := rep.Close(closeCtx); err != nil {
+				log.Error("replication: last sync on shutdown failed", "err", err)
+			}
+		}()
+		if err := db.SetCheckpointer(ctx, rep.Checkpoint); err != nil {
+			return err
+		}
+		bc.Replica, mirror = rep, rep
+		log.Info("replicating", "url", rc.URL, "confirm", rc.Confirm, "max_lag", rc.MaxLag)
+	}
 	b, err := bot.New(ctx, bc, db, func(username string) bot.Handler {
-		return flows.New(cfg.flows(username))
+		fc := cfg.flows(username)
+		fc.MediaMirror = mirror
+		return flows.New(fc)
 	})
 	if err != nil {
 		return err
@@ -202,6 +227,9 @@ func serveHolding(ctx context.Context, cfg Config, token, apiBase string, log *s
 	}
 	log.Info("dinsosbot running", "bot", b.Username(), "database", cfg.Database.Path, "version", version)
 	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if held != nil && (errors.Is(err, bot.ErrFenced) || errors.Is(err, bot.ErrConflict)) {
+			closeWithin = held.margin() / 2
+		}
 		return err
 	}
 	log.Info("dinsosbot stopped")

@@ -96,10 +96,7 @@ func (h *heldLease) keep(log *slog.Logger) (fence <-chan struct{}, stop func()) 
 	// the lease must stay held until it has stopped sending.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	k := lease.Keeper{Leaser: h.lsr, Every: time.Duration(h.cfg.LeaseRenew), Log: log,
-		// Stop a renewal's interval before the expiry: by then the bot has
-		// stopped sending, and the standby takes over only at the expiry.
-		Margin: min(time.Duration(h.cfg.LeaseRenew), time.Duration(h.cfg.LeaseTTL)/3)}
+	k := lease.Keeper{Leaser: h.lsr, Every: time.Duration(h.cfg.LeaseRenew), Log: log, Margin: h.margin()}
 	go func() {
 		defer close(done)
 		if err := k.Keep(ctx, h.l); err != nil {
@@ -108,6 +105,13 @@ func (h *heldLease) keep(log *slog.Logger) (fence <-chan struct{}, stop func()) 
 		}
 	}()
 	return lost, func() { cancel(); <-done }
+}
+
+// margin is how long before its expiry a lease not renewed is given up: a
+// renewal's interval, so the bot has stopped sending (and writing to the
+// replica) well before the standby may take over at the expiry.
+func (h *heldLease) margin() time.Duration {
+	return min(time.Duration(h.cfg.LeaseRenew), time.Duration(h.cfg.LeaseTTL)/3)
 }
 
 // restorer brings the database at dbPath and the media folder to the

@@ -95,6 +95,12 @@ type Config struct {
 	// the admins hear of it; zero fields take the defaults (see WatchConfig).
 	Watch WatchConfig
 
+	// Replica is the database's replica; nil is replication off. With it a
+	// batch is confirmed to Telegram only once Replica.Confirm allows, photos
+	// are copied to it, and /healthz, metrics and the admins hear of its lag
+	// (replication.go).
+	Replica Replica
+
 	// BeforeCommit, when set, runs inside each batch's transaction just before
 	// commit; an error aborts the batch as a crash would. For tests.
 	BeforeCommit func(lastUpdateID int) error
@@ -328,6 +334,11 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 		if b.handler, err = m.countFlows(cfg.HTTP.Registry, b.handler); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
+		if cfg.Replica != nil {
+			if err := registerReplication(cfg.HTTP.Registry, cfg.Replica); err != nil {
+				return nil, fmt.Errorf("metrics: %w", err)
+			}
+		}
 	}
 	if err := b.listen(); err != nil {
 		return nil, err
@@ -412,6 +423,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); b.watchDelivery(pollCtx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); b.setMenus(pollCtx) }()
+	if b.cfg.Replica != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.watchReplication(pollCtx) }()
+	}
 	if b.cfg.Media.Dir != "" {
 		wg.Add(1)
 		go func() { defer wg.Done(); b.mediaLoop(pollCtx) }()

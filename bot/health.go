@@ -57,6 +57,8 @@ type Health struct {
 	// StuckChats lists the chats whose next message has been failing for
 	// longer than Watch.StuckAfter; any makes OK false.
 	StuckChats []StuckChat `json:"stuck_chats,omitempty"`
+	// Replication is the replica's state; nil when replication is off.
+	Replication *ReplicationHealth `json:"replication,omitempty"`
 	// Problems says in words why OK is false.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -120,6 +122,7 @@ func (b *Bot) Health(ctx context.Context) Health {
 			h.Problems = append(h.Problems, sc.problem())
 		}
 	}
+	b.replicationHealth(&h)
 	if b.metrics != nil {
 		since := b.metrics.sinceLastPoll()
 		h.LastPollSeconds, h.Polled = since.Seconds(), b.metrics.polledOnce()

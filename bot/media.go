@@ -62,6 +62,7 @@ type downloader struct {
 	api     *tgbotapi.BotAPI
 	client  *http.Client
 	fileURL string // APIBase + "/file/bot" + token + "/"
+	replica Replica // nil: replication off
 	log     interface {
 		Warn(msg string, args ...any)
 		Error(msg string, args ...any)
@@ -73,7 +74,7 @@ func (b *Bot) mediaLoop(ctx context.Context) {
 	cfg := b.cfg.Media
 	cfg.setDefaults()
 	d := &downloader{cfg: cfg, db: b.db, api: withContext(ctx, b.api, b.cfg.HTTPClient), client: b.cfg.HTTPClient,
-		fileURL: b.cfg.APIBase + "/file/bot" + b.cfg.Token + "/", log: b.log}
+		fileURL: b.cfg.APIBase + "/file/bot" + b.cfg.Token + "/", log: b.log, replica: b.cfg.Replica}
 	t := time.NewTicker(cfg.Interval)
 	defer t.Stop()
 	for {
@@ -112,6 +113,11 @@ func (d *downloader) pass(ctx context.Context) error {
 			}
 			if err != nil {
 				return err
+			}
+			if d.replica != nil {
+				// A failure is logged and counted there; the replica's
+				// rescan uploads the file later.
+				_ = d.replica.PutMedia(ctx, rel)
 			}
 			continue
 		}

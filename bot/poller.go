@@ -16,17 +16,45 @@ import (
 // one, handles a batch in one transaction, and only then asks again: the next
 // getUpdates confirms the batch to Telegram, so nothing is confirmed before it is
 // durably stored.
+//
+// With a replica (Config.Replica), durably stored means on the replica too:
+// the next getUpdates confirms a batch only once Replica.Confirm allows. While
+// the replica lags, the poller asks Telegram again without confirming
+// (offset stays at the last confirmed update): the replies to what it
+// handled still go out, updates it handled already come again and are
+// skipped, and new ones are handled; Telegram keeps what is not confirmed
+// for 24 hours, so a machine lost meanwhile loses nothing a restore from
+// the replica cannot fetch again.
 func (b *Bot) poll(ctx context.Context, api *tgbotapi.BotAPI) error {
 	last, err := b.db.LastUpdateID(ctx)
 	if err != nil {
 		return err
 	}
+	// confirmed is the last update_id Telegram was told of (0: unknown; the
+	// store's last one may not be on the replica yet after a crash).
+	confirmed := last
+	if b.cfg.Replica != nil {
+		confirmed = 0
+	}
 	backoff := newBackoff(b.cfg.MinBackoff, b.cfg.MaxBackoff)
+	behind := newBackoff(b.cfg.MinBackoff, b.cfg.MaxBackoff)
 	var lastCall time.Time
 	for ctx.Err() == nil {
+		if confirmed < last {
+			if err := b.confirmBatch(ctx); err == nil {
+				confirmed = last
+				behind.reset()
+			} else if ctx.Err() != nil {
+				break
+			}
+		}
+		offset := 0 // confirms nothing
+		if confirmed > 0 {
+			offset = confirmed + 1
+		}
 		lastCall = time.Now()
 		updates, err := getUpdates(api, tgbotapi.UpdateConfig{
-			Offset:         last + 1,
+			Offset:         offset,
 			Limit:          100,
 			Timeout:        int(b.cfg.PollTimeout / time.Second),
 			AllowedUpdates: allowedUpdates,
@@ -41,10 +69,21 @@ func (b *Bot) poll(ctx context.Context, api *tgbotapi.BotAPI) error {
 			continue
 		}
 		backoff.reset()
+		received := len(updates)
+		// Updates handled but not yet confirmed come again: skip them.
+		for len(updates) > 0 && updates[0].UpdateID <= last {
+			updates = updates[1:]
+		}
 		if len(updates) == 0 {
+			wait := b.cfg.MinPollInterval - time.Since(lastCall)
+			if received > 0 {
+				// Only updates handled already: the replica is behind.
+				// Wait before asking again, so the loop does not spin.
+				wait = behind.next()
+			}
 			// An API that answers at once despite the timeout must not make
 			// the loop spin.
-			if err := Sleep(ctx, b.cfg.MinPollInterval-time.Since(lastCall)); err != nil {
+			if err := Sleep(ctx, wait); err != nil {
 				break
 			}
 			continue
@@ -56,8 +95,23 @@ func (b *Bot) poll(ctx context.Context, api *tgbotapi.BotAPI) error {
 			return fmt.Errorf("handle updates %d..%d: %w", updates[0].UpdateID, updates[len(updates)-1].UpdateID, err)
 		}
 		last = updates[len(updates)-1].UpdateID
+		if b.cfg.Replica == nil {
+			confirmed = last
+		}
 	}
 	return ctx.Err()
+}
+
+// confirmBatch waits, for at most confirmTimeout, until the replica allows
+// confirming what is committed.
+func (b *Bot) confirmBatch(ctx context.Context) error {
+	wctx, cancel := context.WithTimeout(ctx, b.confirmTimeout())
+	defer cancel()
+	err := b.cfg.Replica.Confirm(wctx)
+	if err != nil && ctx.Err() == nil {
+		b.log.Debug("batch not confirmed to Telegram: the replica does not hold it yet", "err", err)
+	}
+	return err
 }
 
 // pollFailed logs a failed getUpdates and waits before the next try; it returns

@@ -65,6 +65,9 @@ type Config struct {
 	// MediaDir is the folder case photos are downloaded into (bot.MediaConfig.Dir);
 	// "" when photos are not downloaded, and /ekspor offers no photo ZIP.
 	MediaDir string
+	// MediaMirror, when set (replication on), is told of every photo folder
+	// an erasure removes, to remove it from the replica too.
+	MediaMirror MediaMirror
 
 	// OfficeAddress is printed under the office's name in the kop surat of
 	// the documents an office prints and signs (the daftar hadir); "" prints

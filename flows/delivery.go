@@ -117,3 +117,38 @@ func (a *App) AlertAdmins(tx *store.Tx, al DeliveryAlert, skip func(chat int64) 
 	}
 	return sent, skipped, nil
 }
+
+// ReplicationAlert is what the admins are told about the database's replica
+// (store/replica): it has fallen behind, or it has recovered.
+type ReplicationAlert struct {
+	// Recovered: the replica caught up again after an alert.
+	Recovered bool
+	// Behind is how far the replica is behind; Error the last sync's error.
+	Behind time.Duration
+	Error  string
+}
+
+// AlertReplication tells every admin about the replica.
+func (a *App) AlertReplication(tx *store.Tx, al ReplicationAlert) (sent []int64, err error) {
+	admins, err := tx.UsersWithRole(store.RoleAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("replication alert: %w", err)
+	}
+	minutes := strconv.Itoa(max(1, int(al.Behind.Round(time.Minute)/time.Minute)))
+	reason := al.Error
+	if reason == "" {
+		reason = "-"
+	}
+	for _, u := range admins {
+		lang := a.lang(u)
+		text := i18n.T(lang, "rep.alert.behind", "minutes", minutes, "error", html.EscapeString(reason))
+		if al.Recovered {
+			text = i18n.T(lang, "rep.alert.recovered")
+		}
+		if _, err := tx.Enqueue(store.Message{ChatID: u.ID, Priority: store.PriorityReply, Text: text}); err != nil {
+			return nil, fmt.Errorf("replication alert: %w", err)
+		}
+		sent = append(sent, u.ID)
+	}
+	return sent, nil
+}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -257,5 +258,28 @@ func (a *App) removeMedia(paths []string, caseID int64) error {
 	if err := os.RemoveAll(filepath.Join(a.cfg.MediaDir, store.CaseMediaDir(caseID))); err != nil {
 		errs = append(errs, fmt.Errorf("erase photos of case %d: %w", caseID, err))
 	}
+	if a.cfg.MediaMirror != nil {
+		// Every photo of a case lives in its folder (store.CaseMediaDir):
+		// the replica's goes whole.
+		folders := []string{store.CaseMediaDir(caseID)}
+		for _, rel := range paths {
+			if dir := filepath.ToSlash(filepath.Dir(rel)); filepath.IsLocal(rel) && dir != folders[0] {
+				folders = append(folders, filepath.ToSlash(rel))
+			}
+		}
+		for _, rel := range folders {
+			if err := a.cfg.MediaMirror.DeleteMedia(context.Background(), rel); err != nil {
+				errs = append(errs, fmt.Errorf("erase photos of case %d on the replica: %w", caseID, err))
+			}
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// MediaMirror is the replica of the media folder (store/replica.Replicator).
+type MediaMirror interface {
+	// DeleteMedia removes rel, a file or folder relative to the media
+	// folder, from the replica; it records the removal and returns without
+	// waiting for the network.
+	DeleteMedia(ctx context.Context, rel string) error
 }

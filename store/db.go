@@ -44,6 +44,9 @@ type DB struct {
 	// commits counts committed write transactions: each is one fsync of
 	// the log (synchronous = FULL).
 	commits atomic.Int64
+	// checkpointer, when set (replication on), does CheckpointTruncate's
+	// work instead of the PRAGMA (SetCheckpointer).
+	checkpointer func(context.Context) error
 }
 
 // Options tune Open. The zero value is valid.
@@ -205,12 +208,34 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
+// SetCheckpointer hands the log's checkpoints to fn (store/replica's
+// Replicator.Checkpoint) and turns SQLite's automatic checkpoints off on the
+// writer: Litestream, replicating the database, must see every frame of the
+// log before it is checkpointed, so it checkpoints itself (PASSIVE as the log
+// grows, TRUNCATE when fn asks). Its read lock would also keep the store's
+// own TRUNCATE from ever completing. Call it before use.
+func (db *DB) SetCheckpointer(ctx context.Context, fn func(context.Context) error) error {
+	if _, err := db.db.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+		return fmt.Errorf("hand checkpoints to replication: %w", err)
+	}
+	db.checkpointer = fn
+	return nil
+}
+
 // CheckpointTruncate copies every page of the write-ahead log into the
 // database file and truncates the log to zero bytes, so that what an erasure
 // overwrote (zeroed in the file by secure_delete) is not left readable in
 // older frames of the -wal file. It waits (busy_timeout) for readers of the
 // log to finish.
+//
+// With replication on, Litestream does it (SetCheckpointer), after copying
+// the log to the replica: what the erasure overwrote stays in the replica's
+// history until its retention ends (replication.retention), and nowhere on
+// this machine once the checkpoint is done.
 func (db *DB) CheckpointTruncate(ctx context.Context) error {
+	if db.checkpointer != nil {
+		return db.checkpointer(ctx)
+	}
 	var busy, logFrames, done int
 	if err := db.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

@@ -32,6 +32,9 @@ type Options struct {
 	// Handler, when set, replaces the flows (for runtime tests); it gets the
 	// flows the harness would have used, to wrap.
 	Handler func(app *flows.App) bot.Handler
+	// Replica, when set, gives the bot a replica of the database just opened
+	// (bot.Config.Replica), at every launch; the test closes it.
+	Replica func(db *store.DB) bot.Replica
 	// Start is the clock's first reading; default 2026-11-02 09:00 WIB.
 	Start time.Time
 }
@@ -104,6 +107,9 @@ func (h *Harness) Launch() {
 		// Tests act far faster than people; flood control gets out of
 		// their way unless a test sets it (bot/bottest/hostile_test.go).
 		Flood: bot.FloodLimits{PerMinute: 60000, Burst: 1000},
+	}
+	if h.opts.Replica != nil {
+		cfg.Replica = h.opts.Replica(db)
 	}
 	if h.opts.Bot != nil {
 		h.opts.Bot(&cfg)

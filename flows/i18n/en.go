@@ -828,4 +828,10 @@ var en = map[string]string{
 	"exp.map.none":            "No case with a location for this choice ({n} without a location), so no map.",
 
 	// End of section N.
+
+	// Section Q: replication (keys of this area go below this line).
+	"rep.alert.behind":    "⚠️ <b>Database replica behind</b>\nThe newest data has not reached the backup off this machine for {minutes} minutes ({error}). The bot still answers, but confirms no new update to Telegram (Telegram keeps them 24 hours). Check the replica's storage.",
+	"rep.alert.recovered": "✅ <b>Database replica recovered</b>\nEverything is copied again to the backup off this machine.",
+
+	// End of section Q.
 }

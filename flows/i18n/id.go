@@ -828,4 +828,10 @@ var id = map[string]string{
 	"exp.map.none":            "Tidak ada kasus berlokasi untuk pilihan ini ({n} kasus tanpa lokasi), jadi tidak ada peta.",
 
 	// End of section N.
+
+	// Section Q: replication (keys of this area go below this line).
+	"rep.alert.behind":    "⚠️ <b>Replika basis data tertinggal</b>\nData terbaru belum tersalin ke cadangan di luar mesin ini sejak {minutes} menit ({error}). Bot tetap menjawab, tetapi pesan baru belum dikonfirmasi ke Telegram (Telegram menyimpannya 24 jam). Periksa penyimpanan replika.",
+	"rep.alert.recovered": "✅ <b>Replika basis data pulih</b>\nSemua data sudah tersalin lagi ke cadangan di luar mesin ini.",
+
+	// End of section Q.
 }

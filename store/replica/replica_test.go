@@ -1,0 +1,136 @@
+package replica_test
+
+import (
+	"context"
+	"errors"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"dinsosbot/store"
+	"dinsosbot/store/replica"
+)
+
+func TestMain(m *testing.M) {
+	replica.AgentMain()
+	os.Exit(m.Run())
+}
+
+// fixture is a database and media folder replicating to a file replica.
+type fixture struct {
+	dir, dbPath, mediaDir, replicaDir string
+	cfg                              replica.Config
+	db                               *store.DB
+	rep                              *replica.Replicator
+}
+
+func open(t *testing.T, tweak func(*replica.Config)) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	f := &fixture{dir: dir, dbPath: filepath.Join(dir, "data", "dinsosbot.db"), mediaDir: filepath.Join(dir, "data", "media"),
+		replicaDir: filepath.Join(dir, "replica")}
+	if err := os.MkdirAll(f.mediaDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f.cfg = replica.Config{URL: "file://" + f.replicaDir, SyncInterval: 50 * time.Millisecond}
+	if tweak != nil {
+		tweak(&f.cfg)
+	}
+	ctx := context.Background()
+	var err error
+	if f.db, err = store.Open(ctx, f.dbPath, store.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if f.rep, err = replica.Open(ctx, f.cfg, f.dbPath, f.mediaDir, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.close(t) })
+	return f
+}
+
+func (f *fixture) close(t *testing.T) {
+	t.Helper()
+	if f.rep != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := f.rep.Close(ctx); err != nil {
+			t.Errorf("close replicator: %v", err)
+		}
+		f.rep = nil
+	}
+	if f.db != nil {
+		f.db.Close()
+		f.db = nil
+	}
+}
+
+func (f *fixture) addUsers(t *testing.T, from, n int) {
+	t.Helper()
+	err := f.db.Update(context.Background(), func(tx *store.Tx) error {
+		for i := from; i < from+n; i++ {
+			if _, err := tx.Exec(`INSERT INTO users (id, first_name, created_at, updated_at) VALUES (?, 'u', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func countUsers(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM users`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestWaitReplicatedThenRestore: what WaitReplicated returned for is on the
+// replica: a restore elsewhere holds it, checked sound.
+func TestWaitReplicatedThenRestore(t *testing.T) {
+	f := open(t, nil)
+	ctx := context.Background()
+	f.addUsers(t, 1, 25)
+	if err := f.rep.WaitReplicated(ctx); err != nil {
+		t.Fatalf("WaitReplicated: %v", err)
+	}
+	st := f.rep.Status()
+	if st.Err != "" || st.RemoteTXID == 0 || st.RemoteTXID != st.LocalTXID {
+		t.Errorf("status after a sync = %+v, want no error and local = remote > 0", st)
+	}
+	out := filepath.Join(t.TempDir(), "restored.db")
+	rep, err := replica.Restore(ctx, f.cfg, out, "", replica.RestoreOptions{})
+	if err != nil {
+		t.Fatalf("Restore: %v", err)
+	}
+	if rep.Integrity != "ok" {
+		t.Errorf("integrity = %q", rep.Integrity)
+	}
+	if n := countUsers(t, out); n != 25 {
+		t.Errorf("restored users = %d, want 25", n)
+	}
+	// An existing database is kept unless forced.
+	if _, err := replica.Restore(ctx, f.cfg, out, "", replica.RestoreOptions{}); !errors.Is(err, replica.ErrExists) {
+		t.Errorf("restore over an existing database: err = %v, want ErrExists", err)
+	}
+	f.addUsers(t, 100, 5)
+	if err := f.rep.WaitReplicated(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replica.Restore(ctx, f.cfg, out, "", replica.RestoreOptions{Force: true}); err != nil {
+		t.Fatalf("forced restore: %v", err)
+	}
+	if n := countUsers(t, out); n != 30 {
+		t.Errorf("restored users after -force = %d, want 30", n)
+	}
+}
