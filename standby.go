@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"dinsosbot/bot"
 	"dinsosbot/store/lease"
 	"dinsosbot/store/replica"
 )
@@ -140,8 +141,20 @@ func standby(ctx context.Context, cfg Config, token string, log *slog.Logger, re
 		log.Debug("standby: copy refreshed from the replica", "took", time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	if err := warm(ctx); err != nil {
-		return fmt.Errorf("standby: first restore: %w", err)
+	// The replica may hold nothing yet (the primary's first start) or be
+	// unreachable: wait for it rather than exit.
+	for {
+		err := warm(ctx)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		log.Warn("standby: cannot restore from the replica yet; trying again", "in", time.Duration(cfg.Standby.WarmEvery), "err", err)
+		if bot.Sleep(ctx, time.Duration(cfg.Standby.WarmEvery)) != nil {
+			return nil
+		}
 	}
 	log.Info("standby: warm copy restored; waiting for the lease", "lease", cfg.leaseURL(), "database", dbPath)
 	next := time.Now().Add(time.Duration(cfg.Standby.WarmEvery))
