@@ -110,7 +110,11 @@ func runDrill(ctx context.Context, o loadOptions, d drillOptions) (*loadResult, 
 			defer stop()
 			replication = fmt.Sprintf("replication:\n  url: s3://%s/dinsosbot\n  endpoint: %s\n  access_key_env: %s\n  secret_key_env: %s\n",
 				S3Bucket, endpoint, drillAccessEnv, drillSecretEnv)
-			env = []string{drillAccessEnv + "=" + S3AccessKey, drillSecretEnv + "=" + S3SecretKey}
+			// AWS_CA_BUNDLE (set on some build machines) makes
+			// litestream's S3 client fail to start ("unable to add
+			// custom RootCAs HTTPClient"); the local server is plain
+			// HTTP, so the children go without it.
+			env = []string{drillAccessEnv + "=" + S3AccessKey, drillSecretEnv + "=" + S3SecretKey, "AWS_CA_BUNDLE="}
 			fig.replica = "S3 (versitygw v1.8.0, posix backend) at " + endpoint
 		}
 	}

@@ -75,7 +75,7 @@ type Server struct {
 	// rewound the most confirmed updates one poll asked for again
 	// (polling.go).
 	confirmedUpTo, rewound int
-	webhookURL        string
+	webhookURL             string
 
 	queries   map[string]*callbackQuery
 	nextQuery int64
