@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	configPath := fs.String("config", "", "configuration file (YAML); see config.example.yaml")
 	dbPath := fs.String("db", "", "demo: keep the database in this file instead of a temp dir")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|standby|demo|migrate|rekey|loadtest|version]")
+		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|standby|demo|migrate|rekey|restore|loadtest|version]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -295,6 +295,9 @@ type Bot struct {
 	// alerter tells the admins when delivery is stuck; nil when the
 	// handler cannot.
 	alerter adminAlerter
+	// replAlerter tells the admins about the replica; nil when the handler
+	// cannot.
+	replAlerter replicationAlerter
 }
 
 // New connects to the Bot API (getMe) and returns a Bot ready to Run. The
@@ -324,6 +327,7 @@ func New(ctx context.Context, cfg Config, db *store.DB, newHandler func(botUsern
 	if al, ok := b.handler.(adminAlerter); ok {
 		b.alerter = al
 	}
+	b.replAlerter, _ = b.handler.(replicationAlerter)
 	b.flood = newFloodGate(cfg.Flood)
 	if b.sched, err = newBotScheduler(cfg, db, b.handler); err != nil {
 		return nil, err

@@ -61,7 +61,7 @@ type downloader struct {
 	db      *store.DB
 	api     *tgbotapi.BotAPI
 	client  *http.Client
-	fileURL string // APIBase + "/file/bot" + token + "/"
+	fileURL string  // APIBase + "/file/bot" + token + "/"
 	replica Replica // nil: replication off
 	log     interface {
 		Warn(msg string, args ...any)

@@ -92,7 +92,6 @@ type replicationAlerter interface {
 // (again every Watch.AlertEvery while it stays behind) and when it
 // recovers, until ctx is cancelled.
 func (b *Bot) watchReplication(ctx context.Context) {
-	al, ok := b.handler.(replicationAlerter)
 	if b.cfg.Replica == nil {
 		return
 	}
@@ -120,9 +119,9 @@ func (b *Bot) watchReplication(ctx context.Context) {
 		if alert == nil {
 			continue
 		}
-		if ok {
+		if b.replAlerter != nil {
 			if err := b.db.Update(ctx, func(tx *store.Tx) error {
-				_, err := al.AlertReplication(tx, *alert)
+				_, err := b.replAlerter.AlertReplication(tx, *alert)
 				return err
 			}); err != nil {
 				if ctx.Err() == nil {

@@ -83,7 +83,8 @@ func runDrill(ctx context.Context, o loadOptions, d drillOptions) (*loadResult, 
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	o.Crashes = 0 // one death only: the primary's
+	o.Crashes = 0  // one death only: the primary's
+	o.Replica = "" // the drill writes its own replication section
 	dir, keep, err := workDir(o.Dir, "dinsosbot-drill-")
 	if err != nil {
 		return nil, nil, err

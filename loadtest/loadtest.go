@@ -72,6 +72,9 @@ type loadOptions struct {
 	// "" = this program (os.Executable), which is dinsosbot itself when the
 	// load test runs as its subcommand.
 	Bot string
+	// Replica is "" (no replication) or "file": the bot replicates to a
+	// file replica in the working directory, confirm: wait.
+	Replica string
 }
 
 func loadtestFlags(fs *flag.FlagSet) *loadOptions {
@@ -101,6 +104,7 @@ func loadtestFlags(fs *flag.FlagSet) *loadOptions {
 	fs.DurationVar(&o.Think, "think", 500*time.Millisecond, "a worker's mean pause between actions (people are slower; compressed)")
 	fs.DurationVar(&o.Step, "step-timeout", 90*time.Second, "how long a worker waits for an answer before the conversation counts as stuck")
 	fs.DurationVar(&o.Drain, "drain", 2*time.Minute, "once every worker is done, how long the bot may take to confirm every update and deliver every message (case notices included)")
+	fs.StringVar(&o.Replica, "replica", "", `"file": the bot replicates its database to a file replica in the working directory and confirms updates only once there (confirm: wait); "" = off`)
 	fs.StringVar(&o.Dir, "dir", "", "keep the database and the bot's logs here (default: a temp dir, removed when the run passes)")
 	return o
 }
@@ -117,8 +121,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&ro.Open, "rss-open", 1000, "with -rss: users with a form open")
 	fs.IntVar(&ro.Idle, "rss-idle", 2, "with -rss: long polls (2 s each) the bot idles through before each measurement")
 	var do drillOptions
-	drill := fs.Bool("drill", false, "the loss of the machine: a primary and a standby on a replica; the primary is SIGKILLed mid-load and its data folder deleted; the invariants are checked on the standby's database and the RPO and RTO printed (-crash is ignored)")
-	fs.StringVar(&do.Replica, "replica", "s3", "with -drill: the replica on a local S3 server (s3: versitygw, built on first use; a file replica if it cannot start) or in a folder (file)")
+	drill := fs.Bool("drill", false, "the loss of the machine: a primary and a standby on a replica (-replica s3, the default here: a local versitygw built on first use, a file replica if it cannot start; or -replica file); the primary is SIGKILLed mid-load and its data folder deleted; the invariants are checked on the standby's database and the RPO and RTO printed (-crash is ignored)")
 	fs.Float64Var(&do.KillAt, "kill-at", 0.4, "with -drill: when the primary dies, as a fraction of -duration")
 	fs.DurationVar(&do.LeaseTTL, "lease-ttl", 6*time.Second, "with -drill: standby.lease_ttl (renewed every third of it); the RTO is about this plus a restore")
 	fs.Usage = func() {
@@ -149,6 +152,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	o.Log = stderr
 	if *drill {
+		do.Replica, o.Replica = cmp.Or(o.Replica, "s3"), ""
 		res, fig, err := runDrill(ctx, *o, do)
 		if fig != nil {
 			fig.print(stdout)
@@ -394,6 +398,17 @@ log:
   level: warn
 media_dir: %s
 `, loadTokenEnv, apiURL, dbPath, loadAdminID, o.GlobalRate, o.ChatRate, o.ChatBurst, mediaDir)
+	switch o.Replica {
+	case "":
+	case "file":
+		dir, err := filepath.Abs(filepath.Join(filepath.Dir(dbPath), "replica"))
+		if err != nil {
+			return err
+		}
+		cfg += fmt.Sprintf("replication:\n  url: file://%s\n  confirm: wait\n", dir)
+	default:
+		return fmt.Errorf("loadtest: -replica %q: only file is supported", o.Replica)
+	}
 	return os.WriteFile(path, []byte(cfg), 0o600)
 }
 

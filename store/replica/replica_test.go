@@ -2,8 +2,8 @@ package replica_test
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,9 +21,9 @@ func TestMain(m *testing.M) {
 // fixture is a database and media folder replicating to a file replica.
 type fixture struct {
 	dir, dbPath, mediaDir, replicaDir string
-	cfg                              replica.Config
-	db                               *store.DB
-	rep                              *replica.Replicator
+	cfg                               replica.Config
+	db                                *store.DB
+	rep                               *replica.Replicator
 }
 
 func open(t *testing.T, tweak func(*replica.Config)) *fixture {
@@ -133,4 +133,98 @@ func TestWaitReplicatedThenRestore(t *testing.T) {
 	if n := countUsers(t, out); n != 30 {
 		t.Errorf("restored users after -force = %d, want 30", n)
 	}
+}
+
+// TestMediaMirror: a photo written before the replicator started (a crash
+// before its upload) is uploaded by the rescan at start; PutMedia copies a
+// new one; an erasure recorded before a restart (the tombstone file) still
+// reaches the replica, and so does a new one.
+func TestMediaMirror(t *testing.T) {
+	dir := t.TempDir()
+	media := filepath.Join(dir, "media")
+	write := func(rel, body string) {
+		t.Helper()
+		name := filepath.Join(media, rel)
+		if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("case-1/a.jpg", "one")
+	write("case-2/b.jpg", "two")
+	// Erased before the restart, not yet on the replica: the replica still
+	// holds it, and the tombstone says it must go.
+	remote := filepath.Join(dir, "replica", "media")
+	if err := os.MkdirAll(filepath.Join(remote, "case-9"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(remote, "case-9", "z.jpg"), []byte("erased"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(media, ".replica-deletes"), []byte("case-9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{dbPath: filepath.Join(dir, "bot.db"), mediaDir: media}
+	f.cfg = replica.Config{URL: "file://" + filepath.Join(dir, "replica"), SyncInterval: 50 * time.Millisecond}
+	ctx := context.Background()
+	var err error
+	if f.db, err = store.Open(ctx, f.dbPath, store.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if f.rep, err = replica.Open(ctx, f.cfg, f.dbPath, media, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.close(t) })
+
+	waitFor(t, "the rescan and the old tombstone", func() bool {
+		return readFile(filepath.Join(remote, "case-1", "a.jpg")) == "one" &&
+			readFile(filepath.Join(remote, "case-2", "b.jpg")) == "two" && !exists(filepath.Join(remote, "case-9"))
+	})
+	write("case-3/c.jpg", "three")
+	if err := f.rep.PutMedia(ctx, "case-3/c.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(filepath.Join(remote, "case-3", "c.jpg")); got != "three" {
+		t.Errorf("after PutMedia the replica holds %q", got)
+	}
+	for _, bad := range []string{"../outside.jpg", "/etc/passwd"} {
+		if err := f.rep.PutMedia(ctx, bad); err == nil {
+			t.Errorf("PutMedia(%q) = nil, want an error", bad)
+		}
+		if err := f.rep.DeleteMedia(ctx, bad); err == nil {
+			t.Errorf("DeleteMedia(%q) = nil, want an error", bad)
+		}
+	}
+	if err := f.rep.DeleteMedia(ctx, "case-1"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the erasure on the replica", func() bool {
+		return !exists(filepath.Join(remote, "case-1")) && !exists(filepath.Join(media, ".replica-deletes"))
+	})
+	if !exists(filepath.Join(remote, "case-2", "b.jpg")) {
+		t.Error("the erasure of case-1 took case-2's photo too")
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func readFile(name string) string {
+	b, _ := os.ReadFile(name)
+	return string(b)
+}
+
+func exists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
 }
