@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -125,9 +124,9 @@ func versitygwBinary(ctx context.Context) (string, error) {
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		return "", fmt.Errorf("s3 server: %w", err)
 	}
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("s3 server: building versitygw needs the go command in PATH: %w", err)
 	}
 	bctx, cancel := context.WithTimeout(ctx, s3BuildTimeout)
 	defer cancel()

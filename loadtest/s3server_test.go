@@ -108,7 +108,7 @@ func TestS3LeaseOnVersitygw(t *testing.T) {
 	if err := primary.Release(ctx, &stale); !errors.Is(err, lease.ErrLost) {
 		t.Errorf("old holder released the standby's lease: %v", err)
 	}
-	if sl, err = standby.Renew(ctx, sl); err != nil {
+	if _, err := standby.Renew(ctx, sl); err != nil {
 		t.Errorf("standby renew: %v", err)
 	}
 }
