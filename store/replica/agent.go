@@ -24,6 +24,20 @@ func AgentMain() {
 	if os.Getenv(agentEnv) != "1" {
 		return
 	}
+	// The agent dies with the bot: a bot killed (or crashed) must not leave
+	// it syncing beside the agent of the bot restarted in its place, nor
+	// beside a standby taking over the replica. Its input closing with the
+	// bot alive is the orderly stop (a last sync).
+	parent := os.Getppid()
+	go func() {
+		for os.Getppid() == parent {
+			time.Sleep(100 * time.Millisecond)
+		}
+		os.Exit(3)
+	}()
+	// This process is the agent and nothing else: Litestream's own logging
+	// (slog's default) goes to the bot, through stderr, warnings up.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err := runAgent(context.Background(), os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "replica agent:", err)
 		os.Exit(1)
@@ -42,6 +56,10 @@ type agentConfig struct {
 	SyncInterval     time.Duration `json:"sync_interval"`
 	SnapshotInterval time.Duration `json:"snapshot_interval"`
 	Retention        time.Duration `json:"retention"`
+	// RestoreTo, when set, makes the agent restore the database into this
+	// file (as of RestoreAt, zero for the newest), answer once and exit.
+	RestoreTo string    `json:"restore_to,omitempty"`
+	RestoreAt time.Time `json:"restore_at,omitzero"`
 }
 
 // Requests the bot sends, one JSON line each; the agent answers each with one
@@ -83,6 +101,9 @@ func runAgent(ctx context.Context, in io.Reader, out io.Writer, logw io.Writer) 
 	client, err := cfg.dbClient()
 	if err != nil {
 		return err
+	}
+	if ac.RestoreTo != "" {
+		return restoreIn(ctx, client, ac, json.NewEncoder(out))
 	}
 	db := litestream.NewDB(ac.DB)
 	db.MonitorInterval = cfg.SyncInterval
@@ -148,4 +169,28 @@ func runAgent(ctx context.Context, in io.Reader, out io.Writer, logw io.Writer) 
 		}
 	}
 	return sc.Err()
+}
+
+// restoreIn is the agent's restore (Restore runs it in an agent like the
+// replication, so that Litestream and its AWS SDK run in a process of their
+// own, with the agent's environment).
+func restoreIn(ctx context.Context, client litestream.ReplicaClient, ac agentConfig, enc *json.Encoder) error {
+	err := client.Init(ctx)
+	if err == nil {
+		lr := litestream.NewReplicaWithClient(nil, client)
+		o := litestream.NewRestoreOptions()
+		o.OutputPath, o.Timestamp = ac.RestoreTo, ac.RestoreAt
+		err = lr.Restore(ctx, o)
+	}
+	rep := agentReply{OK: err == nil}
+	switch {
+	case errors.Is(err, litestream.ErrTxNotAvailable) || errors.Is(err, litestream.ErrNoSnapshots):
+		rep.Err = "the replica holds no database (for that time): " + err.Error()
+	case err != nil:
+		rep.Err = err.Error()
+	}
+	if err := enc.Encode(rep); err != nil {
+		return fmt.Errorf("answer: %w", err)
+	}
+	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -183,6 +185,11 @@ func (r *Replicator) Status() Status {
 func (r *Replicator) ask(ctx context.Context, op string) error {
 	req := &request{op: op, asked: time.Now(), done: make(chan error, 1)}
 	select {
+	case <-r.done:
+		return errors.New("replication: closed")
+	default:
+	}
+	select {
 	case r.reqs <- req:
 	case <-ctx.Done():
 		return fmt.Errorf("replication %s: %w", op, ctx.Err())
@@ -194,6 +201,13 @@ func (r *Replicator) ask(ctx context.Context, op string) error {
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("replication %s: %w", op, ctx.Err())
+	case <-r.done:
+		select {
+		case err := <-req.done: // answered on the way out
+			return err
+		default:
+			return errors.New("replication: closed")
+		}
 	}
 }
 
@@ -329,7 +343,7 @@ func (r *Replicator) roundTrip(ctx context.Context, op string) (agentReply, erro
 		if r.proc != nil {
 			r.proc.close(ctx)
 		}
-		p, err := startAgent(ctx, r.cfg, r.dbPath, r.log)
+		p, err := startAgent(ctx, r.cfg, agentConfigFor(r.cfg, r.dbPath), r.log)
 		if err != nil {
 			r.proc = nil
 			return agentReply{}, err
@@ -353,18 +367,31 @@ type agentProc struct {
 	waitErr error
 }
 
-// startAgent starts the agent and waits for it to say it is up.
-func startAgent(ctx context.Context, cfg Config, dbPath string, log *slog.Logger) (*agentProc, error) {
+// agentConfigFor is the agent's configuration for replicating dbPath.
+func agentConfigFor(cfg Config, dbPath string) agentConfig {
+	return agentConfig{DB: dbPath, URL: cfg.URL, Endpoint: cfg.Endpoint, Region: cfg.Region,
+		AccessKeyEnv: cfg.AccessKeyEnv, SecretKeyEnv: cfg.SecretKeyEnv, SyncInterval: cfg.SyncInterval,
+		SnapshotInterval: cfg.SnapshotInterval, Retention: cfg.Retention}
+}
+
+// startAgent starts the agent with ac and waits for its first answer: that
+// it is up (or, for a restore, that the restore is done).
+func startAgent(ctx context.Context, cfg Config, ac agentConfig, log *slog.Logger) (*agentProc, error) {
 	argv := cfg.Agent
 	if len(argv) == 0 {
 		exe, err := os.Executable()
 		if err != nil {
 			return nil, fmt.Errorf("start the replication agent: %w", err)
 		}
-		argv = []string{exe}
+		// The agent ignores its arguments (AgentMain runs before any flag
+		// is parsed). A test binary whose TestMain does not call AgentMain
+		// would instead run its tests again as the "agent", opening
+		// replicators that start agents in turn: this flag makes it run
+		// none and exit, and the agent fails to start instead.
+		argv = []string{exe, "-test.run=^$"}
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), agentEnv+"=1")
+	cmd.Env = append(agentEnviron(cfg), agentEnv+"=1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("start the replication agent: %w", err)
@@ -399,24 +426,39 @@ func startAgent(ctx context.Context, cfg Config, dbPath string, log *slog.Logger
 		p.waitErr = cmd.Wait()
 		close(p.exited)
 	}()
-	ac := agentConfig{DB: dbPath, URL: cfg.URL, Endpoint: cfg.Endpoint, Region: cfg.Region,
-		AccessKeyEnv: cfg.AccessKeyEnv, SecretKeyEnv: cfg.SecretKeyEnv, SyncInterval: cfg.SyncInterval,
-		SnapshotInterval: cfg.SnapshotInterval, Retention: cfg.Retention}
 	line, _ := json.Marshal(ac)
 	if _, err := stdin.Write(append(line, '\n')); err != nil {
 		p.kill()
 		return nil, fmt.Errorf("start the replication agent: %w", p.exitErr(err))
 	}
-	rep, err := p.read(ctx)
+	// A restore takes as long as its download: only ctx bounds it.
+	timeout := stallTimeout
+	if ac.RestoreTo != "" {
+		timeout = 0
+	}
+	rep, err := p.read(ctx, timeout)
 	if err != nil {
 		p.kill()
 		return nil, fmt.Errorf("start the replication agent: %w", err)
 	}
 	if !rep.OK {
 		p.kill()
-		return nil, fmt.Errorf("start the replication agent: %s", rep.Err)
+		return nil, fmt.Errorf("replication agent: %s", rep.Err)
 	}
 	return p, nil
+}
+
+// agentEnviron is the agent's environment: the bot's, but without
+// AWS_CA_BUNDLE when the endpoint is plain http. Litestream's S3 client
+// cannot load an AWS configuration while that variable is set (the AWS SDK
+// refuses to add a CA bundle to the HTTP client Litestream brings), and a
+// bundle means nothing without TLS.
+func agentEnviron(cfg Config) []string {
+	env := os.Environ()
+	if !strings.HasPrefix(cfg.Endpoint, "http://") {
+		return env
+	}
+	return slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "AWS_CA_BUNDLE=") })
 }
 
 func (p *agentProc) call(ctx context.Context, op string) (agentReply, error) {
@@ -424,19 +466,25 @@ func (p *agentProc) call(ctx context.Context, op string) (agentReply, error) {
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
 		return agentReply{}, p.exitErr(err)
 	}
-	return p.read(ctx)
+	return p.read(ctx, stallTimeout)
 }
 
-func (p *agentProc) read(ctx context.Context) (agentReply, error) {
-	t := time.NewTimer(stallTimeout)
-	defer t.Stop()
+// read waits for the agent's next answer, for at most timeout (0: no limit
+// but ctx).
+func (p *agentProc) read(ctx context.Context, timeout time.Duration) (agentReply, error) {
+	var stall <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		stall = t.C
+	}
 	select {
 	case rep := <-p.replies:
 		return rep, nil
 	case <-p.exited:
 		return agentReply{}, p.exitErr(errors.New("the agent exited"))
-	case <-t.C:
-		return agentReply{}, fmt.Errorf("the agent did not answer in %s", stallTimeout)
+	case <-stall:
+		return agentReply{}, fmt.Errorf("the agent did not answer in %s", timeout)
 	case <-ctx.Done():
 		return agentReply{}, ctx.Err()
 	}

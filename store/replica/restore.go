@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,26 +63,19 @@ func Restore(ctx context.Context, cfg Config, dbPath, mediaDir string, opts Rest
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return rep, fmt.Errorf("restore: %w", err)
 	}
-	client, err := cfg.dbClient()
-	if err != nil {
-		return rep, err
-	}
-	if err := client.Init(ctx); err != nil {
-		return rep, fmt.Errorf("restore: reach the replica: %w", err)
-	}
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
 		return rep, fmt.Errorf("restore: %w", err)
 	}
 	tmp := dbPath + ".restoring"
 	removeDB(tmp)
-	lr := litestream.NewReplicaWithClient(nil, client)
-	o := litestream.NewRestoreOptions()
-	o.OutputPath, o.Timestamp = tmp, opts.Timestamp
-	if err := lr.Restore(ctx, o); err != nil {
+	ac := agentConfigFor(cfg, dbPath)
+	ac.RestoreTo, ac.RestoreAt = tmp, opts.Timestamp
+	p, err := startAgent(ctx, cfg, ac, slog.Default())
+	if err != nil {
 		removeDB(tmp)
-		if errors.Is(err, litestream.ErrTxNotAvailable) || errors.Is(err, litestream.ErrNoSnapshots) {
-			return rep, fmt.Errorf("restore: the replica holds no database (for that time): %w", err)
-		}
+		return rep, fmt.Errorf("restore: %w", err)
+	}
+	if err := p.close(ctx); err != nil {
 		return rep, fmt.Errorf("restore: %w", err)
 	}
 	if err := os.Chmod(tmp, 0o600); err != nil {
