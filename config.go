@@ -77,6 +77,9 @@ type Config struct {
 	OfficeLogoFile string          `yaml:"office_logo_file"`
 	logo           []byte          // OfficeLogoFile, read and checked
 	Signatory      SignatoryConfig `yaml:"signatory"`
+
+	// Standby is the fence and the standby (config_standby.go).
+	Standby StandbyConfig `yaml:"standby"`
 }
 
 // SignatoryConfig is who signs the daftar hadir under "Mengetahui,".
@@ -449,6 +452,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Replication.replica().Validate(); err != nil {
+		return err
+	}
+	if err := c.Standby.validate(); err != nil {
 		return err
 	}
 	return c.Schedules.validate()

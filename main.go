@@ -3,6 +3,7 @@
 //
 //	dinsosbot [-config FILE]         serve Telegram when the token is set, else the demo
 //	dinsosbot [-config FILE] run     serve Telegram (needs a bot token)
+//	dinsosbot [-config FILE] standby keep a restored copy warm; serve when the primary's lease expires
 //	dinsosbot demo [-db FILE]        the bot against a built-in fake Telegram
 //	dinsosbot migrate                apply database migrations and exit
 //	dinsosbot [-config FILE] rekey   encrypt every NIK again with the current key (after a rotation)
@@ -83,7 +84,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	configPath := fs.String("config", "", "configuration file (YAML); see config.example.yaml")
 	dbPath := fs.String("db", "", "demo: keep the database in this file instead of a temp dir")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|demo|migrate|rekey|restore|loadtest|form check FILE.xlsx|version]")
+		fmt.Fprintln(stderr, "usage: dinsosbot [-config FILE] [run|standby|demo|migrate|rekey|restore|loadtest|form check FILE.xlsx|version]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -139,6 +140,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				cfg.Telegram.TokenEnv)
 		}
 		return serve(ctx, cfg, token, cfg.Telegram.APIEndpoint, log, nil)
+	case "standby":
+		token := getenv(cfg.Telegram.TokenEnv)
+		if token == "" {
+			return fmt.Errorf("no bot token: set %s (the same as the primary's)", cfg.Telegram.TokenEnv)
+		}
+		return standby(ctx, cfg, token, log, replicaRestorer(cfg))
 	case "demo":
 		return demo.Run(ctx, demo.Options{DBPath: *dbPath, Location: cfg.Location(), Regions: cfg.Regions(),
 			Stdin: stdin, Stdout: stdout, Serve: demoServe(cfg)})
@@ -170,12 +177,32 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // serve runs the bot against the Bot API at apiBase until ctx is cancelled.
 // ready, when given, receives the bot once it is connected.
 func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Logger, ready func(*bot.Bot)) error {
+	held, err := takeLease(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return serveHolding(ctx, cfg, token, apiBase, log, ready, held)
+}
+
+// serveHolding is serve once the lease (when there is a fence) is held.
+func serveHolding(ctx context.Context, cfg Config, token, apiBase string, log *slog.Logger, ready func(*bot.Bot), held *heldLease) error {
+	bc := loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv)
+	// closeWithin bounds the replica's last sync on shutdown; a fenced bot
+	// must be done writing to the replica before its lease expires, when
+	// the standby may take over and write there itself.
+	closeWithin := 30 * time.Second
+	if held != nil {
+		fence, stop := held.keep(log)
+		defer stop() // after the bot stopped sending: releases the lease
+		bc.Fence = fence
+		// The lease's generation names who served when (the drill reads it).
+		log.Info("serving with the lease", "generation", held.l.Generation, "owner", held.l.Owner)
+	}
 	db, _, err := openStore(ctx, cfg, os.Getenv, log, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	bc := loadtest.WithCrashHook(botConfig(cfg, token, apiBase, log), os.Getenv)
 	var mirror flows.MediaMirror
 	if rc := cfg.Replication.replica(); rc.On() {
 		rep, err := replica.Open(ctx, rc, cfg.Database.Path, cfg.MediaDir, log)
@@ -183,7 +210,7 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 			return err
 		}
 		defer func() {
-			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeWithin)
 			defer cancel()
 			if err := rep.Close(closeCtx); err != nil {
 				log.Error("replication: last sync on shutdown failed", "err", err)
@@ -208,6 +235,9 @@ func serve(ctx context.Context, cfg Config, token, apiBase string, log *slog.Log
 	}
 	log.Info("dinsosbot running", "bot", b.Username(), "database", cfg.Database.Path, "version", version)
 	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if held != nil && (errors.Is(err, bot.ErrFenced) || errors.Is(err, bot.ErrConflict)) {
+			closeWithin = held.margin() / 2
+		}
 		return err
 	}
 	log.Info("dinsosbot stopped")

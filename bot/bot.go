@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -106,6 +107,15 @@ type Config struct {
 	// BeforeCommit, when set, runs inside each batch's transaction just before
 	// commit; an error aborts the batch as a crash would. For tests.
 	BeforeCommit func(lastUpdateID int) error
+
+	// Fence, when set, is closed when this machine may no longer serve the
+	// bot (it lost the standby lease, see dinsosbot/store/lease): polling
+	// and sending stop at once, without the drain, and Run returns
+	// ErrFenced. With a fence, a 409 Conflict from getUpdates (another
+	// machine polls with this token) stops them the same way and Run
+	// returns ErrConflict: of two machines, neither may send while the
+	// other might.
+	Fence <-chan struct{}
 }
 
 // Limits are the outgoing rate limits, as Telegram documents them.
@@ -264,6 +274,13 @@ func installLibraryLogger() {
 // ErrUnauthorized is returned by Run when Telegram rejects the token.
 var ErrUnauthorized = errors.New("the token is invalid: Telegram answered 401 Unauthorized; check the token from @BotFather")
 
+// ErrFenced is returned by Run when Config.Fence closed.
+var ErrFenced = errors.New("fenced: this machine lost the lease to serve the bot; stopped polling and sending")
+
+// ErrConflict is returned by Run when a fenced bot got 409 Conflict from
+// getUpdates.
+var ErrConflict = errors.New("conflict: Telegram answered 409 to getUpdates, another machine is polling with this token; stopped polling and sending")
+
 // Bot is the running runtime: poller, sender and scheduler.
 type Bot struct {
 	cfg     Config
@@ -403,6 +420,20 @@ func (b *Bot) Run(ctx context.Context) error {
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSending()
 
+	// halted says the fence closed: sending stops now, not after a drain.
+	var halted atomic.Bool
+	if b.cfg.Fence != nil {
+		go func() {
+			select {
+			case <-b.cfg.Fence:
+				halted.Store(true)
+				stopSending()
+				stopPolling()
+			case <-pollCtx.Done():
+			}
+		}()
+	}
+
 	var wg sync.WaitGroup
 	sendDone := make(chan struct{})
 	go func() {
@@ -436,8 +467,20 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 
 	err := b.poll(pollCtx, withContext(pollCtx, b.api, b.cfg.HTTPClient))
+	if errors.Is(err, ErrConflict) {
+		stopSending()
+	}
 	stopPolling()
 	wg.Wait()
+	if halted.Load() {
+		<-sendDone
+		b.log.Error("lease lost: stopped polling and sending at once; the outbox waits for whoever serves next")
+		return ErrFenced
+	}
+	if errors.Is(err, ErrConflict) {
+		<-sendDone
+		return err
+	}
 
 	drain := time.NewTimer(b.cfg.DrainTimeout)
 	defer drain.Stop()

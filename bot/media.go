@@ -183,7 +183,7 @@ func (d *downloader) fetch(ctx context.Context, p store.CasePhoto) (string, erro
 	if ext == "" || len(ext) > 5 {
 		ext = ".jpg"
 	}
-	rel := filepath.Join(store.CaseMediaDir(p.CaseID), safeName(p.FileUniqueID)+ext)
+	rel := filepath.Join(store.CaseMediaDir(p.CaseID), store.SafeFileName(p.FileUniqueID, "photo")+ext)
 	if err := writeFile(filepath.Join(d.cfg.Dir, rel), resp.Body); err != nil {
 		return "", err
 	}
@@ -265,20 +265,6 @@ func (d *downloader) fetchTo(ctx context.Context, fileID, rel string) error {
 		return fmt.Errorf("download: HTTP %d", resp.StatusCode)
 	}
 	return writeFile(filepath.Join(d.cfg.Dir, clean), resp.Body)
-}
-
-// safeName keeps letters, digits, '-' and '_' of a Telegram id for a file name.
-func safeName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '_'
-	}, s)
-	if s == "" {
-		return "photo"
-	}
-	return s
 }
 
 // writeFile writes r to name through a temporary file renamed at the end, so

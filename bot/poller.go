@@ -123,6 +123,11 @@ func (b *Bot) pollFailed(ctx context.Context, err error, backoff *backoff) error
 	case failUnauthorized:
 		return ErrUnauthorized
 	case failConflict:
+		if b.cfg.Fence != nil {
+			b.log.Error("getUpdates conflict: another machine is polling with this token; stopping polling and sending at once",
+				"err", description(err))
+			return ErrConflict
+		}
 		b.log.Error("getUpdates conflict: another instance of this bot is polling with the same token, or a webhook is set; retrying",
 			"err", description(err), "retry_in", wait)
 	case failFlood:

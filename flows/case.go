@@ -184,20 +184,11 @@ func hasDigits(s string, n int) bool {
 // back masked, and a case with the same NIK is announced as far as the person
 // may know of it (dupViewOf).
 func (a *App) matchNIK(c *Ctx, text string) (string, error) {
-	if hasDigits(text, 6) && c.Ev.MessageID != 0 {
-		if _, err := c.Send(store.Message{Kind: store.KindDelete, MessageID: c.Ev.MessageID}); err != nil {
-			return "", err
-		}
-	}
-	n, err := nik.Parse(text, c.Tx.Now().In(a.cfg.Location))
+	n, err := a.takeNIK(c, text, varNIK)
 	if err != nil {
-		return "", fromParse(err)
-	}
-	c.Vars[varNIK] = n.String()
-	delete(c.Vars, varDup)
-	if err := c.Reply(c.T("case.nik.received", "nik", n.Masked())); err != nil {
 		return "", err
 	}
+	delete(c.Vars, varDup)
 	dups, err := c.Tx.CasesByNIK(n.String())
 	if err != nil {
 		return "", err
@@ -679,4 +670,25 @@ func maskName(name string) string {
 // cmdReport is /lapor: it opens the case form.
 func (a *App) cmdReport(c *Ctx, _ *session) error {
 	return a.startFlow(c, a.flows[caseFlowName], map[string]string{"v": "1"}, nil, false)
+}
+
+// takeNIK reads a typed NIK for a form step: the message is deleted from the
+// chat whether or not the number is valid (it is personal data either way),
+// the digits go in the draft variable v (sealed at rest), and the NIK is shown
+// back masked.
+func (a *App) takeNIK(c *Ctx, text, v string) (nik.NIK, error) {
+	if hasDigits(text, 6) && c.Ev.MessageID != 0 {
+		if _, err := c.Send(store.Message{Kind: store.KindDelete, MessageID: c.Ev.MessageID}); err != nil {
+			return nik.NIK{}, err
+		}
+	}
+	n, err := nik.Parse(text, c.Tx.Now().In(a.cfg.Location))
+	if err != nil {
+		return nik.NIK{}, fromParse(err)
+	}
+	c.Vars[v] = n.String()
+	if err := c.Reply(c.T("case.nik.received", "nik", n.Masked())); err != nil {
+		return nik.NIK{}, err
+	}
+	return n, nil
 }

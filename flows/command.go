@@ -5,6 +5,7 @@ import (
 	"html"
 	"slices"
 
+	"dinsosbot/flows/engine"
 	"dinsosbot/flows/i18n"
 	"dinsosbot/store"
 )
@@ -75,7 +76,7 @@ func (a *App) addCommand(cmd *command) error {
 		return fmt.Errorf("command %s: no decision for coordinators' groups (GroupPolicy)", cmd.name)
 	}
 	if cmd.menu != "" {
-		if err := needKey(cmd.menu); err != nil {
+		if err := engine.NeedKey(cmd.menu); err != nil {
 			return fmt.Errorf("command %s: %w", cmd.name, err)
 		}
 	}

@@ -6,11 +6,9 @@
 package flows
 
 import (
-	"fmt"
 	"unicode/utf8"
 
 	"dinsosbot/flows/engine"
-	"dinsosbot/flows/i18n"
 	"dinsosbot/store"
 )
 
@@ -119,24 +117,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
-}
-
-// needKey checks that every catalogue has key, so a declaration naming a
-// missing text stops the bot at start.
-func needKey(key string) error {
-	for _, l := range i18n.Langs {
-		if !hasText(l, key) {
-			return fmt.Errorf("no text %q in %s", key, l)
-		}
-	}
-	return nil
-}
-
-func hasText(l i18n.Lang, key string) bool {
-	for _, k := range i18n.Keys(l) {
-		if k == key {
-			return true
-		}
-	}
-	return false
 }

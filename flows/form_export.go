@@ -85,7 +85,7 @@ func (a *App) saveFormExport(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := safeFileName(v.FormID, "formulir") + "-" + c.Tx.Now().In(a.cfg.Location).Format("20060102-1504") + ".xlsx"
+	name := store.SafeFileName(v.FormID, "formulir") + "-" + c.Tx.Now().In(a.cfg.Location).Format("20060102-1504") + ".xlsx"
 	_, err = c.Send(store.Message{Kind: store.KindDocument, FileName: name, File: file,
 		Text: c.T("xfx.caption", "n", itoa(len(subs)))})
 	return err

@@ -14,7 +14,6 @@ import (
 
 	"dinsosbot/flows/engine"
 	"dinsosbot/flows/i18n"
-	"dinsosbot/flows/nik"
 	"dinsosbot/flows/xlsform"
 	"dinsosbot/flows/xlsform/expr"
 	"dinsosbot/store"
@@ -568,17 +567,8 @@ func (d *formDef) valueOf(c *Ctx, i int, v Value) expr.Val {
 // check: a form's NIK is not a lookup of who is a case where.
 func (a *App) matchFormNIK(key string) func(c *Ctx, text string) (string, error) {
 	return func(c *Ctx, text string) (string, error) {
-		if hasDigits(text, 6) && c.Ev.MessageID != 0 {
-			if _, err := c.Send(store.Message{Kind: store.KindDelete, MessageID: c.Ev.MessageID}); err != nil {
-				return "", err
-			}
-		}
-		n, err := nik.Parse(text, c.Tx.Now().In(a.cfg.Location))
+		n, err := a.takeNIK(c, text, nikVar(key))
 		if err != nil {
-			return "", fromParse(err)
-		}
-		c.Vars[nikVar(key)] = n.String()
-		if err := c.Reply(c.T("case.nik.received", "nik", n.Masked())); err != nil {
 			return "", err
 		}
 		return n.Masked(), nil

@@ -149,7 +149,7 @@ func (a *App) recordFormMedia(c *Ctx, id int64, answers map[string]store.FormAns
 		return err
 	}
 	for _, m := range media {
-		rel := path.Join(store.SubmissionMediaDir(id), safeFileName(m.photo.FileUniqueID, "file")+m.ext)
+		rel := path.Join(store.SubmissionMediaDir(id), store.SafeFileName(m.photo.FileUniqueID, "file")+m.ext)
 		ans := answers[m.question]
 		ans.Files = append(ans.Files, rel)
 		answers[m.question] = ans
@@ -166,21 +166,6 @@ func (a *App) recordFormMedia(c *Ctx, id int64, answers map[string]store.FormAns
 		return err
 	}
 	return c.Tx.SetSubmissionData(id, data)
-}
-
-// safeFileName keeps letters, digits, '-' and '_' of s (a form id, a
-// Telegram file id) for a file name; fallback names what is left empty.
-func safeFileName(s, fallback string) string {
-	s = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '_'
-	}, s)
-	if s == "" {
-		return fallback
-	}
-	return s
 }
 
 // linkedCase is case id when the person may still link to it, nil otherwise.

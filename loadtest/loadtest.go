@@ -6,6 +6,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -119,8 +120,13 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&ro.Users, "rss-users", 10000, "with -rss: registered users seeded in the database")
 	fs.IntVar(&ro.Open, "rss-open", 1000, "with -rss: users with a form open")
 	fs.IntVar(&ro.Idle, "rss-idle", 2, "with -rss: long polls (2 s each) the bot idles through before each measurement")
+	var do drillOptions
+	drill := fs.Bool("drill", false, "the loss of the machine: a primary and a standby on a replica (-replica s3, the default here: a local versitygw built on first use, a file replica if it cannot start; or -replica file); the primary is SIGKILLed mid-load and its data folder deleted; the invariants are checked on the standby's database and the RPO and RTO printed (-crash is ignored)")
+	fs.Float64Var(&do.KillAt, "kill-at", 0.4, "with -drill: when the primary dies, as a fraction of -duration")
+	fs.DurationVar(&do.LeaseTTL, "lease-ttl", 6*time.Second, "with -drill: standby.lease_ttl (renewed every third of it); the RTO is about this plus a restore")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dinsosbot loadtest [-users N] [-duration D] [-faults F] [-crash K] [flags]")
+		fmt.Fprintln(stderr, "       dinsosbot loadtest -drill [-replica s3|file] [-kill-at F] [-users N] [-duration D] [flags]")
 		fmt.Fprintln(stderr, "       dinsosbot loadtest -rss [-rss-users N] [-rss-open N] [-dir DIR]")
 		fs.PrintDefaults()
 	}
@@ -145,6 +151,17 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	o.Log = stderr
+	if *drill {
+		do.Replica, o.Replica = cmp.Or(o.Replica, "s3"), ""
+		res, fig, err := runDrill(ctx, *o, do)
+		if fig != nil {
+			fig.print(stdout)
+		}
+		if res != nil {
+			res.print(stdout)
+		}
+		return err
+	}
 	res, err := runLoad(ctx, *o)
 	if res != nil {
 		res.print(stdout)
@@ -496,6 +513,10 @@ type supervisor struct {
 	// trigger is the file that asks the child to kill itself inside its
 	// next transaction (crashhook.go); "" = the child is not given the hook.
 	trigger string
+	// sub is the child's subcommand, "" = run; env is added to its
+	// environment (the drill's standby and replica keys, drill.go).
+	sub string
+	env []string
 
 	mu        sync.Mutex
 	cmd       *exec.Cmd
@@ -519,8 +540,9 @@ func (s *supervisor) startLocked() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(s.exe, "-config", s.cfgPath, "run")
-	cmd.Env = append(os.Environ(), loadChildEnv+"=1", loadTokenEnv+"="+s.token)
+	sub := cmp.Or(s.sub, "run")
+	cmd := exec.Command(s.exe, "-config", s.cfgPath, sub)
+	cmd.Env = append(append(os.Environ(), loadChildEnv+"=1", loadTokenEnv+"="+s.token), s.env...)
 	if s.trigger != "" {
 		// A trigger left from an earlier request must not kill the new child.
 		if err := os.Remove(s.trigger); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -530,8 +552,10 @@ func (s *supervisor) startLocked() error {
 		cmd.Env = append(cmd.Env, crashBeforeCommitEnv+"="+s.trigger)
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// The bot must not outlive the load test, whatever kills the parent.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// The bot must not outlive the load test, whatever kills the parent;
+	// its own group, so a kill takes its children (the replication agent)
+	// too, as the loss of the machine or systemd's stop would.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return fmt.Errorf("loadtest: start the bot: %w", err)
@@ -623,7 +647,7 @@ func (s *supervisor) crash(kind crashKind) {
 		how = s.killInTx(exited)
 	}
 	s.notePeak(cmd.Process.Pid)
-	_ = cmd.Process.Signal(syscall.SIGKILL) // an error only says it is dead already
+	killGroup(cmd) // an error only says it is dead already
 	<-exited
 	if how == crashInTx {
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
@@ -702,8 +726,16 @@ func (s *supervisor) kill() {
 	select {
 	case <-exited:
 	default:
-		_ = cmd.Process.Signal(syscall.SIGKILL)
+		killGroup(cmd)
 		<-exited
+	}
+}
+
+// killGroup sends SIGKILL to the child's process group: the bot and what it
+// started.
+func killGroup(cmd *exec.Cmd) {
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		_ = cmd.Process.Signal(syscall.SIGKILL) // an error only says it is dead already
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -44,6 +45,21 @@ var ErrPhotoGone = errors.New("photo no longer recorded")
 // CaseMediaDir is the folder, relative to the media folder, where the photos
 // of case id are downloaded. Erasing the case removes it whole.
 func CaseMediaDir(id int64) string { return fmt.Sprintf("case-%d", id) }
+
+// SafeFileName keeps letters, digits, '-' and '_' of s (a Telegram file id, a
+// form id) for a file name; fallback names what is left empty.
+func SafeFileName(s, fallback string) string {
+	s = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+	if s == "" {
+		return fallback
+	}
+	return s
+}
 
 // AddCasePhoto records a photo of case id, waiting to be downloaded.
 func (tx *Tx) AddCasePhoto(id int64, p CasePhoto) error {

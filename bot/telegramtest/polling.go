@@ -90,6 +90,13 @@ func (s *Server) getUpdates(c *call) (any, *apiError) {
 func (s *Server) confirmLocked(offset int) {
 	switch {
 	case offset > 0:
+		// Telegram forgets a confirmed update: a poller asking from below
+		// the confirmed point (a machine restored from an older copy) gets
+		// them no more.
+		if offset-1 < s.confirmedUpTo {
+			s.rewound = max(s.rewound, s.confirmedUpTo-(offset-1))
+		}
+		s.confirmedUpTo = max(s.confirmedUpTo, offset-1)
 		i := 0
 		for i < len(s.updates) && s.updates[i].id < offset {
 			i++
@@ -154,6 +161,30 @@ func (s *Server) PendingUpdates() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.updates)
+}
+
+// ConfirmedUpTo is the highest update_id confirmed by a getUpdates offset.
+func (s *Server) ConfirmedUpTo() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.confirmedUpTo
+}
+
+// LastUpdateID is the id of the newest update created (0: none yet).
+func (s *Server) LastUpdateID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nextUpdateID - 1
+}
+
+// Rewound is the most updates, already confirmed, that one getUpdates asked
+// for again with a lower offset: updates Telegram no longer has, which the
+// asking bot never stored. After a restore it is the data lost (RPO) in
+// updates.
+func (s *Server) Rewound() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rewound
 }
 
 // IgnorePollTimeout makes getUpdates answer at once even with timeout > 0,

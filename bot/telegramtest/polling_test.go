@@ -143,3 +143,32 @@ func TestAllowedUpdatesFilter(t *testing.T) {
 	}
 	assertNoViolations(t, srv)
 }
+
+// A poller restored from an older copy asks from below the confirmed point:
+// Telegram has forgotten those updates, and the fake counts them as lost.
+func TestRewoundCountsConfirmedUpdatesAskedAgain(t *testing.T) {
+	srv, bot := newTestServer(t, Options{})
+	u := srv.NewUser(UserOptions{})
+	for _, s := range []string{"satu", "dua", "tiga"} {
+		u.SendText(s)
+	}
+	ups := pollOnce(t, bot, 0)
+	if len(ups) != 3 {
+		t.Fatalf("updates = %d", len(ups))
+	}
+	first, last := ups[0].UpdateID, ups[2].UpdateID
+	if srv.LastUpdateID() != last || srv.ConfirmedUpTo() != 0 {
+		t.Fatalf("before confirming: last %d, confirmed %d", srv.LastUpdateID(), srv.ConfirmedUpTo())
+	}
+	pollOnce(t, bot, last+1) // the primary confirms all three
+	if srv.ConfirmedUpTo() != last || srv.Rewound() != 0 {
+		t.Fatalf("after confirming: confirmed %d, rewound %d", srv.ConfirmedUpTo(), srv.Rewound())
+	}
+	// The standby's copy holds only the first.
+	if got := pollOnce(t, bot, first+1); len(got) != 0 {
+		t.Errorf("confirmed updates came back: %+v", got)
+	}
+	if srv.Rewound() != 2 {
+		t.Errorf("rewound = %d, want 2 (dua, tiga)", srv.Rewound())
+	}
+}

@@ -71,7 +71,11 @@ type Server struct {
 	allowedUpdates    map[string]bool // nil: Telegram's default set
 	polling           bool
 	ignorePollTimeout bool
-	webhookURL        string
+	// confirmedUpTo is the highest update_id a getUpdates offset confirmed;
+	// rewound the most confirmed updates one poll asked for again
+	// (polling.go).
+	confirmedUpTo, rewound int
+	webhookURL             string
 
 	queries   map[string]*callbackQuery
 	nextQuery int64

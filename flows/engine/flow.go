@@ -202,7 +202,7 @@ func (s *Step) validate(earlier map[string]int) error {
 		}
 	}
 	if !s.Hidden && s.Input != InputNote && len(s.LabelText) == 0 && len(s.PromptText) == 0 {
-		if err := needKey(s.label()); err != nil {
+		if err := NeedKey(s.label()); err != nil {
 			return fmt.Errorf("label: %w", err)
 		}
 	}
@@ -216,7 +216,7 @@ func (s *Step) validate(earlier map[string]int) error {
 		return fmt.Errorf("bad page size %d", s.PageSize)
 	}
 	if s.Pattern != nil {
-		if err := needKey(s.PatternHint); err != nil {
+		if err := NeedKey(s.PatternHint); err != nil {
 			return fmt.Errorf("pattern hint: %w", err)
 		}
 	}
@@ -266,7 +266,7 @@ func checkOptions(opts []Option) error {
 			return fmt.Errorf("option %q has no label", o.Value)
 		}
 		if o.Key != "" {
-			if err := needKey(o.Key); err != nil {
+			if err := NeedKey(o.Key); err != nil {
 				return fmt.Errorf("option %q: %w", o.Value, err)
 			}
 		}
@@ -285,10 +285,12 @@ func needText(literal map[i18n.Lang]string, key string) error {
 	if len(literal) > 0 {
 		return fmt.Errorf("empty literal text")
 	}
-	return needKey(key)
+	return NeedKey(key)
 }
 
-func needKey(key string) error {
+// NeedKey checks that every catalogue has key, so a declaration naming a
+// missing text stops the bot at start.
+func NeedKey(key string) error {
 	for _, l := range i18n.Langs {
 		if !hasText(l, key) {
 			return fmt.Errorf("no text %q in %s", key, l)
