@@ -213,6 +213,9 @@ func (d *downloader) passForms(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			if d.replica != nil {
+				_ = d.replica.PutMedia(ctx, m.LocalPath) // as for photos: the rescan retries
+			}
 			continue
 		}
 		if ctx.Err() != nil {
