@@ -75,10 +75,11 @@ func TestFenceStopsPollingAndSendingAtOnce(t *testing.T) {
 	if n := countReplies(u, "Perintah"); n != 0 {
 		t.Errorf("the pending reply was sent after the fence closed (%d)", n)
 	}
-	// /bantuan was handled but its confirmation is the next getUpdates,
-	// which never came; /start was not even fetched.
-	if h.Server.PendingUpdates() != 2 {
-		t.Errorf("pending updates = %d, want 2 (/bantuan unconfirmed, /start unserved)", h.Server.PendingUpdates())
+	// /start was not even fetched. /bantuan was handled; whether the
+	// getUpdates that confirms it went out before the fence closed is a
+	// race the poller may win, so it may or may not still be pending.
+	if p := h.Server.PendingUpdates(); p < 1 || p > 2 {
+		t.Errorf("pending updates = %d, want /start unserved (and /bantuan at most unconfirmed)", p)
 	}
 	// The next machine to serve (here: the same database) sends it.
 	h.Launch()

@@ -61,9 +61,12 @@ func TestLoadShort(t *testing.T) {
 	if res.counts.cases < 6 || res.counts.checkins == 0 {
 		t.Errorf("too little happened: %d cases, %d check-ins", res.counts.cases, res.counts.checkins)
 	}
-	// Every case was noticed to the admin, in at least one message, and
-	// every confirmed form was measured.
-	if c := res.cost; c.notices != res.counts.casesDB || c.noticeMessages < c.notices {
+	// Cases were noticed to reviewers, each notice in at least one message,
+	// and every confirmed form was measured. Not one notice per case: when a
+	// reviewer's chat already has notices waiting (the bot killed, Telegram
+	// failing) the next cases are merged into one counting message, which
+	// leaves no case_notices row (bot/bottest covers the merging).
+	if c := res.cost; c.notices == 0 || c.notices > res.counts.casesDB || c.noticeMessages < c.notices {
 		t.Errorf("%d case notices in %d messages, for %d cases", c.notices, c.noticeMessages, res.counts.casesDB)
 	}
 	if c := res.cost; c.forms != res.counts.cases || c.formCalls < c.forms*10 || c.formMessages == 0 {
