@@ -1,9 +1,14 @@
 package bottest_test
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"dinsosbot/bot"
 	"dinsosbot/bot/bottest"
 )
 
@@ -68,5 +73,49 @@ func TestFormPipedLabels(t *testing.T) {
 	if a["nama"].Text != name || a["jk"].Text != "p" || a["umur"].Text != "45" {
 		t.Errorf("answers %+v", a)
 	}
+	h.NoViolations()
+}
+
+// An audio question answered by a voice note: the worker sees it taken
+// (its length), a text instead is refused, the submission names the file,
+// and the media downloader writes the note's bytes into the media folder.
+func TestFormVoiceNote(t *testing.T) {
+	media := t.TempDir()
+	h := bottest.Start(t, bottest.Options{Bot: func(c *bot.Config) {
+		c.Media = bot.MediaConfig{Dir: media, Interval: 20 * time.Millisecond}
+	}})
+	u := actor{t, h.NewUser("Sri"), wait}
+	seedWorker(t, h, u.User, "")
+	survey := [][]string{
+		{"type", "name", "label::Indonesian (id)", "required"},
+		{"audio", "suara", "Rekam keluhan warga", "yes"},
+		{"text", "catatan", "Catatan", "yes"},
+	}
+	publishForm(t, h, "uji_suara", "1", buildForm(t, "uji_suara", "Uji suara", survey, [][]string{{"list_name", "name", "label"}}))
+
+	u.send("/formulir", "Pilih formulir")
+	u.press("📝 Uji suara", "Rekam keluhan warga")
+	u.send("halo", "Kirim pesan suara")
+	note := []byte("OggS\x00\x02 voice note of the test")
+	m := u.do(func() { u.SendVoice(note, 12) }, "Catatan")
+	if !strings.Contains(m.Text, "Rekam keluhan warga: 🎤 rekaman 12 detik") {
+		t.Errorf("the voice note is not echoed:\n%s", m.Text)
+	}
+	sum := u.send("Atap bocor.", "Periksa data")
+	if !strings.Contains(sum.Text, "🎤 rekaman 12 detik") {
+		t.Errorf("summary:\n%s", sum.Text)
+	}
+	u.press("✅ Simpan", "terkirim")
+
+	s := submissions(t, h, u.ID())[0]
+	files := decoded(t, s)["suara"].Files
+	if len(files) != 1 || !strings.HasPrefix(files[0], "form-"+itoa(s.ID)+"/") {
+		t.Fatalf("voice note files %v", files)
+	}
+	path := filepath.Join(media, filepath.FromSlash(files[0]))
+	h.WaitUntil(wait, "the voice note downloaded", func() bool {
+		got, err := os.ReadFile(path)
+		return err == nil && bytes.Equal(got, note)
+	})
 	h.NoViolations()
 }
