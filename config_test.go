@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"database/sql"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 
 	"dinsosbot/bot"
 	"dinsosbot/flows"
+	"dinsosbot/flows/xlsform"
+	"dinsosbot/store"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -257,6 +261,9 @@ func TestDemoRunsScript(t *testing.T) {
 		"👤 Siti: /lapor", "NIK diterima: 1571********0003",
 		"🤖 → Admin: [photo] 🆕 Kasus baru", "JMB-26-", "status sekarang 🟢 Diverifikasi",
 		"🤖 → Siti: 📅 Undangan rapat", "Tercatat: Anda akan hadir.", "Jawaban Anda: Hadir",
+		"👤 Admin: @xlsform", "🤖 → Admin: 📥 Berkas kunjungan_pendampingan.xlsx diterima",
+		"form_id: kunjungan_pendampingan", "Terbitkan untuk siapa?", "👤 Admin: #PSM",
+		"🤖 → Admin (pop-up): Diterbitkan.", "Formulir Kunjungan pendampingan terkirim, nomor #1",
 		"demo finished",
 	} {
 		if !strings.Contains(out.String(), want) {
@@ -265,6 +272,23 @@ func TestDemoRunsScript(t *testing.T) {
 	}
 	if !regexp.MustCompile(`Laporan tersimpan dengan kode JMB-\d{2}-00001\.`).MatchString(out.String()) {
 		t.Errorf("no case code in the transcript:\n%s", out.String())
+	}
+	// The visit form was published by the admin's upload: the workbook as
+	// sent, uploaded by the demo's admin, for PSM.
+	sqldb, err := sql.Open("sqlite3", "file:"+db+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqldb.Close()
+	var by int64
+	var role string
+	var xlsx []byte
+	if err := sqldb.QueryRow(`SELECT v.uploaded_by, f.audience_role, v.xlsx FROM forms f
+		JOIN form_versions v ON v.id = f.published_version WHERE f.form_id = 'kunjungan_pendampingan'`).Scan(&by, &role, &xlsx); err != nil {
+		t.Fatalf("the visit form is not published: %v", err)
+	}
+	if by != 5000001 || role != store.RolePSM || !bytes.Equal(xlsx, xlsform.VisitForm) {
+		t.Errorf("visit form uploaded by %d for %q, %d bytes (shipped %d)", by, role, len(xlsx), len(xlsform.VisitForm))
 	}
 	// Only Siti's own line holds the full NIK; the bot shows it masked.
 	if n := strings.Count(out.String(), "1571015708900003"); n != 1 {

@@ -30,7 +30,6 @@ import (
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/flows/region"
 	"dinsosbot/flows/xlsform"
-	"dinsosbot/store"
 )
 
 // Setup is how the command starts the bot for the demo.
@@ -99,13 +98,9 @@ func Run(ctx context.Context, o Options) error {
 	setup := Setup{Token: srv.Token(), APIURL: srv.URL(), DBPath: dbPath, MediaDir: mediaDir, AdminID: adminID,
 		GlobalPerSecond: 100, ChatPerSecond: 50, ChatBurst: 10, FloodPerMinute: 600, FloodBurst: 100, Log: quiet}
 	go func() { errc <- o.Serve(ctx, setup, func(b *bot.Bot) { ready <- b }) }()
-	var b *bot.Bot
 	select {
-	case b = <-ready:
+	case <-ready:
 	case err := <-errc:
-		return err
-	}
-	if err := publishVisitForm(ctx, b.DB(), adminID); err != nil {
 		return err
 	}
 	stdout := o.Stdout
@@ -188,30 +183,14 @@ func demoScript(loc *time.Location, regions *region.Catalog) []demoStep {
 		a("Aula Dinsos " + regions.City), a("/lewati"), a("#Semua PSM dan TKSK"), a("Membawa laporan bulanan"),
 		a("#✅ Simpan"),
 		s("#✅ Hadir"), s("/rapat"),
+		h("the admin publishes the office's visit form: an XLSForm workbook sent to the bot"),
+		a("@xlsform"), a("#PSM"), a("#✅ Terbitkan"),
 		h("Siti logs her visit to the case on the office's own form (an XLSForm)"),
 		s("/formulir"), s("#📝 Kunjungan pendampingan"), s("#… · D*** A***"), s(today),
 		s("#Kunjungan rumah"), s("#Bantuan sosial"), s("#✔️ Selesai"), s("#Membaik"),
 		s("Bantuan pangan sudah diterima; anak-anak kembali sekolah."), s("#Tidak"), s("@foto"),
 		s("@lokasi -1.6101,103.6131"), s("#✅ Simpan"),
 	}
-}
-
-// publishVisitForm publishes the shipped visit form, as the admin, to every
-// worker: what the admin's upload of the workbook does.
-func publishVisitForm(ctx context.Context, db *store.DB, admin int64) error {
-	err := db.Update(ctx, func(tx *store.Tx) error {
-		id, err := tx.AddFormVersion(store.FormVersion{FormID: "kunjungan_pendampingan", Version: "demo",
-			Title: "Kunjungan pendampingan", XLSX: xlsform.VisitForm, UploadedBy: admin})
-		if err != nil {
-			return err
-		}
-		_, err = tx.PublishForm(id, "", "")
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("demo: publish the visit form: %w", err)
-	}
-	return nil
 }
 
 // transcript prints a conversation between people and the bot as they would
@@ -245,7 +224,10 @@ func (t *transcript) state() string {
 	return b.String()
 }
 
-// say acts for u (text, #button, @lokasi, @kontak, @foto), waits for the bot
+// visitFormFile is the name the demo's admin gives the shipped visit form.
+const visitFormFile = "kunjungan_pendampingan.xlsx"
+
+// say acts for u (text, #button, @lokasi, @kontak, @foto, @xlsform), waits for the bot
 // to answer and fall quiet, and prints the exchange.
 func (t *transcript) say(u *telegramtest.User, line string) error {
 	fmt.Fprintf(t.out, "👤 %s: %s\n", t.names[u], line)
@@ -280,6 +262,10 @@ func (t *transcript) say(u *telegramtest.User, line string) error {
 		u.SendContact("+6281234567890", u.ID(), t.names[u])
 	case line == "@foto":
 		u.SendPhoto(demoPhoto(), "")
+	case line == "@xlsform":
+		// The shipped visit form, sent as an admin sends any XLSForm: a
+		// .xlsx document the bot fetches, checks and previews.
+		u.SendDocument(visitFormFile, xlsform.VisitForm, "")
 	default:
 		u.SendText(line)
 	}

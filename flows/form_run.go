@@ -284,6 +284,9 @@ func (a *App) questionStep(d *formDef, i int, kecKey string) (Step, error) {
 	if st.PromptText == nil {
 		st.PromptText = map[i18n.Lang]string{i18n.ID: q.Name}
 	}
+	if pipes(st.PromptText) || pipes(st.HintText) {
+		st.Render = d.pipe
+	}
 	if q.Relevant != nil {
 		rel := q.Relevant
 		st.If = func(c *Ctx) bool { return d.truth(rel, d.env(c), i, "relevant", false) }
@@ -397,6 +400,32 @@ func appendUnique(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// pipedRef is a ${name} in a label or hint: the loader refused any that
+// names no question.
+var pipedRef = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// pipes reports whether a text of a question shows an earlier answer.
+func pipes(texts map[i18n.Lang]string) bool {
+	for _, t := range texts {
+		if strings.Contains(t, "${") {
+			return true
+		}
+	}
+	return false
+}
+
+// pipe puts each ${name} of a label or hint as the answer to name is shown
+// to the person ("" while unanswered); the engine escapes the result.
+func (d *formDef) pipe(c *Ctx, text string) string {
+	return pipedRef.ReplaceAllStringFunc(text, func(ref string) string {
+		j, ok := d.byName[ref[2:len(ref)-1]]
+		if !ok {
+			return ref
+		}
+		return c.Shown(d.keys[j])
+	})
 }
 
 // constantValue is what a read-only question shows when its calculation or

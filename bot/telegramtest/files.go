@@ -15,10 +15,11 @@ import (
 type storedFile struct {
 	id, uniqueID  string
 	path          string // file_path for getFile and downloads
-	kind          string // "photo" or "document"
+	kind          string // "photo", "document" or "voice"
 	name, mime    string
 	data          []byte
 	width, height int
+	duration      int // seconds, of a voice note
 	// sizes is the whole PhotoSize array a photo file_id belongs to, so a
 	// re-send by file_id reproduces it.
 	sizes []*storedFile
@@ -35,12 +36,19 @@ func (s *Server) storeFileLocked(kind, name, mimeType string, data []byte) *stor
 	s.nextFile++
 	n := s.nextFile
 	ext := path.Ext(name)
-	if ext == "" && kind == "photo" {
-		ext = ".jpg"
-	}
 	dir := "documents"
-	if kind == "photo" {
+	switch kind {
+	case "photo":
 		dir = "photos"
+		if ext == "" {
+			ext = ".jpg"
+		}
+	case "voice":
+		// Telegram keeps voice notes as Opus in Ogg under voice/file_N.oga.
+		dir = "voice"
+		if ext == "" {
+			ext = ".oga"
+		}
 	}
 	f := &storedFile{
 		// Real file_ids are long opaque strings; these are at least unique

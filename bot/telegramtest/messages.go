@@ -23,8 +23,8 @@ type Message struct {
 	ForceReply               bool
 	ReplyTo                  int // message_id this one replies to, 0 if none
 	Deleted, Edited          bool
-	Kind                     string // "text", "photo", "document", "location"
-	File                     []byte // photo (largest size) or document bytes
+	Kind                     string // "text", "photo", "document", "voice", "location"
+	File                     []byte // photo (largest size), document or voice note bytes
 	FileName                 string
 	Latitude, Longitude      float64
 }
@@ -89,6 +89,7 @@ type message struct {
 	inline    *markup // current inline keyboard; edits replace it
 	photo     []*storedFile
 	doc       *storedFile
+	voice     *storedFile
 	lat, lon  float64
 	contact   *wireContact
 	forward   *wireOrigin // forward_origin of a message the user forwarded
@@ -137,6 +138,8 @@ func (m *message) snapshot() Message {
 	case m.doc != nil:
 		out.File = append([]byte(nil), m.doc.data...)
 		out.FileName = m.doc.name
+	case m.voice != nil:
+		out.File = append([]byte(nil), m.voice.data...)
 	}
 	return out
 }
@@ -222,6 +225,14 @@ type wireDocument struct {
 	FileSize     int    `json:"file_size"`
 }
 
+type wireVoice struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	Duration     int    `json:"duration"`
+	MimeType     string `json:"mime_type,omitempty"`
+	FileSize     int    `json:"file_size"`
+}
+
 type wireLocation struct {
 	Latitude  float64 `json:"latitude"`
 	Longitude float64 `json:"longitude"`
@@ -256,6 +267,7 @@ type wireMessage struct {
 	Entities        []entity        `json:"entities,omitempty"`
 	Photo           []wirePhotoSize `json:"photo,omitempty"`
 	Document        *wireDocument   `json:"document,omitempty"`
+	Voice           *wireVoice      `json:"voice,omitempty"`
 	Caption         string          `json:"caption,omitempty"`
 	CaptionEntities []entity        `json:"caption_entities,omitempty"`
 	Location        *wireLocation   `json:"location,omitempty"`
@@ -293,6 +305,10 @@ func (s *Server) wireMessage(m *message, replies bool) *wireMessage {
 	}
 	if m.doc != nil {
 		w.Document = &wireDocument{FileID: m.doc.id, FileUniqueID: m.doc.uniqueID, FileName: m.doc.name, MimeType: m.doc.mime, FileSize: len(m.doc.data)}
+	}
+	if m.voice != nil {
+		w.Voice = &wireVoice{FileID: m.voice.id, FileUniqueID: m.voice.uniqueID, Duration: m.voice.duration,
+			MimeType: m.voice.mime, FileSize: len(m.voice.data)}
 	}
 	if m.kind == "location" {
 		w.Location = &wireLocation{Latitude: m.lat, Longitude: m.lon}

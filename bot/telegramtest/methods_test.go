@@ -175,8 +175,9 @@ func TestUserFilesReachTheBot(t *testing.T) {
 	img := testJPEG(t, 64, 48)
 	u.SendPhoto(img, "rumah warga")
 	u.SendDocument("surat.pdf", []byte("%PDF-1.4"), "")
+	u.SendVoice([]byte("OggS voice"), 7)
 	ups := pollOnce(t, bot, 0)
-	if len(ups) != 2 {
+	if len(ups) != 3 {
 		t.Fatalf("got %d updates", len(ups))
 	}
 	p := ups[0].Message
@@ -192,6 +193,13 @@ func TestUserFilesReachTheBot(t *testing.T) {
 	}
 	if got := download(t, srv, bot, d.FileID); string(got) != "%PDF-1.4" {
 		t.Errorf("user document downloads as %q", got)
+	}
+	v := ups[2].Message.Voice
+	if v == nil || v.Duration != 7 || v.MimeType != "audio/ogg" || v.FileSize != len("OggS voice") {
+		t.Fatalf("voice update = %+v", v)
+	}
+	if got := download(t, srv, bot, v.FileID); string(got) != "OggS voice" {
+		t.Errorf("user voice note downloads as %q", got)
 	}
 	assertNoViolations(t, srv)
 }

@@ -149,6 +149,17 @@ func (u *User) SendDocument(name string, data []byte, caption string) int {
 	})
 }
 
+// SendVoice records a voice note of seconds seconds (the bytes as the app
+// uploads them, Opus in Ogg); the bot sees a Voice it can getFile and
+// download.
+func (u *User) SendVoice(ogg []byte, seconds int) int {
+	return u.send(time.Time{}, func(m *message) {
+		m.kind = "voice"
+		m.voice = u.s.storeFileLocked("voice", "", "audio/ogg", ogg)
+		m.voice.duration = seconds
+	})
+}
+
 // send stores a message from the user in their private chat and queues the
 // update. Writing to a bot one has blocked unblocks it first, as the
 // Telegram apps do with their "Restart" button.

@@ -63,6 +63,10 @@ type Ctx struct {
 	// functions to read back; the engine never looks at it.
 	Env any
 
+	// shown is the open flow's answer to a step as the person sees it
+	// (Shown).
+	shown func(key string) string
+
 	answered bool
 	// holding: a form step is being answered, so Reply keeps its texts in
 	// held for the next prompt (a warning, "NIK received") instead of
@@ -73,6 +77,16 @@ type Ctx struct {
 	// unreply: a form closed while a contact or location keyboard of it may
 	// still show; the next plain message to the chat takes it away.
 	unreply bool
+}
+
+// Shown is the answer to step key of the open flow as the person sees it,
+// as plain text (a choice's label in their language, labels joined, a date
+// as shown); "" when unanswered, skipped or outside a flow.
+func (c *Ctx) Shown(key string) string {
+	if c.shown == nil {
+		return ""
+	}
+	return c.shown(key)
 }
 
 // T returns the text for key in the person's language.

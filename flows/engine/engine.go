@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
+	"log/slog"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -87,7 +89,7 @@ func (e *Engine) loadSession(c *Ctx) (*Session, bool, error) {
 	if s.st.Answers == nil {
 		s.st.Answers = Answers{}
 	}
-	c.Answers, c.Vars = s.st.Answers, s.st.Vars
+	s.bind(c)
 	return s, true, nil
 }
 
@@ -132,8 +134,28 @@ func (e *Engine) newSession(c *Ctx, f *Flow, vars map[string]string, prefill Ans
 	for k, v := range prefill {
 		s.st.Answers[k] = v
 	}
-	c.Answers, c.Vars = s.st.Answers, s.st.Vars
+	s.bind(c)
 	return s
+}
+
+// bind makes c the open flow's: its answers, variables and Shown.
+func (s *Session) bind(c *Ctx) {
+	c.Answers, c.Vars = s.st.Answers, s.st.Vars
+	c.shown = func(key string) string {
+		v, ok := s.st.Answers[key]
+		step, known := s.flow.step(key)
+		if !ok || !known || v.Skipped {
+			return ""
+		}
+		shown, err := s.e.display(c, step, v)
+		if err != nil {
+			// An answer that cannot be shown (a stored value the step no
+			// longer reads) pipes as nothing rather than breaking the prompt.
+			slog.Warn("flow answer not shown", "flow", s.flow.Name, "step", key, "err", err)
+			return ""
+		}
+		return html.UnescapeString(shown)
+	}
 }
 
 // applicable reports whether step i is part of the form given the answers so far.
@@ -239,7 +261,7 @@ func (e *Engine) echo(c *Ctx, step *Step, v Value) (string, error) {
 		return "", nil
 	}
 	if v.Skipped {
-		return c.T("flow.skip.done", "field", step.LabelIn(c.Lang)), nil
+		return c.T("flow.skip.done", "field", step.labelOf(c)), nil
 	}
 	if step.Input == InputText {
 		v.Text = clip(v.Text, maxEchoText)
@@ -251,7 +273,7 @@ func (e *Engine) echo(c *Ctx, step *Step, v Value) (string, error) {
 	if step.Hidden {
 		return c.T("flow.echo.hidden", "value", shown), nil
 	}
-	return c.T("flow.echo", "field", step.LabelIn(c.Lang), "value", shown), nil
+	return c.T("flow.echo", "field", step.labelOf(c), "value", shown), nil
 }
 
 // maxEchoText bounds a typed answer quoted back at the top of the next
@@ -398,7 +420,7 @@ func (e *Engine) showSummary(c *Ctx, s *Session, note string) error {
 		if err != nil {
 			return err
 		}
-		label := st.buttonLabel(c.Lang)
+		label := st.buttonLabel(c)
 		if flagged[st.Key] {
 			label = "⚠️ " + label
 		}
@@ -439,7 +461,7 @@ func (e *Engine) summaryText(c *Ctx, f *Flow, ans Answers, flagged map[string]bo
 		if flagged[st.Key] {
 			mark = "⚠️ "
 		}
-		text += "\n" + mark + st.LabelIn(c.Lang) + ": <b>" + shown + "</b>"
+		text += "\n" + mark + st.labelOf(c) + ": <b>" + shown + "</b>"
 	}
 	return text, nil
 }
@@ -575,7 +597,7 @@ func (e *Engine) skip(c *Ctx, s *Session) error {
 		return e.prompt(c, s, "⚠️ "+c.requiredText(step))
 	}
 	if requestsKeyboard(step) {
-		s.leave = c.T("flow.skip.done", "field", step.LabelIn(c.Lang))
+		s.leave = c.T("flow.skip.done", "field", step.labelOf(c))
 	}
 	return e.accept(c, s, step, Value{Skipped: true})
 }

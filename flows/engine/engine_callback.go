@@ -256,7 +256,7 @@ func (e *Engine) onSummaryButton(c *Ctx, s *Session, cb Callback) error {
 	if !ok || step.Hidden || !s.asked(c, s.flow.index[cb.Arg]) {
 		return e.stale(c)
 	}
-	if err := e.closeChosen(c, s, "✏️ "+step.LabelIn(c.Lang)); err != nil {
+	if err := e.closeChosen(c, s, "✏️ "+step.labelOf(c)); err != nil {
 		return err
 	}
 	s.Step, s.st.Editing = step.Key, true

@@ -69,7 +69,11 @@ type Step struct {
 	// escaped, in the person's language, else Indonesian, else any; set,
 	// they replace Prompt and Label.
 	PromptText, HintText, LabelText map[i18n.Lang]string
-	Input                           InputKind
+	// Render, when set, rewrites a literal PromptText, HintText or
+	// LabelText (plain text, before escaping) each time it is shown: an
+	// XLSForm's ${name} piped from an earlier answer (c.Shown).
+	Render func(c *Ctx, text string) string
+	Input  InputKind
 	// Min and Max bound text length (characters), numbers, picks and photos.
 	Min, Max int
 	// MinFloat and MaxFloat, when set, bound a decimal answer.

@@ -39,7 +39,7 @@ func (c *Ctx) optionLabel(o Option) string {
 
 // promptMessage builds the question of step with its keyboard.
 func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, error) {
-	text := step.promptIn(c.Lang)
+	text := step.promptIn(c)
 	if v, ok := s.st.Answers[step.Key]; ok && step.shown() {
 		shown, err := e.display(c, step, v)
 		if err != nil {

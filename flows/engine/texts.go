@@ -33,37 +33,54 @@ func (s *Step) computed() bool { return s.Hidden && s.Preset != nil }
 
 // LabelIn is the field's name in the summary in language l, HTML-escaped
 // when literal.
-func (s *Step) LabelIn(l i18n.Lang) string {
-	if t, ok := literal(s.LabelText, l); ok {
+func (s *Step) LabelIn(l i18n.Lang) string { return s.labelIn(nil, l) }
+
+// labelIn is LabelIn with the step's Render applied to a literal text when
+// c (an open flow's) is given.
+func (s *Step) labelIn(c *Ctx, l i18n.Lang) string {
+	if t, ok := s.literalIn(c, s.LabelText, l); ok {
 		return html.EscapeString(t)
 	}
-	if t, ok := literal(s.PromptText, l); ok && s.Label == "" {
+	if t, ok := s.literalIn(c, s.PromptText, l); ok && s.Label == "" {
 		return html.EscapeString(clip(t, 60))
 	}
 	return i18n.T(l, s.label())
 }
 
-// buttonLabel is the field's name on a button: buttons show plain text, so
-// a literal one is not escaped.
-func (s *Step) buttonLabel(l i18n.Lang) string {
-	if t, ok := literal(s.LabelText, l); ok {
-		return clip(t, 40)
+// labelOf is the field's name for the person of c.
+func (s *Step) labelOf(c *Ctx) string { return s.labelIn(c, c.Lang) }
+
+// literalIn is literal(m, l) passed through the step's Render when there
+// is one and c is given.
+func (s *Step) literalIn(c *Ctx, m map[i18n.Lang]string, l i18n.Lang) (string, bool) {
+	t, ok := literal(m, l)
+	if ok && c != nil && s.Render != nil {
+		t = s.Render(c, t)
 	}
-	if t, ok := literal(s.PromptText, l); ok && s.Label == "" {
-		return clip(t, 40)
-	}
-	return i18n.T(l, s.label())
+	return t, ok
 }
 
-// promptIn is the question of s in language l, with its hint.
-func (s *Step) promptIn(l i18n.Lang) string {
-	text, ok := literal(s.PromptText, l)
+// buttonLabel is the field's name on a button: buttons show plain text, so
+// a literal one is not escaped.
+func (s *Step) buttonLabel(c *Ctx) string {
+	if t, ok := s.literalIn(c, s.LabelText, c.Lang); ok {
+		return clip(t, 40)
+	}
+	if t, ok := s.literalIn(c, s.PromptText, c.Lang); ok && s.Label == "" {
+		return clip(t, 40)
+	}
+	return c.T(s.label())
+}
+
+// promptIn is the question of s for the person of c, with its hint.
+func (s *Step) promptIn(c *Ctx) string {
+	text, ok := s.literalIn(c, s.PromptText, c.Lang)
 	if ok {
 		text = html.EscapeString(text)
 	} else {
-		text = i18n.T(l, s.Prompt)
+		text = c.T(s.Prompt)
 	}
-	if h, ok := literal(s.HintText, l); ok {
+	if h, ok := s.literalIn(c, s.HintText, c.Lang); ok {
 		text += "\n<i>" + html.EscapeString(h) + "</i>"
 	}
 	return text
@@ -82,7 +99,7 @@ func (c *Ctx) requiredText(s *Step) string {
 	if t, ok := literal(s.RequiredText, c.Lang); ok {
 		return html.EscapeString(t)
 	}
-	return c.T("flow.skip.required", "field", s.LabelIn(c.Lang))
+	return c.T("flow.skip.required", "field", s.labelOf(c))
 }
 
 // RefusalText is what refusal ie says in the person's language.
