@@ -42,7 +42,7 @@ func TestFormCheck(t *testing.T) {
 			"sheet survey, baris 2: begin repeat: pengulangan (repeat) tidak didukung",
 			"sheet survey, baris 3: jenis pertanyaan geoshape tidak didukung bot"}},
 		{"refused in English", []string{"form", "check", "-lang", "en", refused}, true, true, []string{
-			"Form refused (2 problems):", "sheet survey, row 3: the question type geoshape is not supported by the bot"}},
+			"Form refused, problems found: 2", "sheet survey, row 3: the question type geoshape is not supported by the bot"}},
 		{"no such file", []string{"form", "check", filepath.Join(dir, "none.xlsx")}, false, true, nil},
 		{"no file", []string{"form", "check"}, false, true, nil},
 		{"no check", []string{"form", visit}, false, true, nil},

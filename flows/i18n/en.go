@@ -960,7 +960,7 @@ var en = map[string]string{
 	"xf.desc.choice_filter":      "   choices filtered by: {expr}",
 	"xf.desc.calculation":        "   calculated: {expr}",
 	"xf.desc.default":            "   default: {expr}",
-	"xf.check.refused":           "Form refused ({n} problems):",
+	"xf.check.refused":           "Form refused, problems found: {n}",
 
 	// End of section P.
 	// Section O: form engine (keys of this area go below this line).
