@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"log/slog"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"dinsosbot/flows/engine"
 	"dinsosbot/flows/i18n"
 	"dinsosbot/flows/nik"
 	"dinsosbot/flows/xlsform"
@@ -159,7 +161,7 @@ func (a *App) submissionCard(c *Ctx, lang i18n.Lang, sub store.Submission) (stri
 			if err != nil {
 				return "", err
 			}
-			line(questionLabel(form, q, lang), val)
+			line(a.answeredLabel(c.Tx, lang, form, q, answers), val)
 		}
 	} else {
 		names := make([]string, 0, len(answers))
@@ -196,32 +198,80 @@ func (a *App) submissionCard(c *Ctx, lang i18n.Lang, sub store.Submission) (stri
 
 // answerText is one answer as a card shows it, HTML-escaped.
 func (a *App) answerText(tx *store.Tx, lang i18n.Lang, f *xlsform.Form, q xlsform.Question, ans store.FormAnswer) (string, error) {
+	if q.Type == xlsform.Geopoint && ans.Located {
+		return fmt.Sprintf(`<a href="https://maps.google.com/?q=%.6f,%.6f">%.5f, %.5f</a>`, ans.Lat, ans.Lon, ans.Lat, ans.Lon), nil
+	}
+	s, err := a.answerPlain(tx, lang, f, q, ans)
+	if err != nil {
+		return "", err
+	}
+	return html.EscapeString(clip(s, maxAnswerShown)), nil
+}
+
+// answerPlain is one answer as plain text in lang: a choice's label, a NIK
+// masked, a place as coordinates.
+func (a *App) answerPlain(tx *store.Tx, lang i18n.Lang, f *xlsform.Form, q xlsform.Question, ans store.FormAnswer) (string, error) {
 	switch q.Type {
 	case xlsform.NIK:
+		if ans.Text == "" {
+			return "", nil
+		}
 		n, err := tx.OpenFormNIK(ans.Text)
 		if err != nil {
 			return "", err
 		}
 		return nik.Mask(n), nil
 	case xlsform.SelectOne:
-		return html.EscapeString(clip(choiceLabel(f, q, ans.Text, lang), maxAnswerShown)), nil
+		return choiceLabel(f, q, ans.Text, lang), nil
 	case xlsform.SelectMultiple:
 		labels := make([]string, len(ans.List))
 		for i, name := range ans.List {
 			labels[i] = choiceLabel(f, q, name, lang)
 		}
-		return html.EscapeString(clip(strings.Join(labels, ", "), maxAnswerShown)), nil
+		return strings.Join(labels, ", "), nil
 	case xlsform.Geopoint:
 		if !ans.Located {
 			return "-", nil
 		}
-		return fmt.Sprintf(`<a href="https://maps.google.com/?q=%.6f,%.6f">%.5f, %.5f</a>`, ans.Lat, ans.Lon, ans.Lat, ans.Lon), nil
+		return fmt.Sprintf("%.5f, %.5f", ans.Lat, ans.Lon), nil
 	case xlsform.Image, xlsform.Audio:
 		return i18n.T(lang, "xfr.card.files", "n", strconv.Itoa(len(ans.Files))), nil
 	case xlsform.Kecamatan:
-		return html.EscapeString(a.kecamatanName(ans.Text)), nil
+		return a.kecamatanName(ans.Text), nil
+	case xlsform.Date, xlsform.Time, xlsform.DateTime, xlsform.Decimal:
+		in := map[xlsform.Type]engine.InputKind{xlsform.Date: InputDate, xlsform.Time: InputTime,
+			xlsform.DateTime: engine.InputDateTime, xlsform.Decimal: engine.InputDecimal}[q.Type]
+		if s, err := engine.FormatValue(lang, in, ans.Text); err == nil {
+			return s, nil
+		}
+		// An answer stored by an older layout still shows, as stored.
 	}
-	return html.EscapeString(clip(ans.Text, maxAnswerShown)), nil
+	return ans.Text, nil
+}
+
+// answeredLabel is q's label in lang with each ${name} in it replaced by the
+// answer to name (plain text, "" when unanswered), so a reviewer reads the
+// question as the worker read it while filling.
+func (a *App) answeredLabel(tx *store.Tx, lang i18n.Lang, f *xlsform.Form, q xlsform.Question, answers map[string]store.FormAnswer) string {
+	label := questionLabel(f, q, lang)
+	if !strings.Contains(label, "${") {
+		return label
+	}
+	return pipedRef.ReplaceAllStringFunc(label, func(ref string) string {
+		name := ref[2 : len(ref)-1]
+		pq := f.Question(name)
+		ans, ok := answers[name]
+		if pq == nil || !ok || ans.Skipped {
+			return ""
+		}
+		s, err := a.answerPlain(tx, lang, f, *pq, ans)
+		if err != nil {
+			// The label still reads; the answer's own line shows the failure.
+			slog.Warn("form review: piped answer unreadable", "question", name, "err", err)
+			return ""
+		}
+		return clip(s, 40)
+	})
 }
 
 // choiceLabel is the label of choice name of q's list in lang, the name
@@ -323,14 +373,14 @@ func (a *App) formReviewFlow() *Flow {
 // fixFieldOptions are the questions of the submission under review a person
 // answers, by position in the form ("q<index>": names may not fit a button).
 func (a *App) fixFieldOptions(c *Ctx) ([]Option, error) {
-	form, err := a.reviewedForm(c)
+	form, answers, err := a.reviewedForm(c)
 	if err != nil || form == nil {
 		return nil, err
 	}
 	var opts []Option
 	for i, q := range form.Questions {
 		if q.Type.Asked() && q.Type != xlsform.Note {
-			opts = append(opts, Option{Value: "q" + strconv.Itoa(i), Text: clip(questionLabel(form, q, c.Lang), 28)})
+			opts = append(opts, Option{Value: "q" + strconv.Itoa(i), Text: clip(a.answeredLabel(c.Tx, c.Lang, form, q, answers), 28)})
 		}
 	}
 	if len(opts) == 0 {
@@ -339,23 +389,28 @@ func (a *App) fixFieldOptions(c *Ctx) ([]Option, error) {
 	return opts, nil
 }
 
-func (a *App) reviewedForm(c *Ctx) (*xlsform.Form, error) {
+// reviewedForm is the form of the submission under review and its answers.
+func (a *App) reviewedForm(c *Ctx) (*xlsform.Form, map[string]store.FormAnswer, error) {
 	id, err := strconv.ParseInt(c.Vars["sub"], 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("form review without a submission: %q", c.Vars["sub"])
+		return nil, nil, fmt.Errorf("form review without a submission: %q", c.Vars["sub"])
 	}
 	sub, ok, err := c.Tx.GetSubmission(id)
 	if err != nil || !ok {
-		return nil, err
+		return nil, nil, err
 	}
 	_, form, err := a.submissionForm(c.Tx, sub.VersionID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if form == nil {
-		return nil, fmt.Errorf("form review: the form of submission %d does not load", id)
+		return nil, nil, fmt.Errorf("form review: the form of submission %d does not load", id)
 	}
-	return form, nil
+	answers, err := store.DecodeFormAnswers(sub.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return form, answers, nil
 }
 
 func (a *App) saveSubmissionFix(c *Ctx) error {
@@ -479,13 +534,15 @@ func (a *App) fixFieldLabels(c *Ctx, lang i18n.Lang, sub store.Submission) strin
 	if err != nil || form == nil {
 		return html.EscapeString(strings.Join(names, ", "))
 	}
+	answers, err := store.DecodeFormAnswers(sub.Data)
+	if err != nil {
+		return html.EscapeString(strings.Join(names, ", "))
+	}
 	labels := make([]string, 0, len(names))
 	for _, n := range names {
 		label := n
-		for _, q := range form.Questions {
-			if q.Name == n {
-				label = questionLabel(form, q, lang)
-			}
+		if q := form.Question(n); q != nil {
+			label = a.answeredLabel(c.Tx, lang, form, *q, answers)
 		}
 		labels = append(labels, html.EscapeString(label))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"dinsosbot/bot"
 	"dinsosbot/bot/bottest"
+	"dinsosbot/store"
 )
 
 // A label or hint naming an earlier answer (XLSForm's ${name}) shows that
@@ -20,6 +21,7 @@ func TestFormPipedLabels(t *testing.T) {
 	h := bottest.Start(t, bottest.Options{})
 	u := actor{t, h.NewUser("Sri"), wait}
 	seedWorker(t, h, u.User, "")
+	coord := seedPerson(t, h, "Kurnia Dewi", store.RoleCoordinator, "15.71.01", "", "15.71.01")
 	survey := [][]string{
 		{"type", "name", "label::Indonesian (id)", "hint::Indonesian (id)", "required"},
 		{"text", "panggilan", "Nama panggilan", "", "no"},
@@ -68,10 +70,27 @@ func TestFormPipedLabels(t *testing.T) {
 	if strings.Contains(sum.Text, "${") {
 		t.Errorf("summary shows a ${name}:\n%s", sum.Text)
 	}
-	u.press("✅ Simpan", "terkirim")
+	card := coord.do(func() { u.press("✅ Simpan", "terkirim") }, "Kiriman formulir baru")
 	a := decoded(t, submissions(t, h, u.ID())[0])
 	if a["nama"].Text != name || a["jk"].Text != "p" || a["umur"].Text != "45" {
 		t.Errorf("answers %+v", a)
+	}
+	// The reviewer reads the questions as the worker read them.
+	for _, want := range []string{"Berapa umur " + name + "?: 45", "Catatan: 45 tahun, lahir 05-01-1981, bantuan Pangan, Obat: Sehat."} {
+		if !strings.Contains(card.Text, want) {
+			t.Errorf("review card lacks %q:\n%s", want, card.Text)
+		}
+	}
+	if strings.Contains(card.Text, "${") {
+		t.Errorf("review card shows a ${name}:\n%s", card.Text)
+	}
+	coord.do(func() { must(t, coord.PressOn(card.ID, "✏️ Perlu perbaikan")) }, "perlu diperbaiki")
+	coord.toggle(`Berapa umur Siti <b>"Ani"</b…`)
+	coord.press("✔️ Selesai", "catatan")
+	coord.send("Umur tidak sesuai KTP", "Simpan")
+	coord.press("✅ Simpan", "Perlu perbaikan")
+	if told := waitText(t, u.User, "Umur tidak sesuai KTP"); !strings.Contains(told.Text, "Berapa umur "+name+"?") {
+		t.Errorf("the worker is not told the piped question:\n%s", told.Text)
 	}
 	h.NoViolations()
 }

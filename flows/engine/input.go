@@ -369,6 +369,33 @@ func (e *Engine) example(c *Ctx, step *Step) string {
 	return ""
 }
 
+// FormatValue is a stored answer of kind in as a person reads it in lang,
+// plain text: dates day first, times with a dot, a decimal comma in
+// Indonesian. Other kinds are returned as stored.
+func FormatValue(lang i18n.Lang, in InputKind, text string) (string, error) {
+	switch in {
+	case InputDate:
+		d, err := time.Parse(time.DateOnly, text)
+		if err != nil {
+			return "", fmt.Errorf("stored date %q: %w", text, err)
+		}
+		return d.Format("02-01-2006"), nil
+	case InputTime:
+		return strings.Replace(text, ":", ".", 1), nil
+	case InputDateTime:
+		d, err := time.Parse(dateTimeLayout, text)
+		if err != nil {
+			return "", fmt.Errorf("stored date and time %q: %w", text, err)
+		}
+		return d.Format("02-01-2006 15.04"), nil
+	case InputDecimal:
+		if lang == i18n.ID {
+			return strings.Replace(text, ".", ",", 1), nil
+		}
+	}
+	return text, nil
+}
+
 // display renders an answer for the summary, escaped.
 func (e *Engine) display(c *Ctx, step *Step, v Value) (string, error) {
 	if v.Skipped {
@@ -397,25 +424,12 @@ func (e *Engine) display(c *Ctx, step *Step, v Value) (string, error) {
 		return strings.Join(labels, ", "), nil
 	case InputYesNo:
 		return c.T("flow." + v.Text), nil
-	case InputDate:
-		d, err := time.Parse(time.DateOnly, v.Text)
+	case InputDate, InputTime, InputDateTime, InputDecimal:
+		s, err := FormatValue(c.Lang, step.Input, v.Text)
 		if err != nil {
-			return "", fmt.Errorf("stored date %q: %w", v.Text, err)
+			return "", err
 		}
-		return d.Format("02-01-2006"), nil
-	case InputTime:
-		return strings.Replace(v.Text, ":", ".", 1), nil
-	case InputDateTime:
-		d, err := time.Parse(dateTimeLayout, v.Text)
-		if err != nil {
-			return "", fmt.Errorf("stored date and time %q: %w", v.Text, err)
-		}
-		return d.Format("02-01-2006 15.04"), nil
-	case InputDecimal:
-		if c.Lang == i18n.ID {
-			return strings.Replace(html.EscapeString(v.Text), ".", ",", 1), nil
-		}
-		return html.EscapeString(v.Text), nil
+		return html.EscapeString(s), nil
 	case InputAudio:
 		if v.Audio == nil {
 			return "", nil
