@@ -73,6 +73,16 @@ func TestEval(t *testing.T) {
 		{"${visit} > today()", "false"},
 		{"'2026-12-04' = today()", "true"},
 		{"today()", "2026-12-04"},
+		// Dates read as days since 1970 in arithmetic, as ODK reads them:
+		// the usual age formula gives years, not NaN.
+		{"today() - ${visit}", "3"},
+		{"int((today() - '1990-06-15') div 365.25)", "36"},
+		{"number('1970-01-02')", "1"},
+		{"number('1970-01-01T18:00:00.000+07:00')", "0.75"},
+		{"${visit} + 1 > today()", "false"},
+		{"number('2026-13-01')", "NaN"},
+		{"number('2026-12-01x')", "NaN"},
+		{"now() > today()", "true"},
 		{"now()", "2026-12-04T09:30:00.000+07:00"},
 		{"not(${age} > 40)", "true"},
 		{"selected(${did}, 'rujukan')", "true"},
