@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -30,6 +31,9 @@ const (
 	SheetSurvey   = "survey"
 	SheetChoices  = "choices"
 	SheetSettings = "settings"
+
+	sheetExternal = "external_choices"
+	sheetEntities = "entities"
 )
 
 // Load reads an XLSForm workbook; on refusal it returns *Refusal listing
@@ -47,11 +51,14 @@ func Load(r io.Reader, opt Options) (*Form, error) {
 	if int64(len(data)) > limit {
 		return nil, refuse(Problem{Feature: strconv.FormatInt(limit>>10, 10) + " KB", Key: "xf.err.too_big"})
 	}
+	if key := notXLSX(data); key != "" {
+		return nil, refuse(Problem{Key: key})
+	}
 	book, err := readBook(data)
 	if err != nil {
 		return nil, refuse(Problem{Feature: err.Error(), Key: "xf.err.read"})
 	}
-	l := &loader{opt: opt, book: book}
+	l := &loader{opt: opt, book: book, ignored: map[string]bool{}}
 	f := l.load()
 	if len(l.problems) > 0 {
 		return nil, &Refusal{Problems: l.problems}
@@ -60,6 +67,20 @@ func Load(r io.Reader, opt Options) (*Form, error) {
 }
 
 func refuse(p ...Problem) *Refusal { return &Refusal{Problems: p} }
+
+// notXLSX tells the files people send instead of an .xlsx by their first
+// bytes, for a message that says what to do: an old binary .xls (or a
+// password-protected workbook, stored the same way), or anything that is no
+// zip at all (a CSV, a text, an empty file). "" means it may be an .xlsx.
+func notXLSX(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return "xf.err.xls"
+	case !bytes.HasPrefix(data, []byte("PK")):
+		return "xf.err.not_xlsx"
+	}
+	return ""
+}
 
 // sheet is one sheet read into memory: a header and rows of cells.
 type sheet struct {
@@ -120,6 +141,8 @@ func readBook(data []byte) (b *book, err error) {
 			max = MaxChoiceRows
 		case SheetSettings:
 			max = 10
+		case sheetExternal, sheetEntities:
+			max = MaxChoiceRows // read to tell an empty leftover from a used one
 		default:
 			b.sheets[key] = &sheet{name: key} // only its presence matters
 			continue
@@ -187,12 +210,28 @@ func readSheet(f *excelize.File, name, key string, max int) (*sheet, error) {
 // columnAliases maps older or looser spellings pyxform accepts to the one
 // this loader reads.
 var columnAliases = map[string]string{
-	"jr:constraintmsg": "constraint_message",
-	"jr:requiredmsg":   "required_message",
-	"readonly":         "read_only",
-	"list name":        "list_name",
-	"id_string":        "form_id",
-	"default_lang":     "default_language",
+	"jr:constraintmsg":     "constraint_message",
+	"jr:requiredmsg":       "required_message",
+	"requiredmsg":          "required_message",
+	"constraining message": "constraint_message",
+	"readonly":             "read_only",
+	"list name":            "list_name",
+	"id_string":            "form_id",
+	"default_lang":         "default_language",
+	// pyxform's older names: a relevance or calculate column is read by
+	// ODK, so ignoring it would silently drop skip logic or a formula.
+	"caption":   "label",
+	"relevance": "relevant",
+	"calculate": "calculation",
+}
+
+// bindColumns are the bind::x columns pyxform reads as the plain columns
+// (bind::relevant is relevant); any other bind:: column sets something on
+// the answer the bot would not honour, and is refused when it holds a value.
+var bindColumns = map[string]string{
+	"relevant": "relevant", "required": "required", "constraint": "constraint",
+	"calculate": "calculation", "readonly": "read_only",
+	"jr:constraintmsg": "constraint_message", "jr:requiredmsg": "required_message",
 }
 
 // normColumn lower-cases a header and its base name's spaces and dashes
@@ -200,6 +239,18 @@ var columnAliases = map[string]string{
 // keeping the language part as written.
 func normColumn(c string) string {
 	c = strings.TrimSpace(c)
+	if len(c) > 6 && strings.EqualFold(c[:6], "bind::") {
+		attr, lang, hasLang := strings.Cut(c[6:], "::")
+		attr = strings.ToLower(strings.TrimSpace(attr))
+		col, ok := bindColumns[attr]
+		if !ok {
+			return "bind::" + attr
+		}
+		if hasLang {
+			return col + "::" + strings.TrimSpace(lang)
+		}
+		return col
+	}
 	base, lang, hasLang := strings.Cut(c, "::")
 	if !hasLang {
 		// pyxform reads a single colon too ("label:English (en)").
@@ -280,6 +331,7 @@ func (s *sheet) hasColumn(base string) bool {
 type loader struct {
 	opt      Options
 	book     *book
+	ignored  map[string]bool // names of the metadata rows left out
 	problems []Problem
 	langs    []string
 	cells    []exprCell // every expression parsed, where it was written
@@ -305,11 +357,17 @@ func (l *loader) seenLang(code string) {
 
 func (l *loader) load() *Form {
 	f := &Form{Choices: map[string][]Choice{}}
+	// An external_choices or entities sheet left empty (a template's, a
+	// header only) means nothing; one holding rows is a feature refused.
 	for _, name := range l.book.names {
+		s := l.book.sheets[name]
+		if s == nil || len(s.rows) == 0 && !s.tooBig {
+			continue
+		}
 		switch name {
-		case "entities":
+		case sheetEntities:
 			l.add(name, 0, name, "xf.err.entities")
-		case "external_choices":
+		case sheetExternal:
 			l.add(name, 0, name, "xf.err.external")
 		}
 	}
@@ -331,13 +389,15 @@ func (l *loader) load() *Form {
 	if len(l.problems) > 0 {
 		return nil
 	}
-	l.settings(f)
-	l.choices(f)
 	survey := l.book.sheets[SheetSurvey]
 	if survey == nil {
+		// Not an XLSForm at all (an empty or another workbook): saying so
+		// is enough, without listing what its settings lack too.
 		l.add("", 0, SheetSurvey, "xf.err.no_survey")
 		return nil
 	}
+	l.settings(f)
+	l.choices(f)
 	l.survey(f, survey)
 	f.Langs = l.langs
 	f.Titles = map[string]string{}
@@ -356,6 +416,12 @@ func (l *loader) settings(f *Form) {
 		f.Version = s.get(r, "version")
 		if d := s.get(r, "default_language"); d != "" {
 			f.DefaultLang = langOf(d)
+		}
+		// Encrypted submissions: the author expects answers no one but the
+		// key's holder can read, which the bot (storing them itself) would
+		// silently not honour.
+		if k := s.get(r, "public_key"); k != "" {
+			l.add(SheetSettings, r.n, "public_key", "xf.err.encrypted")
 		}
 		switch v := strings.ToLower(s.get(r, "link_case")); v {
 		case "", "no", "false", "0", "false()":
@@ -440,14 +506,100 @@ var unsupportedTypes = map[string]string{
 	"select_multiple_external": "xf.err.external",
 	"select_one_from_file":     "xf.err.from_file", "select_multiple_from_file": "xf.err.from_file",
 	"begin_repeat": "xf.err.repeat", "end_repeat": "xf.err.repeat",
-	"deviceid": "xf.err.type.meta", "phonenumber": "xf.err.type.meta", "simserial": "xf.err.type.meta",
-	"subscriberid": "xf.err.type.meta", "email": "xf.err.type.meta", "audit": "xf.err.type.meta",
-	"osm": "xf.err.type.unsupported",
+	"audit": "xf.err.type.meta",
+	"osm":   "xf.err.type.unsupported",
 }
+
+// ignoredMeta are the metadata of the phone ODK Collect runs on. Behind a
+// Telegram chat there is no phone the bot can read them from, and Collect
+// itself leaves most of them empty on today's Android (phone number, SIM
+// serial, subscriber id) or fills them from its own settings (email,
+// device id): the bot leaves these rows out, says so in the form's
+// description, and records who sent each submission as it always does. A
+// form that reads one of them (${deviceid}) is refused. audit,
+// start-geopoint and the background recordings collect data the author
+// counts on and stay refused.
+var ignoredMeta = map[string]bool{
+	"deviceid": true, "imei": true, "phonenumber": true, "subscriberid": true, "simserial": true, "email": true,
+	"uri:deviceid": true, "uri:phonenumber": true, "uri:subscriberid": true, "uri:simserial": true, "uri:email": true,
+}
+
+// multiWordTypes are the spellings of several words pyxform accepts (its
+// question type table), mapped to the one-word type this loader reads;
+// longer ones first where one starts another.
+var multiWordTypes = []struct{ from, to string }{
+	{"add select one prompt using", "select_one"}, {"add select multiple prompt using", "select_multiple"},
+	{"select all that apply", "select_multiple"}, {"select one using", "select_one"},
+	{"select multiple using", "select_multiple"}, {"select one external", "select_one_external"},
+	{"select multiple external", "select_multiple_external"},
+	{"add note prompt", "note"}, {"add text prompt", "text"}, {"add integer prompt", "integer"},
+	{"add decimal prompt", "decimal"}, {"add date prompt", "date"}, {"add time prompt", "time"},
+	{"add datetime prompt", "datetime"}, {"add date time prompt", "datetime"}, {"add image prompt", "image"},
+	{"add photo prompt", "image"}, {"add audio prompt", "audio"}, {"add location prompt", "geopoint"},
+	{"add acknowledge prompt", "acknowledge"}, {"add calculate prompt", "calculate"},
+	{"add video prompt", "video"}, {"add file prompt", "file"}, {"add barcode prompt", "barcode"},
+	{"q string", "text"}, {"q int", "integer"}, {"q decimal", "decimal"}, {"q date time", "datetime"},
+	{"q datetime", "datetime"}, {"q date", "date"}, {"q time", "time"}, {"q note", "note"},
+	{"q picture", "image"}, {"q image", "image"}, {"q audio", "audio"}, {"q geopoint", "geopoint"},
+	{"q location", "geopoint"}, {"q acknowledge", "acknowledge"}, {"q calculate", "calculate"},
+	{"q select1", "select_one"}, {"q select", "select_multiple"}, {"q video", "video"}, {"q barcode", "barcode"},
+	{"date time", "datetime"}, {"get start time", "start"}, {"start time", "start"}, {"get end time", "end"},
+	{"end time", "end"}, {"get today", "today"}, {"get device id", "deviceid"}, {"device id", "deviceid"},
+	{"get sim id", "simserial"}, {"sim id", "simserial"}, {"get subscriber id", "subscriberid"},
+	{"subscriber id", "subscriberid"}, {"get phone number", "phonenumber"},
+	{"begin looped group", "begin_repeat"}, {"end looped group", "end_repeat"},
+	{"begin loop", "begin_repeat"}, {"end loop", "end_repeat"},
+}
+
+// typeWord splits a type cell (spaces already single) into its type word,
+// lower case, and the rest as written (a list name keeps its case):
+// "select all that apply Buah" is select_multiple and "Buah"; "begin
+// group", "select one x" and "select_one x" read as their _ spelling.
+func typeWord(typ string) (word, rest string) {
+	for _, a := range multiWordTypes {
+		n := len(a.from)
+		if len(typ) >= n && strings.EqualFold(typ[:n], a.from) && (len(typ) == n || typ[n] == ' ') {
+			return a.to, strings.TrimSpace(typ[n:])
+		}
+	}
+	word, rest, _ = strings.Cut(typ, " ")
+	word = strings.ToLower(word)
+	if (word == "begin" || word == "end" || word == "select") && rest != "" {
+		w2, r2, _ := strings.Cut(rest, " ")
+		word, rest = word+"_"+strings.ToLower(w2), r2
+	}
+	return word, rest
+}
+
+// excelDate turns a date, time or dateTime default typed as a date cell
+// (read as Excel's serial day number, 46037) into the text an author would
+// have typed (2026-01-15); any other default is returned as it is.
+func excelDate(t Type, src string) string {
+	if t != Date && t != Time && t != DateTime || !serialNumber.MatchString(src) {
+		return src
+	}
+	f, err := strconv.ParseFloat(src, 64)
+	if err != nil {
+		return src
+	}
+	tm, err := excelize.ExcelDateToTime(f, false)
+	if err != nil {
+		return src
+	}
+	switch t {
+	case Date:
+		return tm.Format(time.DateOnly)
+	case Time:
+		return tm.Format("15:04")
+	}
+	return tm.Format("2006-01-02T15:04:05")
+}
+
+var serialNumber = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 
 // typeAliases are other spellings of supported types.
 var typeAliases = map[string]Type{
-	"int": Integer, "datetime": DateTime, "photo": Image, "gps": Geopoint, "location": Geopoint,
+	"int": Integer, "string": Text, "datetime": DateTime, "photo": Image, "gps": Geopoint, "location": Geopoint,
 	"add_note_prompt": Note, "trigger": Acknowledge, "select1": SelectOne, "select_all_that_apply": SelectMultiple,
 }
 
@@ -485,12 +637,32 @@ func (l *loader) survey(f *Form, s *sheet) {
 			}
 		}
 	}
+	// Columns that change what ODK does with an answer: a trigger (compute
+	// only when another answer changes) and bind:: attributes other than
+	// the plain columns' (a preload, a data type). Refused where they hold
+	// a value; every other unknown column (appearance, media, notes,
+	// instance::, body::, Kobo's $kuid) only shapes a screen and is ignored.
+	for _, h := range s.header {
+		if h != "trigger" && !strings.HasPrefix(h, "bind::") {
+			continue
+		}
+		for _, r := range s.rows {
+			if s.get(r, h) != "" {
+				l.add(SheetSurvey, r.n, h, "xf.err.column.unsupported")
+			}
+		}
+	}
 	names := map[string]int{}
 	var stack []group
 	repeats := 0
 	for _, r := range s.rows {
 		typ := strings.Join(strings.Fields(s.get(r, "type")), " ")
 		name := s.get(r, "name")
+		if name == "" {
+			// KoBoToolbox exports leave name empty where the author gave
+			// none and write the name it deploys under in $autoname.
+			name = s.get(r, "$autoname")
+		}
 		if typ == "" {
 			if name != "" || len(s.texts(r, "label", nil)) > 0 {
 				l.add(SheetSurvey, r.n, name, "xf.err.type.missing")
@@ -500,14 +672,7 @@ func (l *loader) survey(f *Form, s *sheet) {
 		if a := s.get(r, "appearance"); strings.Contains(strings.ToLower(a), "search(") {
 			l.add(SheetSurvey, r.n, "search()", "xf.err.search")
 		}
-		word, rest, _ := strings.Cut(typ, " ")
-		word = strings.ToLower(word)
-		// "begin group", "select one x" and "select_one x" all read alike.
-		switch {
-		case (word == "begin" || word == "end" || word == "select") && rest != "":
-			w2, r2, _ := strings.Cut(rest, " ")
-			word, rest = word+"_"+strings.ToLower(w2), r2
-		}
+		word, rest := typeWord(typ)
 		first, _, _ := strings.Cut(strings.ToLower(rest), " ")
 		if (word == "select_one" || word == "select_multiple") && (first == "from" || first == "from_file") {
 			word = "select_one_from_file" // "select one from file x.csv", however spaced
@@ -543,6 +708,16 @@ func (l *loader) survey(f *Form, s *sheet) {
 		}
 		if key, bad := unsupportedTypes[word]; bad {
 			l.add(SheetSurvey, r.n, typ, key)
+			continue
+		}
+		if ignoredMeta[word] {
+			if name != "" && !expr.ValidName(name) {
+				l.add(SheetSurvey, r.n, name, "xf.err.name.invalid")
+			}
+			f.Ignored = append(f.Ignored, Ignored{Row: r.n, Type: word, Name: name})
+			if name != "" {
+				l.ignored[name] = true
+			}
 			continue
 		}
 		t, ok := supportedTypes[word]
@@ -592,7 +767,9 @@ func (l *loader) survey(f *Form, s *sheet) {
 			}
 			var e *expr.Expr
 			if col == "default" && !dynamicDefault.MatchString(src) {
-				e = expr.Literal(src) // a plain default ("yes", "2026-01-01") is a value, not XPath
+				// A plain default ("yes", "2026-01-01") is a value, not XPath;
+				// a date typed as a date cell reads as Excel's day number.
+				e = expr.Literal(excelDate(t, src))
 			} else {
 				e = l.parse(r.n, col, src)
 			}
@@ -707,7 +884,7 @@ func (l *loader) checkRefs(f *Form, names map[string]int) {
 	for _, c := range l.cells {
 		for _, ref := range c.e.Refs() {
 			if _, ok := names[ref]; !ok {
-				l.add(SheetSurvey, c.row, "${"+ref+"}", "xf.err.ref", "column", c.col)
+				l.add(SheetSurvey, c.row, "${"+ref+"}", l.refKey(ref), "column", c.col)
 			}
 		}
 		for _, col := range c.e.Columns() {
@@ -734,12 +911,21 @@ func (l *loader) checkRefs(f *Form, names map[string]int) {
 				for _, m := range textRef.FindAllStringSubmatch(c.texts[lang], 20) {
 					if _, ok := names[m[1]]; !ok && !seen[m[0]] {
 						seen[m[0]] = true
-						l.add(SheetSurvey, q.Row, m[0], "xf.err.ref", "column", c.col)
+						l.add(SheetSurvey, q.Row, m[0], l.refKey(m[1]), "column", c.col)
 					}
 				}
 			}
 		}
 	}
+}
+
+// refKey explains a ${name} naming no question: metadata left out has its
+// own explanation.
+func (l *loader) refKey(name string) string {
+	if l.ignored[name] {
+		return "xf.err.ref.ignored"
+	}
+	return "xf.err.ref"
 }
 
 // textRef is a ${name} inside a label or hint.
