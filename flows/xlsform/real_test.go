@@ -123,6 +123,13 @@ func TestLoadRealForms(t *testing.T) {
 					t.Errorf("Describe:\n%s", d)
 				}
 			}},
+		{name: "pasted no-break spaces", survey: [][]string{{"type", "name", "label", "relevant"},
+			q("integer", "age", "Age"), q("text", "b", "B", "${age}\u00a0>=\u00a018\u00a0and ${age} < 60")},
+			check: func(t *testing.T, f *xlsform.Form) {
+				if f.Question("b").Relevant == nil {
+					t.Error("no relevant")
+				}
+			}},
 		{name: "kobo autoname", survey: [][]string{{"type", "name", "label", "$autoname"},
 			q("begin_group", "", "G", "grp"), q("note", "", "Hello", "note_hello"), q("end_group"), ok},
 			check: func(t *testing.T, f *xlsform.Form) {
@@ -193,6 +200,9 @@ func TestLoadRealRefusals(t *testing.T) {
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "begin loop over yn", Key: "xf.err.repeat"}, only: true},
 		{name: "add video prompt", survey: [][]string{{"type", "name", "label"}, ok, q("add video prompt", "v", "V")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "add video prompt", Key: "xf.err.type.unsupported"}},
+		{name: "division with a slash", survey: [][]string{{"type", "name", "label", "calculation"},
+			q("integer", "a", "A"), q("calculate", "half", "", "${a} / 2")},
+			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "${a} / 2", Key: "xf.expr.slash", Args: []string{"column", "calculation", "near", "/ 2"}}},
 		{name: "external_choices used", survey: [][]string{{"type", "name", "label"}, ok},
 			extra: []xlsform.Sheet{{Name: "external_choices", Rows: [][]string{{"list_name", "name", "label"}, {"desa", "d1", "D1"}}}},
 			want:  xlsform.Problem{Sheet: "external_choices", Feature: "external_choices", Key: "xf.err.external"}},
