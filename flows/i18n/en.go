@@ -950,7 +950,7 @@ var en = map[string]string{
 	"xf.expr.arity":              "{column} column: wrong number of arguments to {feature}",
 	"xf.expr.regex":              "{column} column: {feature} needs a valid (RE2) pattern written directly in quotes",
 	"xf.expr.path":               "{column} column: {near} is not supported; refer to a question as ${name}",
-	"xf.expr.slash": "{column} column: {near} divides with /, which XLSForm does not read; write div (${a} div ${b})",
+	"xf.expr.slash":              "{column} column: {near} divides with /, which XLSForm does not read; write div (${a} div ${b})",
 	"xf.expr.choice":             "{column} column: write {feature} as jr:choice-name(${name}, '${name}')",
 	"xf.desc.title":              "Form {title} (form_id {id}, version {version})",
 	"xf.desc.langs":              "Languages: {langs}; default: {default}",

@@ -950,7 +950,7 @@ var id = map[string]string{
 	"xf.expr.arity":              "kolom {column}: jumlah argumen {feature} salah",
 	"xf.expr.regex":              "kolom {column}: {feature} perlu pola teks yang sah (RE2), ditulis langsung dalam tanda kutip",
 	"xf.expr.path":               "kolom {column}: {near} tidak didukung; tunjuk pertanyaan dengan ${name}",
-	"xf.expr.slash": "kolom {column}: {near} membagi dengan /, yang tidak dibaca XLSForm; tulis div (${a} div ${b})",
+	"xf.expr.slash":              "kolom {column}: {near} membagi dengan /, yang tidak dibaca XLSForm; tulis div (${a} div ${b})",
 	"xf.expr.choice":             "kolom {column}: {feature} ditulis jr:choice-name(${name}, '${name}')",
 	"xf.desc.title":              "Formulir {title} (form_id {id}, versi {version})",
 	"xf.desc.langs":              "Bahasa: {langs}; bawaan: {default}",
