@@ -399,12 +399,39 @@ func (l *loader) load() *Form {
 	l.settings(f)
 	l.choices(f)
 	l.survey(f, survey)
+	l.sortProblems()
 	f.Langs = l.langs
 	f.Titles = map[string]string{}
 	for _, lang := range f.Langs {
 		f.Titles[lang] = f.Title
 	}
 	return f
+}
+
+// sortProblems orders the problems as a reader goes through the workbook:
+// the file's own first, then the survey, choices and settings sheets, each
+// by row (a reference checked after the whole sheet is read comes at its
+// row, not at the end).
+func (l *loader) sortProblems() {
+	rank := func(sheet string) int {
+		switch sheet {
+		case "":
+			return 0
+		case SheetSurvey:
+			return 1
+		case SheetChoices:
+			return 2
+		case SheetSettings:
+			return 3
+		}
+		return 4
+	}
+	slices.SortStableFunc(l.problems, func(a, b Problem) int {
+		if d := rank(a.Sheet) - rank(b.Sheet); d != 0 {
+			return d
+		}
+		return a.Row - b.Row
+	})
 }
 
 func (l *loader) settings(f *Form) {
@@ -642,12 +669,14 @@ func (l *loader) survey(f *Form, s *sheet) {
 	// the plain columns' (a preload, a data type). Refused where they hold
 	// a value; every other unknown column (appearance, media, notes,
 	// instance::, body::, Kobo's $kuid) only shapes a screen and is ignored.
+	// SurveyCTO's disabled (yes: the row is not part of the form) is
+	// refused too rather than asked anyway.
 	for _, h := range s.header {
-		if h != "trigger" && !strings.HasPrefix(h, "bind::") {
+		if h != "trigger" && h != "disabled" && !strings.HasPrefix(h, "bind::") {
 			continue
 		}
 		for _, r := range s.rows {
-			if s.get(r, h) != "" {
+			if v := strings.ToLower(s.get(r, h)); v != "" && !(h == "disabled" && (v == "no" || v == "false" || v == "0")) {
 				l.add(SheetSurvey, r.n, h, "xf.err.column.unsupported")
 			}
 		}
@@ -729,6 +758,7 @@ func (l *loader) survey(f *Form, s *sheet) {
 			continue
 		}
 		q := Question{Row: r.n, Type: t, Name: name}
+		refused := false
 		for _, g := range stack {
 			q.Group = append(q.Group, g.name)
 		}
@@ -743,6 +773,7 @@ func (l *loader) survey(f *Form, s *sheet) {
 		default:
 			if rest != "" {
 				l.add(SheetSurvey, r.n, typ, "xf.err.type.unknown")
+				refused = true // named once: not also for a missing label
 			}
 		}
 		if (t == Kecamatan || t == Kelurahan) && l.opt.Regions == nil {
@@ -755,7 +786,7 @@ func (l *loader) survey(f *Form, s *sheet) {
 		q.Hint = s.texts(r, "hint", l.seenLang)
 		q.RequiredMessage = s.texts(r, "required_message", l.seenLang)
 		q.ConstraintMessage = s.texts(r, "constraint_message", l.seenLang)
-		if t.Asked() && len(q.Label) == 0 && len(q.Hint) == 0 {
+		if t.Asked() && !refused && len(q.Label) == 0 && len(q.Hint) == 0 {
 			l.add(SheetSurvey, r.n, name, "xf.err.label.missing")
 		}
 		q.Required = l.boolean(r.n, "required", s.get(r, "required"))

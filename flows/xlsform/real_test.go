@@ -190,6 +190,14 @@ func TestLoadRealRefusals(t *testing.T) {
 		{name: "trigger column", survey: [][]string{{"type", "name", "label", "trigger", "calculation"}, ok,
 			q("calculate", "c", "", "${ok}", "now()")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "trigger", Key: "xf.err.column.unsupported"}},
+		{name: "SurveyCTO disabled", survey: [][]string{{"type", "name", "label", "disabled"}, q("text", "a", "A", "no"),
+			q("text", "b", "B", "yes")},
+			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "disabled", Key: "xf.err.column.unsupported"}, only: true},
+		{name: "SurveyCTO text audit", survey: [][]string{{"type", "name", "label"}, ok, q("text audit", "audit")},
+			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "text audit", Key: "xf.err.type.unknown"}, only: true},
+		{name: "curly quotes", survey: [][]string{{"type", "name", "label", "relevant"}, q("integer", "age", "Age"),
+			q("text", "b", "B", "${age} = \u201818\u2019")},
+			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "${age} = \u201818\u2019", Key: "xf.expr.quote"}},
 		{name: "public_key", survey: [][]string{{"type", "name", "label"}, ok},
 			settings: [][]string{{"form_id", "public_key"}, {"rahasia", "MIIBIjANBgkq"}},
 			want:     xlsform.Problem{Sheet: "settings", Row: 2, Feature: "public_key", Key: "xf.err.encrypted"}},
@@ -235,6 +243,24 @@ func TestLoadRealRefusals(t *testing.T) {
 			}
 			t.Errorf("problems %+v\nwant %+v", ref.Problems, tc.want)
 		})
+	}
+}
+
+// Problems come in the order of the sheet's rows, whichever check found
+// them (references are checked after the whole sheet is read).
+func TestRefusalRowOrder(t *testing.T) {
+	_, err := load(t, xlsformtest.Form(t, [][]string{{"type", "name", "label", "relevant"},
+		q("text", "a", "Hello ${nama}"), q("select_one nolist", "b", "B"), q("texte", "c", "C")}, nil, xlsformtest.Settings("urut")))
+	var ref *xlsform.Refusal
+	if !errors.As(err, &ref) {
+		t.Fatalf("Load = %v", err)
+	}
+	var rows []int
+	for _, p := range ref.Problems {
+		rows = append(rows, p.Row)
+	}
+	if len(rows) != 3 || rows[0] != 2 || rows[1] != 3 || rows[2] != 4 {
+		t.Errorf("rows %v, want 2 3 4: %+v", rows, ref.Problems)
 	}
 }
 

@@ -216,6 +216,8 @@ func TestParseRefused(t *testing.T) {
 		{"(${a} + 1)/${b}", ErrSlash, ""},
 		{". / 2", ErrSlash, ""},
 		{"1 + /data/a", ErrPath, ""},
+		{"${a} = \u201818\u2019", ErrQuote, ""},
+		{"selected(${a}, \u201cya\u201d)", ErrQuote, ""},
 	}
 	for _, tc := range tests {
 		_, err := Parse(tc.src)

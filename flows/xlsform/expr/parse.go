@@ -25,6 +25,7 @@ const (
 	ErrPath     Code = "path"     // an XPath path (/data/x, .., instance) instead of ${name}
 	ErrChoice   Code = "choice"   // jr:choice-name() whose second argument is not '${name}'
 	ErrSlash    Code = "slash"    // a / after a value: a division, which XPath writes div
+	ErrQuote    Code = "quote"    // a curly quote where a straight one is meant
 )
 
 // Error is a refused expression.
@@ -41,7 +42,7 @@ func (e *Error) Error() string {
 		return "expr: unsupported function " + e.Func + "()"
 	case ErrArity:
 		return "expr: wrong number of arguments to " + e.Func + "()"
-	case ErrSyntax, ErrPath, ErrSlash:
+	case ErrSyntax, ErrPath, ErrSlash, ErrQuote:
 		return "expr: " + string(e.Code) + " near " + strconv.Quote(e.Near) + " at " + strconv.Itoa(e.Pos)
 	}
 	return "expr: " + string(e.Code)
@@ -275,6 +276,13 @@ func (p *parser) next() {
 		}
 		p.tok = token{kind: tStr, text: s[p.pos+1 : p.pos+1+end], pos: start}
 		p.pos += end + 2
+	case curlyQuote(s[p.pos:]):
+		// Word and web pages turn quotes curly; XPath reads only straight ones.
+		p.tok = token{kind: tBad, text: nearText(s[start:]), pos: start}
+		if p.err == nil {
+			p.err = &Error{Code: ErrQuote, Pos: start, Near: nearText(s[start:])}
+		}
+		p.pos = len(s)
 	case isNameStart(c) && unicodeSpace(s[p.pos:]) == 0:
 		for p.pos < len(s) && (isNameChar(s[p.pos]) || s[p.pos] == ':') && unicodeSpace(s[p.pos:]) == 0 {
 			p.pos++
@@ -326,6 +334,16 @@ func (p *parser) next() {
 	default:
 		p.bad(start, nearText(s[start:]))
 	}
+}
+
+// curlyQuote reports whether s starts with a typographic quote.
+func curlyQuote(s string) bool {
+	for _, q := range []string{"\u2018", "\u2019", "\u201c", "\u201d"} {
+		if strings.HasPrefix(s, q) {
+			return true
+		}
+	}
+	return false
 }
 
 // unicodeSpace returns the byte length of the Unicode space (no-break,
