@@ -971,32 +971,97 @@ func (l *loader) choiceColumn(col string) bool {
 
 // checkCycles refuses calculations that read each other in a circle, which
 // no order of evaluation can settle. Each calculation in a circle is named;
-// one that only reads from a circle is not.
+// one that only reads from a circle is not. The circles are the strongly
+// connected components of the calculations' references (Tarjan's
+// algorithm, without recursion), found in time linear in the references:
+// a form of 2,000 calculations each reading hundreds of others is checked
+// at once, not in minutes.
 func (l *loader) checkCycles(f *Form) {
-	calc := map[string]*Question{}
+	idx := map[string]int{} // calculation name -> index in calcs
+	var calcs []*Question
 	for i := range f.Questions {
 		if q := &f.Questions[i]; q.Calculation != nil {
-			calc[q.Name] = q
+			if _, dup := idx[q.Name]; !dup {
+				idx[q.Name] = len(calcs)
+				calcs = append(calcs, q)
+			}
 		}
 	}
-	for _, q := range f.Questions {
-		if q.Calculation == nil {
+	edges := make([][]int, len(calcs))
+	self := make([]bool, len(calcs))
+	for v, q := range calcs {
+		for _, ref := range q.Calculation.Refs() {
+			if w, ok := idx[ref]; ok {
+				edges[v] = append(edges[v], w)
+				self[v] = self[v] || w == v
+			}
+		}
+	}
+	const unseen = -1
+	index, low := make([]int, len(calcs)), make([]int, len(calcs))
+	onStack := make([]bool, len(calcs))
+	for i := range index {
+		index[i] = unseen
+	}
+	var stack []int
+	next := 0
+	inCycle := make([]bool, len(calcs))
+	type frame struct{ v, edge int }
+	for root := range calcs {
+		if index[root] != unseen {
 			continue
 		}
-		seen := map[string]bool{}
-		stack := slices.Clone(q.Calculation.Refs())
-		for len(stack) > 0 {
-			name := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if name == q.Name {
-				l.add(SheetSurvey, q.Row, q.Name, "xf.err.cycle")
-				break
-			}
-			if seen[name] || calc[name] == nil {
+		work := []frame{{v: root}}
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(work) > 0 {
+			fr := &work[len(work)-1]
+			v := fr.v
+			if fr.edge < len(edges[v]) {
+				w := edges[v][fr.edge]
+				fr.edge++
+				switch {
+				case index[w] == unseen:
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					work = append(work, frame{v: w})
+				case onStack[w]:
+					low[v] = min(low[v], index[w])
+				}
 				continue
 			}
-			seen[name] = true
-			stack = append(stack, calc[name].Calculation.Refs()...)
+			work = work[:len(work)-1]
+			if len(work) > 0 {
+				u := work[len(work)-1].v
+				low[u] = min(low[u], low[v])
+			}
+			if low[v] != index[v] {
+				continue
+			}
+			var comp []int
+			for {
+				w := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[w] = false
+				comp = append(comp, w)
+				if w == v {
+					break
+				}
+			}
+			if len(comp) > 1 || self[v] {
+				for _, w := range comp {
+					inCycle[w] = true
+				}
+			}
+		}
+	}
+	for v, q := range calcs {
+		if inCycle[v] {
+			l.add(SheetSurvey, q.Row, q.Name, "xf.err.cycle")
 		}
 	}
 }

@@ -3,6 +3,7 @@ package xlsform_test
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -261,6 +262,50 @@ func TestRefusalRowOrder(t *testing.T) {
 	}
 	if len(rows) != 3 || rows[0] != 2 || rows[1] != 3 || rows[2] != 4 {
 		t.Errorf("rows %v, want 2 3 4: %+v", rows, ref.Problems)
+	}
+}
+
+// Only calculations inside a circle are named, not those reading from it;
+// a form of many calculations each reading hundreds of others is checked
+// in linear time (it took minutes when each calculation walked the graph).
+func TestCyclesDense(t *testing.T) {
+	_, err := load(t, xlsformtest.Form(t, [][]string{{"type", "name", "label", "calculation"},
+		q("calculate", "a", "", "${b} + 1"), q("calculate", "b", "", "${c} + ${a}"), q("calculate", "c", "", "${b}"),
+		q("calculate", "reader", "", "${a} + ${d}"), q("calculate", "d", "", "1"), q("calculate", "self", "", "${self}")},
+		nil, xlsformtest.Settings("lingkar")))
+	var ref *xlsform.Refusal
+	if !errors.As(err, &ref) {
+		t.Fatalf("Load = %v", err)
+	}
+	var named []string
+	for _, p := range ref.Problems {
+		if p.Key == "xf.err.cycle" {
+			named = append(named, p.Feature)
+		}
+	}
+	if strings.Join(named, " ") != "a b c self" {
+		t.Errorf("cycles named %v, want a b c self", named)
+	}
+
+	rows := [][]string{{"type", "name", "label", "calculation"}}
+	for i := range 1000 {
+		var refs []string
+		for j := i - 1; j >= 0 && len(refs) < 200; j-- {
+			refs = append(refs, "${c"+strconv.Itoa(j)+"}")
+		}
+		calc := "1"
+		if len(refs) > 0 {
+			calc = strings.Join(refs, "+")
+		}
+		rows = append(rows, q("calculate", "c"+strconv.Itoa(i), "", calc))
+	}
+	data := xlsformtest.Form(t, rows, nil, xlsformtest.Settings("padat"))
+	start := time.Now()
+	if _, err := load(t, data); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Load took %v", d)
 	}
 }
 
