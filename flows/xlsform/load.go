@@ -643,6 +643,11 @@ type group struct {
 	name     string
 	row      int
 	relevant *expr.Expr
+	// all is the relevant of this group and those enclosing it, outermost
+	// first, joined once when the group opens: each question joins it to
+	// its own, so deep nesting costs each question one join, not one per
+	// level.
+	all *expr.Expr
 }
 
 // dynamicDefault tells a default that is an expression (${name}, a function
@@ -717,6 +722,10 @@ func (l *loader) survey(f *Form, s *sheet) {
 				if g.relevant != nil {
 					l.cells = append(l.cells, exprCell{row: r.n, col: "relevant", e: g.relevant})
 				}
+			}
+			g.all = g.relevant
+			if len(stack) > 0 {
+				g.all = expr.And(stack[len(stack)-1].all, g.relevant)
 			}
 			stack = append(stack, g)
 			continue
@@ -823,10 +832,8 @@ func (l *loader) survey(f *Form, s *sheet) {
 		if t == Calculate && q.Calculation == nil && s.get(r, "calculation") == "" {
 			l.add(SheetSurvey, r.n, name, "xf.err.calculation.missing")
 		}
-		for i := len(stack) - 1; i >= 0; i-- { // a group's relevant holds for all it encloses
-			if stack[i].relevant != nil {
-				q.Relevant = expr.And(stack[i].relevant, q.Relevant)
-			}
+		if len(stack) > 0 { // a group's relevant holds for all it encloses
+			q.Relevant = expr.And(stack[len(stack)-1].all, q.Relevant)
 		}
 		f.Questions = append(f.Questions, q)
 	}

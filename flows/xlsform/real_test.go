@@ -309,6 +309,47 @@ func TestCyclesDense(t *testing.T) {
 	}
 }
 
+// Nested groups' relevants all hold for their questions; deep nesting (a
+// form of 890 groups one in another, each with a relevant) is joined once
+// per group, not once per level for every question (19 s before).
+func TestDeepGroups(t *testing.T) {
+	rows := [][]string{{"type", "name", "label", "relevant"}}
+	const groups, qs = 890, 210
+	for i := range groups {
+		rows = append(rows, q("begin group", "g"+strconv.Itoa(i), "G", "${q"+strconv.Itoa(i%qs)+"} > "+strconv.Itoa(i)))
+	}
+	for i := range qs {
+		rel := ""
+		if i == 0 {
+			rel = "${q1} = 7"
+		}
+		rows = append(rows, q("integer", "q"+strconv.Itoa(i), "Q", rel))
+	}
+	for range groups {
+		rows = append(rows, q("end group"))
+	}
+	data := xlsformtest.Form(t, rows, nil, xlsformtest.Settings("dalam"))
+	start := time.Now()
+	f, err := load(t, data)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Load took %v", d)
+	}
+	rel := f.Question("q0").Relevant
+	if rel == nil || !strings.HasPrefix(rel.String(), "(((") || !strings.HasSuffix(rel.String(), ") and (${q1} = 7)") ||
+		strings.Count(rel.String(), " and ") != groups {
+		t.Errorf("q0 relevant = %.200s", rel)
+	}
+	if got := len(rel.Refs()); got != qs {
+		t.Errorf("q0 relevant reads %d names, want %d", got, qs)
+	}
+	if g := f.Question("q5").Group; len(g) != groups || g[0] != "g0" || g[groups-1] != "g889" {
+		t.Errorf("q5 groups %d", len(g))
+	}
+}
+
 // Files that are not an .xlsx say what they are and what to do.
 func TestLoadNotXLSX(t *testing.T) {
 	for _, tc := range []struct {
