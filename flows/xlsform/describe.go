@@ -83,6 +83,13 @@ func (f *Form) Describe(lang string) string {
 			}
 		}
 	}
+	if len(f.Ignored) > 0 {
+		items := make([]string, len(f.Ignored))
+		for i, m := range f.Ignored {
+			items[i] = m.Name + " [" + m.Type + "]"
+		}
+		line("xf.desc.ignored", "items", strings.Join(items, ", "))
+	}
 	return b.String()
 }
 

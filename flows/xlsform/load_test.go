@@ -206,7 +206,7 @@ func TestLoadRefusals(t *testing.T) {
 		{name: "select_one_external", survey: [][]string{q("select_one_external yn", "d", "D")},
 			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "select_one_external yn", Key: "xf.err.external"}},
 		{name: "external_choices sheet", survey: [][]string{ok},
-			extra: []xlsform.Sheet{{Name: "external_choices", Rows: [][]string{{"list_name", "name"}}}},
+			extra: []xlsform.Sheet{{Name: "external_choices", Rows: [][]string{{"list_name", "name"}, {"desa", "d1"}}}},
 			want:  xlsform.Problem{Sheet: "external_choices", Feature: "external_choices", Key: "xf.err.external"}},
 		{name: "entities sheet", survey: [][]string{ok},
 			extra: []xlsform.Sheet{{Name: "entities", Rows: [][]string{{"list_name", "label"}, {"trees", "x"}}}},
@@ -229,8 +229,8 @@ func TestLoadRefusals(t *testing.T) {
 			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "geoshape", Key: "xf.err.type.unsupported"}},
 		{name: "background-audio", survey: [][]string{ok, q("background-audio", "g")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "background-audio", Key: "xf.err.type.unsupported"}},
-		{name: "deviceid", survey: [][]string{q("deviceid", "d"), ok},
-			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "deviceid", Key: "xf.err.type.meta"}},
+		{name: "audit", survey: [][]string{q("audit", "d"), ok},
+			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "audit", Key: "xf.err.type.meta"}},
 		{name: "unknown type", survey: [][]string{q("texte", "x", "X")},
 			want: xlsform.Problem{Sheet: "survey", Row: 2, Feature: "texte", Key: "xf.err.type.unknown"}},
 		{name: "type missing", survey: [][]string{ok, q("", "x", "X")},
@@ -396,7 +396,7 @@ func TestRefusalText(t *testing.T) {
 func TestLoadBounds(t *testing.T) {
 	t.Run("not a workbook", func(t *testing.T) {
 		_, err := load(t, []byte("type,name,label\ntext,x,X\n"))
-		assertKey(t, err, "xf.err.read")
+		assertKey(t, err, "xf.err.not_xlsx")
 	})
 	t.Run("too big", func(t *testing.T) {
 		_, err := xlsform.Load(bytes.NewReader(xlsformtest.AllTypes(t)), xlsform.Options{MaxBytes: 1000})

@@ -80,6 +80,9 @@ type Form struct {
 	Questions []Question
 	// Choices maps a list_name to its choices, in sheet order.
 	Choices map[string][]Choice
+	// Ignored are the metadata rows left out (deviceid, phonenumber, ...):
+	// there is no phone to read them from behind a chat.
+	Ignored []Ignored
 	// LinkCase is the settings extension link_case (yes/true/1): each
 	// submission is linked to one of the worker's cases.
 	LinkCase bool
@@ -110,4 +113,11 @@ type Choice struct {
 	// by a choice_filter expression as ${...}-free names.
 	Extra map[string]string
 	Row   int
+}
+
+// Ignored is a survey row the bot leaves out without asking or storing it.
+type Ignored struct {
+	Row  int
+	Type string // as normalised: deviceid, phonenumber, ...
+	Name string
 }

@@ -71,6 +71,9 @@ func formatNum(f float64) string {
 }
 
 // AsNumber is XPath's number(): NaN for "" and for text that is no number.
+// A date (2026-12-04) or dateTime reads as days since 1970-01-01 (a
+// dateTime's time of day as the fraction, on its own clock), as ODK reads
+// them, so today() - ${tgl_lahir} is an age in days.
 func (v Val) AsNumber() float64 {
 	switch v.Kind {
 	case Number:
@@ -87,11 +90,44 @@ func (v Val) AsNumber() float64 {
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
+			if d, ok := dateDays(s); ok {
+				return d
+			}
 			return math.NaN()
 		}
 		return f
 	}
 	return math.NaN()
+}
+
+// dateDays reads an ISO date, or a dateTime as now() writes it (seconds,
+// fraction and offset optional), as days since 1970-01-01.
+func dateDays(s string) (float64, bool) {
+	if len(s) < 10 {
+		return 0, false
+	}
+	d, err := time.Parse(time.DateOnly, s[:10])
+	if err != nil {
+		return 0, false
+	}
+	days := float64(d.Unix() / 86400)
+	if len(s) == 10 {
+		return days, true
+	}
+	if s[10] != 'T' {
+		return 0, false
+	}
+	clock := s[11:]
+	if i := strings.IndexAny(clock, "Z+-"); i >= 0 {
+		clock = clock[:i] // the wall clock, as a date has no zone either
+	}
+	for _, layout := range []string{"15:04:05.999999999", "15:04"} {
+		if t, err := time.Parse(layout, clock); err == nil {
+			secs := t.Hour()*3600 + t.Minute()*60 + t.Second()
+			return days + (float64(secs)+float64(t.Nanosecond())/1e9)/86400, true
+		}
+	}
+	return 0, false
 }
 
 // AsBool is XPath's boolean(): false for empty, 0 and NaN.

@@ -73,6 +73,20 @@ func TestEval(t *testing.T) {
 		{"${visit} > today()", "false"},
 		{"'2026-12-04' = today()", "true"},
 		{"today()", "2026-12-04"},
+		// Dates read as days since 1970 in arithmetic, as ODK reads them:
+		// the usual age formula gives years, not NaN.
+		{"today() - ${visit}", "3"},
+		{"int((today() - '1990-06-15') div 365.25)", "36"},
+		{"number('1970-01-02')", "1"},
+		{"number('1970-01-01T18:00:00.000+07:00')", "0.75"},
+		{"${visit} + 1 > today()", "false"},
+		{"number('2026-13-01')", "NaN"},
+		{"number('2026-12-01x')", "NaN"},
+		{"now() > today()", "true"},
+		// No-break and zero-width spaces pasted from elsewhere separate tokens.
+		{"${age}\u00a0>\u00a030\u00a0and\u00a0${age} < 40", "true"},
+		{"\u200b${age}\u2003+ 1", "35"},
+		{"concat('a\u00a0b')", "a\u00a0b"},
 		{"now()", "2026-12-04T09:30:00.000+07:00"},
 		{"not(${age} > 40)", "true"},
 		{"selected(${did}, 'rujukan')", "true"},
@@ -197,6 +211,13 @@ func TestParseRefused(t *testing.T) {
 		{"1 | 2", ErrSyntax, ""},
 		{"a[1]", ErrPath, ""},
 		{"1.2.3", ErrSyntax, ""},
+		// A division written as in a spreadsheet, told apart from a path.
+		{"${a} / 2", ErrSlash, ""},
+		{"(${a} + 1)/${b}", ErrSlash, ""},
+		{". / 2", ErrSlash, ""},
+		{"1 + /data/a", ErrPath, ""},
+		{"${a} = \u201818\u2019", ErrQuote, ""},
+		{"selected(${a}, \u201cya\u201d)", ErrQuote, ""},
 	}
 	for _, tc := range tests {
 		_, err := Parse(tc.src)

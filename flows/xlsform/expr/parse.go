@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Code tells what is wrong with an expression, so a caller can explain it in
@@ -23,6 +24,8 @@ const (
 	ErrRegex    Code = "regex"    // regex() with a pattern that is not a literal or not valid RE2
 	ErrPath     Code = "path"     // an XPath path (/data/x, .., instance) instead of ${name}
 	ErrChoice   Code = "choice"   // jr:choice-name() whose second argument is not '${name}'
+	ErrSlash    Code = "slash"    // a / after a value: a division, which XPath writes div
+	ErrQuote    Code = "quote"    // a curly quote where a straight one is meant
 )
 
 // Error is a refused expression.
@@ -39,7 +42,7 @@ func (e *Error) Error() string {
 		return "expr: unsupported function " + e.Func + "()"
 	case ErrArity:
 		return "expr: wrong number of arguments to " + e.Func + "()"
-	case ErrSyntax, ErrPath:
+	case ErrSyntax, ErrPath, ErrSlash, ErrQuote:
 		return "expr: " + string(e.Code) + " near " + strconv.Quote(e.Near) + " at " + strconv.Itoa(e.Pos)
 	}
 	return "expr: " + string(e.Code)
@@ -215,8 +218,18 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // next reads the following token into p.tok.
 func (p *parser) next() {
 	s := p.src
-	for p.pos < len(s) && (s[p.pos] == ' ' || s[p.pos] == '\t' || s[p.pos] == '\n' || s[p.pos] == '\r') {
-		p.pos++
+	for p.pos < len(s) {
+		if c := s[p.pos]; c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			p.pos++
+			continue
+		}
+		// A no-break space (Excel and web pages paste them) or another
+		// Unicode space separates tokens as a space does.
+		if n := unicodeSpace(s[p.pos:]); n > 0 {
+			p.pos += n
+			continue
+		}
+		break
 	}
 	start := p.pos
 	if p.pos >= len(s) {
@@ -263,8 +276,15 @@ func (p *parser) next() {
 		}
 		p.tok = token{kind: tStr, text: s[p.pos+1 : p.pos+1+end], pos: start}
 		p.pos += end + 2
-	case isNameStart(c):
-		for p.pos < len(s) && (isNameChar(s[p.pos]) || s[p.pos] == ':') {
+	case curlyQuote(s[p.pos:]):
+		// Word and web pages turn quotes curly; XPath reads only straight ones.
+		p.tok = token{kind: tBad, text: nearText(s[start:]), pos: start}
+		if p.err == nil {
+			p.err = &Error{Code: ErrQuote, Pos: start, Near: nearText(s[start:])}
+		}
+		p.pos = len(s)
+	case isNameStart(c) && unicodeSpace(s[p.pos:]) == 0:
+		for p.pos < len(s) && (isNameChar(s[p.pos]) || s[p.pos] == ':') && unicodeSpace(s[p.pos:]) == 0 {
 			p.pos++
 		}
 		word := s[start:p.pos]
@@ -279,7 +299,17 @@ func (p *parser) next() {
 			p.tok = token{kind: tName, text: word, pos: start}
 		}
 	case c == '/':
-		p.path(start)
+		switch p.tok.kind {
+		case tNum, tStr, tRef, tDot, tRParen:
+			// After a value, / is a division written as in a spreadsheet.
+			p.tok = token{kind: tBad, text: "/", pos: start}
+			if p.err == nil {
+				p.err = &Error{Code: ErrSlash, Pos: start, Near: nearText(s[start:])}
+			}
+			p.pos = len(s)
+		default:
+			p.path(start)
+		}
 	case c == '(':
 		p.pos++
 		p.tok = token{kind: tLParen, text: "(", pos: start}
@@ -304,6 +334,29 @@ func (p *parser) next() {
 	default:
 		p.bad(start, nearText(s[start:]))
 	}
+}
+
+// curlyQuote reports whether s starts with a typographic quote.
+func curlyQuote(s string) bool {
+	for _, q := range []string{"\u2018", "\u2019", "\u201c", "\u201d"} {
+		if strings.HasPrefix(s, q) {
+			return true
+		}
+	}
+	return false
+}
+
+// unicodeSpace returns the byte length of the Unicode space (no-break,
+// zero-width, ...) s starts with, 0 when it starts with none.
+func unicodeSpace(s string) int {
+	if s == "" || s[0] < 0x80 {
+		return 0
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+		return n
+	}
+	return 0
 }
 
 // nearText is the start of s, cut to a readable length on a rune boundary.
