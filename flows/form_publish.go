@@ -202,6 +202,10 @@ func (a *App) formPreview(c *Ctx, f *xlsform.Form) (string, error) {
 	if f.LinkCase {
 		b.WriteString("\n" + c.T("xfa.preview.link_case"))
 	}
+	if len(f.Ignored) > 0 {
+		// The admin should know before publishing that these columns will stay empty.
+		b.WriteString("\n" + c.T("xf.desc.ignored", "items", html.EscapeString(f.IgnoredList())))
+	}
 	for i, q := range asked {
 		if i == previewQuestions {
 			b.WriteString("\n…")

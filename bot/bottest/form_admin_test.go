@@ -154,6 +154,26 @@ func clipTitle(s string) string {
 	return s
 }
 
+// TestFormUploadPreviewIgnored: phone metadata rows (deviceid, phonenumber)
+// that a chat cannot fill are named in the preview, so the admin knows
+// before publishing that those columns will stay out.
+func TestFormUploadPreviewIgnored(t *testing.T) {
+	r := newScopeRig(t)
+	wb := xlsformtest.Form(t, [][]string{
+		{"type", "name", "label"},
+		{"deviceid", "perangkat", ""},
+		{"phonenumber", "hp", ""},
+		{"text", "nama", "Nama"},
+	}, nil, xlsformtest.Settings("meta"))
+	r.admin.do(func() { r.admin.SendDocument("meta.xlsx", wb, "") }, "diterima")
+	preview := waitText(t, r.admin.User, "Terbitkan untuk siapa?")
+	for _, want := range []string{"Dilewati", "perangkat [deviceid]", "hp [phonenumber]", "Jumlah pertanyaan: 1"} {
+		if !strings.Contains(preview.Text, want) {
+			t.Errorf("preview lacks %q:\n%s", want, preview.Text)
+		}
+	}
+}
+
 // TestFormUploadRefused: a workbook outside the subset is refused with each
 // problem's sheet and row, nothing stored but the audit; a file that is not
 // .xlsx is not fetched; a worker's document does what any stray message

@@ -84,13 +84,19 @@ func (f *Form) Describe(lang string) string {
 		}
 	}
 	if len(f.Ignored) > 0 {
-		items := make([]string, len(f.Ignored))
-		for i, m := range f.Ignored {
-			items[i] = m.Name + " [" + m.Type + "]"
-		}
-		line("xf.desc.ignored", "items", strings.Join(items, ", "))
+		line("xf.desc.ignored", "items", f.IgnoredList())
 	}
 	return b.String()
+}
+
+// IgnoredList names the rows left out, "name [type]" each, for the check's
+// output and the upload preview alike.
+func (f *Form) IgnoredList() string {
+	items := make([]string, len(f.Ignored))
+	for i, m := range f.Ignored {
+		items[i] = m.Name + " [" + m.Type + "]"
+	}
+	return strings.Join(items, ", ")
 }
 
 // pick returns the text for lang, else the default language's, else the
