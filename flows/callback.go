@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"dinsosbot/flows/engine"
 )
 
 // MaxCallbackData is Telegram's limit on a button's callback_data, in bytes.
@@ -21,18 +23,9 @@ const (
 	cbMeeting  = "mt" // a meeting invitation or report; Nonce is the meeting id
 )
 
-// Callback ops of cbFlow.
-const (
-	opChoose = "o" // Arg: option value
-	opToggle = "t" // Arg: option value (several-choice step)
-	opDone   = "d" // finish a several-choice or photos step
-	opEdit   = "e" // Arg: step key, from the summary
-	opSave   = "s" // save, from the summary
-	opCancel = "x"
-	opBack   = "b"
-	opSkip   = "k"
-	opPage   = "p" // Arg: the page of a long choice's options to show
-)
+// opChoose picks the language in the language picker (cbLanguage); the
+// ops of cbFlow are the engine's own.
+const opChoose = "o"
 
 // Callback ops of cbApproval.
 const (
@@ -47,7 +40,7 @@ type Callback struct {
 }
 
 var validOps = map[string]map[string]bool{
-	cbFlow:     {opChoose: true, opToggle: true, opDone: true, opEdit: true, opSave: true, opCancel: true, opBack: true, opSkip: true, opPage: true},
+	cbFlow:     setOf(engine.Ops()),
 	cbApproval: {opApprove: true, opReject: true, opBlock: true},
 	cbLanguage: {opChoose: true},
 	cbMeeting:  meetingOps,
@@ -97,6 +90,14 @@ func (cb Callback) check() error {
 		return fmt.Errorf("%w: arg %q", ErrBadCallback, cb.Arg)
 	}
 	return nil
+}
+
+func setOf(ops []string) map[string]bool {
+	m := make(map[string]bool, len(ops))
+	for _, op := range ops {
+		m[op] = true
+	}
+	return m
 }
 
 func alnum(s, extra string) bool {

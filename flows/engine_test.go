@@ -467,12 +467,15 @@ func TestPressOnOtherMessageStale(t *testing.T) {
 
 // Leaving a contact or location step without using its keyboard (/lewati,
 // /kembali) takes the keyboard away at once: in the next prompt when it is a
-// plain message, else in a short message of its own before it.
+// plain message, else in a short message of its own before it (a step
+// answered before has buttons: its keep button).
 func TestLeaveRequestKeyboard(t *testing.T) {
 	w := newWorld(t, flows.Config{})
 	f := &flows.Flow{Name: "where", Title: "profile.title", Steps: []flows.Step{
 		{Key: "note", Prompt: "reg.name", Label: "cmd.start", Input: flows.InputText, Min: 2, Max: 100},
 		{Key: "loc", Prompt: "reg.phone", Label: "cmd.language", Input: flows.InputLocation, Optional: true},
+		{Key: "more", Prompt: "reg.name", Label: "cmd.help", Input: flows.InputText, Min: 2, Max: 100},
+		{Key: "loc2", Prompt: "reg.phone", Label: "cmd.language", Input: flows.InputLocation, Optional: true},
 		{Key: "ok", Prompt: "reg.kelurahan", Label: "cmd.profile", Input: flows.InputYesNo},
 	}, Save: func(c *flows.Ctx) error { return c.Reply(c.T("profile.saved")) }}
 	if err := w.app.AddCommand(flows.FlowCommand{Name: "where", Group: flows.GroupPrivate, Flow: f}); err != nil {
@@ -484,10 +487,15 @@ func TestLeaveRequestKeyboard(t *testing.T) {
 		t.Fatalf("location step: %+v", m)
 	}
 	p.send("/kembali")
-	if m := rowsIn(p); len(m) != 1 || !m[0].RemoveReply || !strings.Contains(m[0].Text, "Kembali satu langkah") {
-		t.Fatalf("back to a text step: %+v, want one prompt taking the keyboard away", m)
+	if m := rowsIn(p); len(m) != 2 || !m[0].RemoveReply || !strings.Contains(m[0].Text, "Kembali satu langkah") ||
+		len(m[1].Buttons) != 1 || !strings.Contains(m[1].Text, "Sri Wahyuni") {
+		t.Fatalf("back to an answered text step: %+v, want the removal alone, then the prompt with its keep button", m)
 	}
 	p.send("Sri Wahyuni").send("/lewati")
+	if m := rowsIn(p); len(m) != 1 || !m[0].RemoveReply || !strings.Contains(m[0].Text, "dilewati") || len(m[0].Buttons) != 0 {
+		t.Fatalf("skip to a plain text step: %+v, want one prompt taking the keyboard away", m)
+	}
+	p.send("catatan").send("/lewati")
 	m := rowsIn(p)
 	if len(m) != 2 || !m[0].RemoveReply || !strings.Contains(m[0].Text, "dilewati") || len(m[1].Buttons) == 0 ||
 		strings.Contains(m[1].Text, "dilewati") {

@@ -239,9 +239,7 @@ func (a *App) answerPlain(tx *store.Tx, lang i18n.Lang, f *xlsform.Form, q xlsfo
 	case xlsform.Kecamatan:
 		return a.kecamatanName(ans.Text), nil
 	case xlsform.Date, xlsform.Time, xlsform.DateTime, xlsform.Decimal:
-		in := map[xlsform.Type]engine.InputKind{xlsform.Date: InputDate, xlsform.Time: InputTime,
-			xlsform.DateTime: engine.InputDateTime, xlsform.Decimal: engine.InputDecimal}[q.Type]
-		if s, err := engine.FormatValue(lang, in, ans.Text); err == nil {
+		if s, err := engine.FormatValue(lang, typedInputs[q.Type], ans.Text); err == nil {
 			return s, nil
 		}
 		// An answer stored by an older layout still shows, as stored.

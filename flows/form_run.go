@@ -559,10 +559,27 @@ func (d *formDef) defaultValue(c *Ctx, i int, e *expr.Expr) (Value, bool) {
 			}
 		}
 		return Value{List: list}, len(list) > 0
-	case xlsform.Text, xlsform.Integer, xlsform.Decimal, xlsform.Date, xlsform.Time, xlsform.DateTime:
+	case xlsform.Text:
 		return Value{Text: s}, true
+	case xlsform.Integer, xlsform.Decimal, xlsform.Date, xlsform.Time, xlsform.DateTime:
+		// Stored as the worker's own answer would be, or not at all: a
+		// default the summary cannot read would stop the form.
+		norm, err := engine.Normalize(typedInputs[q.Type], s)
+		if err != nil {
+			slog.Warn("form default dropped", "form", d.version.FormID, "version", d.version.ID,
+				"question", q.Name, "err", err)
+			return Value{}, false
+		}
+		return Value{Text: norm}, true
 	}
 	return Value{}, false
+}
+
+// typedInputs are the input kinds of the typed questions whose stored
+// layout differs from what a person types.
+var typedInputs = map[xlsform.Type]engine.InputKind{
+	xlsform.Integer: InputNumber, xlsform.Decimal: engine.InputDecimal, xlsform.Date: InputDate,
+	xlsform.Time: InputTime, xlsform.DateTime: engine.InputDateTime,
 }
 
 // valueOf is answer v of question i as "." reads it in a constraint.

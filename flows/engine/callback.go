@@ -30,7 +30,13 @@ const (
 	opBack   = "b"
 	opSkip   = "k"
 	opPage   = "p" // Arg: the page of a long choice to show
+	opKeep   = "v" // take the answer already there (a default, or when editing)
 )
+
+// Ops are the ops of the engine's buttons, for the host's parser to accept.
+func Ops() []string {
+	return []string{opChoose, opToggle, opDone, opEdit, opSave, opCancel, opBack, opSkip, opPage, opKeep}
+}
 
 // Callback is a parsed callback_data, "kind:nonce:op:arg"; the host parses
 // and checks it (it knows every kind) before giving it to OnCallback.

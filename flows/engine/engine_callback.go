@@ -83,6 +83,12 @@ func (e *Engine) onFlowButton(c *Ctx, s *Session, cb Callback) error {
 			return err
 		}
 		return e.accept(c, s, step, Value{})
+	case cb.Op == opKeep && keepable(step.Input):
+		v, ok := s.st.Answers[step.Key]
+		if !ok || v.Skipped {
+			return e.stale(c)
+		}
+		return e.done(c, s, step, v)
 	case cb.Op == opToggle && step.Input == InputMulti:
 		return e.toggle(c, s, step, cb.Arg)
 	case cb.Op == opDone && step.Input == InputMulti:

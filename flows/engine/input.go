@@ -150,6 +150,15 @@ func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, e
 		m.Reply = &store.ReplyKeyboard{OneTime: true,
 			Buttons: [][]store.ReplyButton{{{Text: c.T("flow.btn.location"), RequestLocation: true}}}}
 	}
+	if v, ok := s.st.Answers[step.Key]; ok && !v.Skipped && keepable(step.Input) {
+		// A default or an answer being edited can be taken as it is
+		// without typing it again.
+		b, err := button(c.T("flow.btn.keep"), opKeep, "")
+		if err != nil {
+			return store.Message{}, err
+		}
+		m.Buttons = append(m.Buttons, []store.Button{b})
+	}
 	if step.Optional && len(m.Buttons) > 0 {
 		b, err := button(c.T("flow.btn.skip"), opSkip, "")
 		if err != nil {
@@ -163,6 +172,17 @@ func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, e
 	}
 	m.Text = text + "\n\n<i>" + c.T(footer) + "</i>"
 	return m, nil
+}
+
+// keepable tells the kinds answered by typing or sending, whose prompt
+// offers to keep an answer already there; the others have buttons of their
+// own or a reply keyboard that leaves no room for one.
+func keepable(in InputKind) bool {
+	switch in {
+	case InputText, InputName, InputNumber, InputDate, InputTime, InputDecimal, InputDateTime, InputAudio:
+		return true
+	}
+	return false
 }
 
 // read parses the event as an answer to step; an *InputError says what is wrong.
@@ -602,6 +622,63 @@ func readDecimal(text string, step *Step) (string, error) {
 
 // dateTimeLayout is how a date and time answer is stored.
 const dateTimeLayout = "2006-01-02T15:04"
+
+// Normalize turns a value given by the host rather than typed by the person
+// (an XLSForm default, "08:30:00", now()'s "2026-12-05T09:30:00.000+07:00")
+// into the layout a typed answer of kind in is stored in, so the summary,
+// the checks and the export read it like any other answer. A value that is
+// no answer of that kind is an error, and the host should drop it.
+func Normalize(in InputKind, text string) (string, error) {
+	text = strings.TrimSpace(text)
+	switch in {
+	case InputNumber:
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return "", fmt.Errorf("not a whole number: %q", text)
+		}
+		return strconv.Itoa(n), nil
+	case InputDecimal:
+		return readDecimal(text, &Step{})
+	case InputDate:
+		if d, ok := machineTime(text, "2006-01-02", "2006-01-02T15:04:05.000-07:00", time.RFC3339); ok {
+			return d.Format(time.DateOnly), nil
+		}
+		d, err := parse.Date(text)
+		if err != nil {
+			return "", fmt.Errorf("not a date: %q", text)
+		}
+		return d.String(), nil
+	case InputTime:
+		if d, ok := machineTime(text, "15:04:05.000-07:00", "15:04:05Z07:00", "15:04:05", "15:04"); ok {
+			return d.Format("15:04"), nil
+		}
+		h, m, err := parse.Time(text)
+		if err != nil {
+			return "", fmt.Errorf("not a time: %q", text)
+		}
+		return fmt.Sprintf("%02d:%02d", h, m), nil
+	case InputDateTime:
+		if d, ok := machineTime(text, "2006-01-02T15:04:05.000-07:00", time.RFC3339, "2006-01-02T15:04:05",
+			"2006-01-02 15:04:05", dateTimeLayout, "2006-01-02 15:04"); ok {
+			// The wall clock as written: now() is already in the office's zone.
+			return d.Format(dateTimeLayout), nil
+		}
+		return readDateTime(text)
+	case InputText, InputName:
+		return text, nil
+	}
+	return "", fmt.Errorf("engine: no normal form for %s", in)
+}
+
+// machineTime reads text in the first of layouts that fits it.
+func machineTime(text string, layouts ...string) (time.Time, bool) {
+	for _, l := range layouts {
+		if d, err := time.Parse(l, text); err == nil {
+			return d, true
+		}
+	}
+	return time.Time{}, false
+}
 
 // readDateTime reads a date and a time in one answer: the date as InputDate
 // reads it, then the time ("21-11-2026 09.30", "21 Nov 2026, jam 9:30").

@@ -44,6 +44,7 @@ var en = map[string]string{
 	"flow.btn.save":            "✅ Save",
 	"flow.btn.cancel":          "✖️ Cancel",
 	"flow.btn.skip":            "⏭ Skip",
+	"flow.btn.keep":            "✔️ Keep the previous answer",
 	"flow.btn.done":            "✔️ Done",
 	"flow.btn.contact":         "📱 Send my phone number",
 	"flow.btn.location":        "📍 Send my location",

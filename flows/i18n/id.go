@@ -44,6 +44,7 @@ var id = map[string]string{
 	"flow.btn.save":            "✅ Simpan",
 	"flow.btn.cancel":          "✖️ Batal",
 	"flow.btn.skip":            "⏭ Lewati",
+	"flow.btn.keep":            "✔️ Pakai jawaban sebelumnya",
 	"flow.btn.done":            "✔️ Selesai",
 	"flow.btn.contact":         "📱 Kirim nomor HP saya",
 	"flow.btn.location":        "📍 Kirim lokasi saya",

@@ -1,0 +1,83 @@
+package bottest_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"dinsosbot/bot/bottest"
+	"dinsosbot/flows/xlsform/xlsformtest"
+)
+
+// TestFormDefaultsKept: defaults of date, time, dateTime and number
+// questions, typed ("08:30", "2026-11-01 08:30") or computed (today(),
+// now()), are stored in the layouts a worker's own answers use; the worker
+// keeps each with one button, or types another; a default that is no answer
+// of its kind (an integer "banyak") is dropped, not shown.
+func TestFormDefaultsKept(t *testing.T) {
+	h := bottest.Start(t, bottest.Options{})
+	u := actor{t, h.NewUser("Sri"), wait}
+	seedWorker(t, h, u.User, "")
+	wb := xlsformtest.Form(t, [][]string{
+		{"type", "name", "label", "default", "constraint"},
+		{"date", "tgl", "Tanggal", "today()"},
+		{"time", "jam", "Jam", "08:30"},
+		{"time", "jam2", "Jam kedua", "7:05:00"},
+		{"dateTime", "waktu", "Waktu", "now()"},
+		{"dateTime", "waktu2", "Waktu kedua", "2026-11-01 08:30"},
+		{"integer", "jumlah", "Jumlah", "banyak"},
+		{"decimal", "berat", "Berat", "2.5", ". < 2"},
+		{"text", "catatan", "Catatan", "tidak ada"},
+	}, nil, xlsformtest.Settings("bawaan"))
+	publishForm(t, h, "bawaan", "1", wb)
+	now := h.Clock.Now().In(time.FixedZone("WIB", 7*3600))
+
+	u.send("/formulir", "Pilih formulir")
+	p := u.press("📝 Uji bawaan", "Tanggal")
+	if !strings.Contains(p.Text, now.Format("02-01-2006")) {
+		t.Errorf("today() default not shown day first:\n%s", p.Text)
+	}
+	p = u.press("✔️ Pakai jawaban sebelumnya", "Jam")
+	if !strings.Contains(p.Text, "08.30") {
+		t.Errorf("time default:\n%s", p.Text)
+	}
+	p = u.press("✔️ Pakai jawaban sebelumnya", "Jam kedua")
+	if !strings.Contains(p.Text, "07.05") {
+		t.Errorf("time default with seconds:\n%s", p.Text)
+	}
+	p = u.send("10.15", "Waktu")
+	if !strings.Contains(p.Text, now.Format("02-01-2006 15.04")) {
+		t.Errorf("now() default:\n%s", p.Text)
+	}
+	p = u.press("✔️ Pakai jawaban sebelumnya", "Waktu kedua")
+	if !strings.Contains(p.Text, "01-11-2026 08.30") {
+		t.Errorf("typed dateTime default:\n%s", p.Text)
+	}
+	p = u.press("✔️ Pakai jawaban sebelumnya", "Jumlah")
+	if strings.Contains(p.Text, "banyak") || strings.Contains(p.Text, "sebelumnya") {
+		t.Errorf("a default that is no number is offered:\n%s", p.Text)
+	}
+	u.send("3", "Berat")
+	// The kept default goes through the question's constraint like a typed answer.
+	if p = u.press("✔️ Pakai jawaban sebelumnya", "Berat"); !strings.Contains(p.Text, "⚠️") {
+		t.Errorf("a kept default past its constraint was taken:\n%s", p.Text)
+	}
+	u.send("1,5", "Catatan")
+	sum := u.press("✔️ Pakai jawaban sebelumnya", "Periksa data")
+	for _, want := range []string{"08.30", "10.15", "01-11-2026 08.30", "1,5", "tidak ada"} {
+		if !strings.Contains(sum.Text, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum.Text)
+		}
+	}
+	u.press("✅ Simpan", "terkirim")
+
+	a := decoded(t, submissions(t, h, u.ID())[0])
+	want := map[string]string{"tgl": now.Format(time.DateOnly), "jam": "08:30", "jam2": "10:15",
+		"waktu": now.Format("2006-01-02T15:04"), "waktu2": "2026-11-01T08:30", "jumlah": "3", "berat": "1.5",
+		"catatan": "tidak ada"}
+	for k, v := range want {
+		if a[k].Text != v {
+			t.Errorf("stored %s = %q, want %q", k, a[k].Text, v)
+		}
+	}
+}
