@@ -287,6 +287,12 @@ func (a *App) questionStep(d *formDef, i int, kecKey string) (Step, error) {
 	if pipes(st.PromptText) || pipes(st.HintText) {
 		st.Render = d.pipe
 	}
+	if q.RequiredIf != nil {
+		req := q.RequiredIf
+		// A condition that fails to evaluate asks for the answer: a
+		// question wrongly required is better than one wrongly empty.
+		st.RequiredIf = func(c *Ctx) bool { return d.truth(req, d.env(c), i, "required", true) }
+	}
 	if q.Relevant != nil {
 		rel := q.Relevant
 		st.If = func(c *Ctx) bool { return d.truth(rel, d.env(c), i, "relevant", false) }
@@ -385,7 +391,7 @@ func (a *App) questionStep(d *formDef, i int, kecKey string) (Step, error) {
 // refsOf lists the names question q's expressions read.
 func refsOf(q *xlsform.Question) []string {
 	var out []string
-	for _, e := range []*expr.Expr{q.Relevant, q.Constraint, q.ChoiceFilter, q.Calculation, q.Default} {
+	for _, e := range []*expr.Expr{q.Relevant, q.Constraint, q.ChoiceFilter, q.Calculation, q.Default, q.RequiredIf} {
 		if e != nil {
 			out = append(out, e.Refs()...)
 		}

@@ -81,3 +81,41 @@ func TestFormDefaultsKept(t *testing.T) {
 		}
 	}
 }
+
+// TestFormRequiredIf: a required column holding an expression (ODK's
+// conditional required) lets the worker skip the question while it is false
+// and refuses the skip, with the form's required_message, while it is true.
+func TestFormRequiredIf(t *testing.T) {
+	h := bottest.Start(t, bottest.Options{})
+	u := actor{t, h.NewUser("Sri"), wait}
+	seedWorker(t, h, u.User, "")
+	wb := xlsformtest.Form(t, [][]string{
+		{"type", "name", "label", "required", "required_message"},
+		{"select_one yt", "punya_kk", "Punya KK?", "yes"},
+		{"text", "no_kk", "Nomor KK", "${punya_kk} = 'ya'", "Nomor KK wajib bila punya KK"},
+	}, [][]string{
+		{"list_name", "name", "label"},
+		{"yt", "ya", "Ya"},
+		{"yt", "tidak", "Tidak"},
+	}, xlsformtest.Settings("kk"))
+	publishForm(t, h, "kk", "1", wb)
+
+	u.send("/formulir", "Pilih formulir")
+	u.press("📝 Uji kk", "Punya KK?")
+	p := u.press("Ya", "Nomor KK")
+	if strings.Contains(p.Text, "Boleh dilewati") {
+		t.Errorf("a question required now is offered to skip:\n%s", p.Text)
+	}
+	u.send("/lewati", "Nomor KK wajib bila punya KK")
+	u.send("/kembali", "Punya KK?")
+	p = u.press("Tidak", "Nomor KK")
+	if !strings.Contains(p.Text, "Boleh dilewati") {
+		t.Errorf("a question not required now is not offered to skip:\n%s", p.Text)
+	}
+	u.send("/lewati", "Periksa data")
+	u.press("✅ Simpan", "terkirim")
+	a := decoded(t, submissions(t, h, u.ID())[0])
+	if a["punya_kk"].Text != "tidak" || !a["no_kk"].Skipped {
+		t.Errorf("answers %+v", a)
+	}
+}

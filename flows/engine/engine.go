@@ -593,7 +593,7 @@ func (e *Engine) skip(c *Ctx, s *Session) error {
 	if step.Input == InputNote {
 		return e.accept(c, s, step, Value{}) // nothing to skip: /lewati reads on
 	}
-	if !step.Optional {
+	if !step.optional(c) {
 		return e.prompt(c, s, "⚠️ "+c.requiredText(step))
 	}
 	if requestsKeyboard(step) {

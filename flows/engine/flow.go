@@ -94,6 +94,9 @@ type Step struct {
 	Match func(c *Ctx, text string) (string, error)
 	// Optional steps can be skipped with /lewati.
 	Optional bool
+	// RequiredIf, when set on an Optional step, makes it required while it
+	// answers true (read as the step is shown and skipped).
+	RequiredIf func(c *Ctx) bool
 	// RequiredText, when set, is the literal text (per language, shown
 	// escaped) that refuses a /lewati of a required step, instead of the
 	// catalogue's.

@@ -159,7 +159,8 @@ func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, e
 		}
 		m.Buttons = append(m.Buttons, []store.Button{b})
 	}
-	if step.Optional && len(m.Buttons) > 0 {
+	optional := step.optional(c)
+	if optional && len(m.Buttons) > 0 {
 		b, err := button(c.T("flow.btn.skip"), opSkip, "")
 		if err != nil {
 			return store.Message{}, err
@@ -167,7 +168,7 @@ func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, e
 		m.Buttons = append(m.Buttons, []store.Button{b})
 	}
 	footer := "flow.footer"
-	if step.Optional {
+	if optional {
 		footer = "flow.footer.optional"
 	}
 	m.Text = text + "\n\n<i>" + c.T(footer) + "</i>"

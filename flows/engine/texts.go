@@ -50,6 +50,12 @@ func (s *Step) labelIn(c *Ctx, l i18n.Lang) string {
 // labelOf is the field's name for the person of c.
 func (s *Step) labelOf(c *Ctx) string { return s.labelIn(c, c.Lang) }
 
+// optional tells whether the step may be skipped now: Optional, unless its
+// RequiredIf holds.
+func (s *Step) optional(c *Ctx) bool {
+	return s.Optional && (s.RequiredIf == nil || !s.RequiredIf(c))
+}
+
 // literalIn is literal(m, l) passed through the step's Render when there
 // is one and c is given.
 func (s *Step) literalIn(c *Ctx, m map[i18n.Lang]string, l i18n.Lang) (string, bool) {

@@ -967,6 +967,7 @@ var en = map[string]string{
 	"xf.desc.constraint":         "   answer must satisfy: {expr}",
 	"xf.desc.choice_filter":      "   choices filtered by: {expr}",
 	"xf.desc.calculation":        "   calculated: {expr}",
+	"xf.desc.required_if":        "   required if: {expr}",
 	"xf.desc.default":            "   default: {expr}",
 	"xf.desc.ignored":            "Left out, no phone to read them from behind a chat: {items}",
 	"xf.check.refused":           "Form refused, problems found: {n}",

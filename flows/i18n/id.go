@@ -967,6 +967,7 @@ var id = map[string]string{
 	"xf.desc.constraint":         "   syarat jawaban: {expr}",
 	"xf.desc.choice_filter":      "   saring pilihan: {expr}",
 	"xf.desc.calculation":        "   dihitung: {expr}",
+	"xf.desc.required_if":        "   wajib jika: {expr}",
 	"xf.desc.default":            "   bawaan: {expr}",
 	"xf.desc.ignored":            "Dilewati, tidak ada ponsel untuk membacanya di balik obrolan: {items}",
 	"xf.check.refused":           "Formulir ditolak ({n} masalah):",

@@ -77,6 +77,7 @@ func (f *Form) Describe(lang string) string {
 			{"xf.desc.choice_filter", q.ChoiceFilter, q.ChoiceFilter != nil},
 			{"xf.desc.calculation", q.Calculation, q.Calculation != nil},
 			{"xf.desc.default", q.Default, q.Default != nil},
+			{"xf.desc.required_if", q.RequiredIf, q.RequiredIf != nil},
 		} {
 			if x.ok {
 				line(x.key, "expr", x.e.String())

@@ -798,7 +798,11 @@ func (l *loader) survey(f *Form, s *sheet) {
 		if t.Asked() && !refused && len(q.Label) == 0 && len(q.Hint) == 0 {
 			l.add(SheetSurvey, r.n, name, "xf.err.label.missing")
 		}
-		q.Required = l.boolean(r.n, "required", s.get(r, "required"))
+		if src := s.get(r, "required"); isBoolean(src) {
+			q.Required = l.boolean(r.n, "required", src)
+		} else if q.RequiredIf = l.parse(r.n, "required", src); q.RequiredIf != nil {
+			l.cells = append(l.cells, exprCell{row: r.n, col: "required", e: q.RequiredIf})
+		}
 		q.ReadOnly = l.boolean(r.n, "read_only", s.get(r, "read_only"))
 		for _, col := range exprColumns {
 			src := s.get(r, col)
@@ -881,6 +885,15 @@ func (l *loader) checkList(f *Form, row int, typ, list string, t Type) {
 			}
 		}
 	}
+}
+
+// isBoolean tells a yes/no cell from an expression.
+func isBoolean(v string) bool {
+	switch strings.ToLower(v) {
+	case "", "no", "false", "0", "false()", "yes", "true", "1", "true()":
+		return true
+	}
+	return false
 }
 
 func (l *loader) boolean(row int, col, v string) bool {

@@ -99,8 +99,10 @@ type Question struct {
 	Label, Hint, RequiredMessage, ConstraintMessage map[string]string
 	Required                                        bool
 	ReadOnly                                        bool
-	// Expressions, nil when the column is empty.
-	Relevant, Constraint, ChoiceFilter, Calculation, Default *expr.Expr
+	// Expressions, nil when the column is empty. RequiredIf is a required
+	// column holding an expression (ODK's conditional required): the
+	// question may be skipped while it is false.
+	Relevant, Constraint, ChoiceFilter, Calculation, Default, RequiredIf *expr.Expr
 	// Group lists the names of the enclosing groups, outermost first.
 	Group []string
 }
