@@ -528,7 +528,7 @@ var unsupportedTypes = map[string]string{
 	"file": "xf.err.type.unsupported", "geotrace": "xf.err.type.unsupported",
 	"geoshape": "xf.err.type.unsupported", "background-audio": "xf.err.type.unsupported",
 	"background-geopoint": "xf.err.type.unsupported", "start-geopoint": "xf.err.type.unsupported",
-	"hidden": "xf.err.type.unsupported", "xml-external": "xf.err.type.unsupported",
+	"xml-external": "xf.err.type.unsupported",
 	"csv-external": "xf.err.external", "select_one_external": "xf.err.external",
 	"select_multiple_external": "xf.err.external",
 	"select_one_from_file":     "xf.err.from_file", "select_multiple_from_file": "xf.err.from_file",
@@ -627,7 +627,7 @@ var serialNumber = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 // typeAliases are other spellings of supported types.
 var typeAliases = map[string]Type{
 	"int": Integer, "string": Text, "datetime": DateTime, "photo": Image, "gps": Geopoint, "location": Geopoint,
-	"add_note_prompt": Note, "trigger": Acknowledge, "select1": SelectOne, "select_all_that_apply": SelectMultiple,
+	"add_note_prompt": Note, "trigger": Acknowledge, "hidden": Calculate, "select1": SelectOne, "select_all_that_apply": SelectMultiple,
 }
 
 var supportedTypes = func() map[string]Type {
@@ -834,7 +834,16 @@ func (l *loader) survey(f *Form, s *sheet) {
 			}
 		}
 		if t == Calculate && q.Calculation == nil && s.get(r, "calculation") == "" {
-			l.add(SheetSurvey, r.n, name, "xf.err.calculation.missing")
+			if word == "hidden" {
+				// pyxform's hidden is a calculate that needs no
+				// calculation: it holds its default, or nothing.
+				q.Calculation, q.Default = q.Default, nil
+				if q.Calculation == nil {
+					q.Calculation = expr.Literal("")
+				}
+			} else {
+				l.add(SheetSurvey, r.n, name, "xf.err.calculation.missing")
+			}
 		}
 		if len(stack) > 0 { // a group's relevant holds for all it encloses
 			q.Relevant = expr.And(stack[len(stack)-1].all, q.Relevant)

@@ -131,6 +131,20 @@ func TestLoadRealForms(t *testing.T) {
 					t.Error("no relevant")
 				}
 			}},
+		{name: "hidden holds its default", survey: [][]string{{"type", "name", "label", "default", "required"},
+			q("hidden", "sumber", "", "bot"), q("hidden", "kosong"), q("text", "a", "A", "", "${sumber} = 'bot'")},
+			check: func(t *testing.T, f *xlsform.Form) {
+				h, e := f.Question("sumber"), f.Question("kosong")
+				if h.Type != xlsform.Calculate || h.Calculation == nil || h.Calculation.String() != "'bot'" || h.Default != nil {
+					t.Errorf("sumber = %+v", h)
+				}
+				if e.Type != xlsform.Calculate || e.Calculation == nil || e.Calculation.String() != "''" {
+					t.Errorf("kosong = %+v", e)
+				}
+				if a := f.Question("a"); a.Required || a.RequiredIf == nil || a.RequiredIf.String() != "${sumber} = 'bot'" {
+					t.Errorf("a conditional required: %+v", a)
+				}
+			}},
 		{name: "kobo autoname", survey: [][]string{{"type", "name", "label", "$autoname"},
 			q("begin_group", "", "G", "grp"), q("note", "", "Hello", "note_hello"), q("end_group"), ok},
 			check: func(t *testing.T, f *xlsform.Form) {
