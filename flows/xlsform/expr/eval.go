@@ -330,6 +330,8 @@ func call(n *node, env Env) (Val, error) {
 	switch n.op {
 	case "not":
 		return Boolean(!args[0].AsBool()), nil
+	case "true", "false":
+		return Boolean(n.op == "true"), nil
 	case "selected":
 		return Boolean(slices.Contains(args[0].names(), strings.TrimSpace(args[1].AsString()))), nil
 	case "count-selected":

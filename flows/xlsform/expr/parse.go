@@ -72,6 +72,8 @@ type node struct {
 // arity is the listed functions' argument counts: min, max (-1: any).
 var arity = map[string][2]int{
 	"not":            {1, 1},
+	"true":           {0, 0},
+	"false":          {0, 0},
 	"selected":       {2, 2},
 	"count-selected": {1, 1},
 	"string-length":  {0, 1},
