@@ -119,3 +119,32 @@ func TestFormRequiredIf(t *testing.T) {
 		t.Errorf("answers %+v", a)
 	}
 }
+
+// TestFormLongTexts: a note and a question as long as a form may hold, the
+// question with a long default, still reach the worker in one message each
+// (the fake refuses a text over Telegram's 4096 characters).
+func TestFormLongTexts(t *testing.T) {
+	h := bottest.Start(t, bottest.Options{})
+	u := actor{t, h.NewUser("Sri"), wait}
+	seedWorker(t, h, u.User, "")
+	long := strings.Repeat("Persetujuan warga. ", 183) // 3,477 characters
+	wb := xlsformtest.Form(t, [][]string{
+		{"type", "name", "label", "default"},
+		{"note", "izin", "Izin " + long},
+		{"text", "cerita", "Cerita " + long, strings.Repeat("panjang ", 240)},
+	}, nil, xlsformtest.Settings("panjang"))
+	publishForm(t, h, "panjang", "1", wb)
+
+	u.send("/formulir", "Pilih formulir")
+	u.press("📝 Uji panjang", "Izin Persetujuan")
+	p := u.press("Lanjut ➡️", "Cerita Persetujuan")
+	if !strings.Contains(p.Text, "Jawaban sebelumnya") {
+		t.Errorf("the long default is not shown:\n%.200s", p.Text)
+	}
+	u.press("✔️ Pakai jawaban sebelumnya", "Periksa data")
+	u.press("✅ Simpan", "terkirim")
+	if a := decoded(t, submissions(t, h, u.ID())[0]); len(a["cerita"].Text) < 1900 {
+		t.Errorf("the kept default was cut: %d bytes", len(a["cerita"].Text))
+	}
+	h.NoViolations()
+}

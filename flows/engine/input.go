@@ -37,10 +37,18 @@ func (c *Ctx) optionLabel(o Option) string {
 	return html.EscapeString(o.Text)
 }
 
+// maxPreviousText bounds a previous text answer shown under its question:
+// the question itself (up to 3,500 characters in a form) must still fit in
+// one message.
+const maxPreviousText = 400
+
 // promptMessage builds the question of step with its keyboard.
 func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, error) {
 	text := step.promptIn(c)
 	if v, ok := s.st.Answers[step.Key]; ok && step.shown() {
+		if step.Input == InputText {
+			v.Text = clip(v.Text, maxPreviousText)
+		}
 		shown, err := e.display(c, step, v)
 		if err != nil {
 			return store.Message{}, err

@@ -925,6 +925,7 @@ var en = map[string]string{
 	"xf.err.name.missing":        "the name column is empty; every question needs a name",
 	"xf.err.name.invalid":        "the name {feature} is not valid: start with a letter or _, then only letters, digits, _, - or dots, no spaces",
 	"xf.err.name.duplicate":      "the name {feature} is already used on row {first}",
+	"xf.err.label.long":          "the label and hint of the question {feature} hold {n} characters; at most {max} fit in one Telegram message: split it into several notes",
 	"xf.err.label.missing":       "the question {feature} has no label",
 	"xf.err.list.missing":        "{feature}: the choice list name (list_name) is missing",
 	"xf.err.list.unknown":        "the choice list {feature} does not exist or is empty in the choices sheet",

@@ -925,6 +925,7 @@ var id = map[string]string{
 	"xf.err.name.missing":        "kolom name kosong; setiap pertanyaan perlu nama",
 	"xf.err.name.invalid":        "nama {feature} tidak sah: awali dengan huruf atau _, lalu hanya huruf, angka, _, - atau titik, tanpa spasi",
 	"xf.err.name.duplicate":      "nama {feature} sudah dipakai di baris {first}",
+	"xf.err.label.long":          "label dan hint pertanyaan {feature} berisi {n} karakter; paling banyak {max} muat dalam satu pesan Telegram: pecah menjadi beberapa note",
 	"xf.err.label.missing":       "pertanyaan {feature} tidak punya label",
 	"xf.err.list.missing":        "{feature}: nama daftar pilihan (list_name) tidak ditulis",
 	"xf.err.list.unknown":        "daftar pilihan {feature} tidak ada atau kosong di sheet choices",

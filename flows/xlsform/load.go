@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -798,6 +799,9 @@ func (l *loader) survey(f *Form, s *sheet) {
 		if t.Asked() && !refused && len(q.Label) == 0 && len(q.Hint) == 0 {
 			l.add(SheetSurvey, r.n, name, "xf.err.label.missing")
 		}
+		if n := longest(q.Label) + longest(q.Hint); n > MaxQuestionText {
+			l.add(SheetSurvey, r.n, name, "xf.err.label.long", "n", strconv.Itoa(n), "max", strconv.Itoa(MaxQuestionText))
+		}
 		if src := s.get(r, "required"); isBoolean(src) {
 			q.Required = l.boolean(r.n, "required", src)
 		} else if q.RequiredIf = l.parse(r.n, "required", src); q.RequiredIf != nil {
@@ -894,6 +898,20 @@ func (l *loader) checkList(f *Form, row int, typ, list string, t Type) {
 			}
 		}
 	}
+}
+
+// MaxQuestionText bounds a question's label and hint together, in
+// characters: the prompt must fit in one Telegram message (4096) with the
+// previous answer and the footer.
+const MaxQuestionText = 3500
+
+// longest is the length of the longest text of texts, in characters.
+func longest(texts map[string]string) int {
+	n := 0
+	for _, s := range texts {
+		n = max(n, utf8.RuneCountInString(s))
+	}
+	return n
 }
 
 // isBoolean tells a yes/no cell from an expression.

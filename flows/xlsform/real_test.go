@@ -200,6 +200,9 @@ func TestLoadDateCellDefault(t *testing.T) {
 func TestLoadRealRefusals(t *testing.T) {
 	ok := q("text", "ok", "OK")
 	tests := []refusalCase{
+		{name: "a label too long for one message", survey: [][]string{{"type", "name", "label", "hint"}, ok,
+			q("note", "izin", strings.Repeat("Persetujuan. ", 270), strings.Repeat("x", 100))},
+			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "izin", Key: "xf.err.label.long", Args: []string{"n", "3609", "max", "3500"}}},
 		{name: "bind preload", survey: [][]string{{"type", "name", "label", "bind::jr:preload"}, ok, q("text", "c", "C", "property")},
 			want: xlsform.Problem{Sheet: "survey", Row: 3, Feature: "bind::jr:preload", Key: "xf.err.column.unsupported"}},
 		{name: "trigger column", survey: [][]string{{"type", "name", "label", "trigger", "calculation"}, ok,
