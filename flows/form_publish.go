@@ -174,7 +174,7 @@ func formLabel(m map[string]string, lang i18n.Lang, def string) string {
 // questionLabel is q's label for lang, its name when it has none.
 func questionLabel(f *xlsform.Form, q xlsform.Question, lang i18n.Lang) string {
 	if s := formLabel(q.Label, lang, f.DefaultLang); s != "" {
-		return s
+		return xlsform.Plain(s)
 	}
 	return q.Name
 }

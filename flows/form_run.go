@@ -284,6 +284,7 @@ func (a *App) questionStep(d *formDef, i int, kecKey string) (Step, error) {
 	if st.PromptText == nil {
 		st.PromptText = map[i18n.Lang]string{i18n.ID: q.Name}
 	}
+	st.Markup = formMarkup
 	if pipes(st.PromptText) || pipes(st.HintText) {
 		st.Render = d.pipe
 	}
@@ -423,12 +424,16 @@ func pipes(texts map[i18n.Lang]string) bool {
 }
 
 // pipe puts each ${name} of a label or hint as the answer to name is shown
-// to the person ("" while unanswered); the engine escapes the result.
-func (d *formDef) pipe(c *Ctx, text string) string {
+// to the person ("" while unanswered), escaped when the text is HTML
+// already; the engine escapes a plain result.
+func (d *formDef) pipe(c *Ctx, text string, asHTML bool) string {
 	return pipedRef.ReplaceAllStringFunc(text, func(ref string) string {
 		j, ok := d.byName[ref[2:len(ref)-1]]
 		if !ok {
 			return ref
+		}
+		if asHTML {
+			return html.EscapeString(c.Shown(d.keys[j]))
 		}
 		return c.Shown(d.keys[j])
 	})
@@ -479,7 +484,7 @@ func (d *formDef) filteredOptions(c *Ctx, i int) []Option {
 // it has none).
 func (d *formDef) choiceLabel(c *Ctx, ch *xlsform.Choice) string {
 	if t := d.text(c, ch.Label); t != "" {
-		return t
+		return xlsform.Plain(t)
 	}
 	return ch.Name
 }
@@ -579,6 +584,15 @@ func (d *formDef) defaultValue(c *Ctx, i int, e *expr.Expr) (Value, bool) {
 		return Value{Text: norm}, true
 	}
 	return Value{}, false
+}
+
+// formMarkup renders an author's markdown in a question and its hint, and
+// takes it out of a field's name.
+func formMarkup(text string, asHTML bool) string {
+	if asHTML {
+		return xlsform.HTML(text)
+	}
+	return xlsform.Plain(text)
 }
 
 // typedInputs are the input kinds of the typed questions whose stored

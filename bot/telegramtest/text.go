@@ -106,3 +106,10 @@ func commandEntities(text string) []entity {
 	}
 	return []entity{{Type: "bot_command", Offset: 0, Length: utf16Len(text[:end])}}
 }
+
+// CheckHTML parses s as a text sent with parse_mode HTML, as Telegram does,
+// and returns what it refuses; for producers of HTML to test against.
+func CheckHTML(s string) error {
+	_, _, err := parseHTML(s)
+	return err
+}

@@ -70,9 +70,14 @@ type Step struct {
 	// they replace Prompt and Label.
 	PromptText, HintText, LabelText map[i18n.Lang]string
 	// Render, when set, rewrites a literal PromptText, HintText or
-	// LabelText (plain text, before escaping) each time it is shown: an
-	// XLSForm's ${name} piped from an earlier answer (c.Shown).
-	Render func(c *Ctx, text string) string
+	// LabelText each time it is shown: an XLSForm's ${name} piped from an
+	// earlier answer (c.Shown). asHTML says text is HTML already, so what
+	// Render puts in must be escaped.
+	Render func(c *Ctx, text string, asHTML bool) string
+	// Markup, when set, turns a literal text with its author's markup
+	// into HTML (asHTML, for the question and hint) or into plain text
+	// (for the field's name and buttons), in place of escaping it.
+	Markup func(text string, asHTML bool) string
 	Input  InputKind
 	// Min and Max bound text length (characters), numbers, picks and photos.
 	Min, Max int

@@ -47,6 +47,22 @@ func (s *Step) labelIn(c *Ctx, l i18n.Lang) string {
 	return i18n.T(l, s.label())
 }
 
+// plain is a literal text without its markup.
+func (s *Step) plain(t string) string {
+	if s.Markup == nil {
+		return t
+	}
+	return s.Markup(t, false)
+}
+
+// asHTML is a literal text as HTML: its markup rendered, else escaped.
+func (s *Step) asHTML(t string) string {
+	if s.Markup == nil {
+		return html.EscapeString(t)
+	}
+	return s.Markup(t, true)
+}
+
 // labelOf is the field's name for the person of c.
 func (s *Step) labelOf(c *Ctx) string { return s.labelIn(c, c.Lang) }
 
@@ -60,10 +76,29 @@ func (s *Step) optional(c *Ctx) bool {
 // is one and c is given.
 func (s *Step) literalIn(c *Ctx, m map[i18n.Lang]string, l i18n.Lang) (string, bool) {
 	t, ok := literal(m, l)
-	if ok && c != nil && s.Render != nil {
-		t = s.Render(c, t)
+	if !ok {
+		return "", false
 	}
-	return t, ok
+	t = s.plain(t)
+	if c != nil && s.Render != nil {
+		t = s.Render(c, t, false)
+	}
+	return t, true
+}
+
+// htmlIn is literalIn as HTML: the author's markup rendered (or the text
+// escaped) before Render pipes in answers, escaped, so that nothing a
+// person typed is read as markup.
+func (s *Step) htmlIn(c *Ctx, m map[i18n.Lang]string, l i18n.Lang) (string, bool) {
+	t, ok := literal(m, l)
+	if !ok {
+		return "", false
+	}
+	t = s.asHTML(t)
+	if c != nil && s.Render != nil {
+		t = s.Render(c, t, true)
+	}
+	return t, true
 }
 
 // buttonLabel is the field's name on a button: buttons show plain text, so
@@ -80,14 +115,12 @@ func (s *Step) buttonLabel(c *Ctx) string {
 
 // promptIn is the question of s for the person of c, with its hint.
 func (s *Step) promptIn(c *Ctx) string {
-	text, ok := s.literalIn(c, s.PromptText, c.Lang)
-	if ok {
-		text = html.EscapeString(text)
-	} else {
+	text, ok := s.htmlIn(c, s.PromptText, c.Lang)
+	if !ok {
 		text = c.T(s.Prompt)
 	}
-	if h, ok := s.literalIn(c, s.HintText, c.Lang); ok {
-		text += "\n<i>" + html.EscapeString(h) + "</i>"
+	if h, ok := s.htmlIn(c, s.HintText, c.Lang); ok {
+		text += "\n<i>" + h + "</i>"
 	}
 	return text
 }

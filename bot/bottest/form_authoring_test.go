@@ -148,3 +148,40 @@ func TestFormLongTexts(t *testing.T) {
 	}
 	h.NoViolations()
 }
+
+// TestFormMarkdownLabels: an author's markdown and ODK's <span> tags show
+// as Telegram formatting in the question, and as plain text on the
+// summary; markup that does not nest is shown as written, never refused by
+// Telegram.
+func TestFormMarkdownLabels(t *testing.T) {
+	h := bottest.Start(t, bottest.Options{})
+	u := actor{t, h.NewUser("Sri"), wait}
+	seedWorker(t, h, u.User, "")
+	wb := xlsformtest.Form(t, [][]string{
+		{"type", "name", "label", "hint"},
+		{"note", "judul", "# Bagian A\n**Penting:** <span style=\"color:red\">isi</span> dengan *jujur*"},
+		{"text", "nama", "**Nama** kepala keluarga", "Tulis _sesuai KTP_"},
+		{"text", "salah", "**tebal *miring** salah*"},
+	}, nil, xlsformtest.Settings("markdown"))
+	publishForm(t, h, "markdown", "1", wb)
+
+	u.send("/formulir", "Pilih formulir")
+	note := u.press("📝 Uji markdown", "Penting")
+	if !strings.Contains(note.RawText, "<b>Bagian A</b>") || !strings.Contains(note.RawText, "<b>Penting:</b> isi dengan <i>jujur</i>") ||
+		strings.Contains(note.Text, "**") || strings.Contains(note.Text, "span") {
+		t.Errorf("note:\nraw %q\nshown %q", note.RawText, note.Text)
+	}
+	p := u.press("Lanjut ➡️", "Nama kepala keluarga")
+	if !strings.Contains(p.RawText, "<b>Nama</b> kepala keluarga\n<i>Tulis <i>sesuai KTP</i></i>") {
+		t.Errorf("question: raw %q", p.RawText)
+	}
+	p = u.send("Budi", "tebal")
+	if !strings.Contains(p.Text, "**tebal *miring** salah*") {
+		t.Errorf("markup that does not nest: %q", p.Text)
+	}
+	sum := u.send("x", "Periksa data")
+	if !strings.Contains(sum.Text, "Nama kepala keluarga: Budi") {
+		t.Errorf("summary:\n%s", sum.Text)
+	}
+	h.NoViolations()
+}
