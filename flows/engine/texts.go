@@ -72,31 +72,32 @@ func (s *Step) optional(c *Ctx) bool {
 	return s.Optional && (s.RequiredIf == nil || !s.RequiredIf(c))
 }
 
-// literalIn is literal(m, l) passed through the step's Render when there
-// is one and c is given.
+// literalIn is literal(m, l) as plain text: the author's markup taken
+// out, then passed through the step's Render when there is one and c is
+// given.
 func (s *Step) literalIn(c *Ctx, m map[i18n.Lang]string, l i18n.Lang) (string, bool) {
-	t, ok := literal(m, l)
-	if !ok {
-		return "", false
-	}
-	t = s.plain(t)
-	if c != nil && s.Render != nil {
-		t = s.Render(c, t, false)
-	}
-	return t, true
+	return s.textIn(c, m, l, false)
 }
 
 // htmlIn is literalIn as HTML: the author's markup rendered (or the text
 // escaped) before Render pipes in answers, escaped, so that nothing a
 // person typed is read as markup.
 func (s *Step) htmlIn(c *Ctx, m map[i18n.Lang]string, l i18n.Lang) (string, bool) {
+	return s.textIn(c, m, l, true)
+}
+
+func (s *Step) textIn(c *Ctx, m map[i18n.Lang]string, l i18n.Lang, asHTML bool) (string, bool) {
 	t, ok := literal(m, l)
 	if !ok {
 		return "", false
 	}
-	t = s.asHTML(t)
+	if asHTML {
+		t = s.asHTML(t)
+	} else {
+		t = s.plain(t)
+	}
 	if c != nil && s.Render != nil {
-		t = s.Render(c, t, true)
+		t = s.Render(c, t, asHTML)
 	}
 	return t, true
 }
