@@ -158,7 +158,6 @@ func demoScript(loc *time.Location, regions *region.Catalog) []demoStep {
 	a := func(line string) demoStep { return demoStep{admin: true, line: line} }
 	h := func(title string) demoStep { return demoStep{title: title} }
 	tomorrow := time.Now().In(loc).AddDate(0, 0, 1).Format("02-01-2006")
-	today := time.Now().In(loc).Format("02-01-2006")
 	kec := regions.Kecamatan[0]
 	kel := kec.Kelurahan[min(1, len(kec.Kelurahan)-1)]
 	return []demoStep{
@@ -186,7 +185,8 @@ func demoScript(loc *time.Location, regions *region.Catalog) []demoStep {
 		h("the admin publishes the office's visit form: an XLSForm workbook sent to the bot"),
 		a("@xlsform"), a("#PSM"), a("#✅ Terbitkan"),
 		h("Siti logs her visit to the case on the office's own form (an XLSForm)"),
-		s("/formulir"), s("#📝 Kunjungan pendampingan"), s("#… · D*** A***"), s(today),
+		s("/formulir"), s("#📝 Kunjungan pendampingan"), s("#… · D*** A***"),
+		s("#✔️ Pakai jawaban sebelumnya"), // the form's default: today
 		s("#Kunjungan rumah"), s("#Bantuan sosial"), s("#✔️ Selesai"), s("#Membaik"),
 		s("Bantuan pangan sudah diterima; anak-anak kembali sekolah."), s("#Tidak"), s("@foto"),
 		s("@lokasi -1.6101,103.6131"), s("#✅ Simpan"),
