@@ -1,0 +1,251 @@
+package bottest_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"dinsosbot/bot/bottest"
+	"dinsosbot/bot/telegramtest"
+	"dinsosbot/flows/region"
+	"dinsosbot/flows/xlsform"
+	"dinsosbot/store"
+)
+
+// TestFormCorpusRuns: forms written the way people write them (the XLSForm
+// template, KoBoToolbox exports, pyxform's older spellings, typed Excel
+// cells, conditional required, groups, cascades; testdata/realforms) each
+// load, and a worker who knows nothing of them fills each to the end
+// through the fake Telegram, answering every question by its type and
+// trying another answer when a constraint refuses one. The submission is
+// stored with the form's version.
+func TestFormCorpusRuns(t *testing.T) {
+	files, err := filepath.Glob("testdata/realforms/*.xlsx")
+	must(t, err)
+	if len(files) < 20 {
+		t.Fatalf("only %d forms in testdata/realforms", len(files))
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".xlsx"), func(t *testing.T) {
+			t.Parallel()
+			xlsx, err := os.ReadFile(file)
+			must(t, err)
+			form, err := xlsform.Load(bytes.NewReader(xlsx), xlsform.Options{Regions: region.KotaJambi()})
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			h := bottest.Start(t, bottest.Options{})
+			u := h.NewUser("Sri")
+			seedWorker(t, h, u, "")
+			publishForm(t, h, form.ID, "1", xlsx)
+			w := &walker{t: t, h: h, u: u, form: form}
+			w.fill()
+			subs := submissions(t, h, u.ID())
+			if len(subs) != 1 {
+				t.Fatalf("%d submissions stored", len(subs))
+			}
+			answers := decoded(t, subs[0])
+			for _, q := range form.Questions {
+				asked := q.Type.Asked() && !q.ReadOnly && q.Type != xlsform.Note && q.Type != xlsform.Acknowledge
+				if asked && q.Required && q.Relevant == nil && (answers[q.Name].Skipped || answers[q.Name].Text == "" &&
+					len(answers[q.Name].List) == 0 && len(answers[q.Name].Files) == 0 && answers[q.Name].Lat == 0) {
+					t.Errorf("required %s [%s] stored as %+v", q.Name, q.Type, answers[q.Name])
+				}
+			}
+			h.NoViolations()
+		})
+	}
+}
+
+// walker fills a form it was not written for, question by question, from
+// what the bot's stored conversation says is being asked.
+type walker struct {
+	t    *testing.T
+	h    *bottest.Harness
+	u    *telegramtest.User
+	form *xlsform.Form
+}
+
+func (w *walker) fill() {
+	t := w.t
+	w.act(func() { w.u.SendText("/formulir") })
+	var title string
+	for _, o := range w.options() {
+		if strings.HasPrefix(o, "📝 ") {
+			title = o
+		}
+	}
+	if title == "" {
+		t.Fatalf("no form in the menu: %v", w.options())
+	}
+	w.act(func() { must(t, w.u.Press(title)) })
+	tries := map[string]int{}
+	for range 4*len(w.form.Questions) + 20 {
+		c, ok := w.conversation()
+		if !ok {
+			t.Fatalf("the conversation closed before the form was sent; last message %q", w.lastText())
+		}
+		if c.Step == "_summary" {
+			w.act(func() { must(t, w.u.Press("✅ Simpan")) })
+			if _, err := w.u.WaitForText(wait, "terkirim"); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		q := w.question(c.Step)
+		if q == nil {
+			t.Fatalf("step %q is no question of the form", c.Step)
+		}
+		n := tries[c.Step]
+		tries[c.Step]++
+		switch {
+		case n >= 6:
+			t.Fatalf("stuck at %s [%s]: %q", q.Name, q.Type, w.lastText())
+		case n >= 4: // no answer of ours meets its constraint
+			w.act(func() { w.u.SendText("/lewati") })
+		default:
+			w.answer(c.Step, q, n)
+		}
+	}
+	t.Fatalf("the form did not end; last message %q", w.lastText())
+}
+
+// answer gives the n-th answer of ours to question q (step key): each a
+// plausible one of its type, so that some constraint of the form's lets one
+// through.
+func (w *walker) answer(key string, q *xlsform.Question, n int) {
+	t, u := w.t, w.u
+	today := w.h.Clock.Now().In(time.FixedZone("WIB", 7*3600)).Format("02-01-2006")
+	send := func(answers ...string) { w.act(func() { u.SendText(answers[n%len(answers)]) }) }
+	press := func(label string) { w.act(func() { must(t, u.Press(label)) }) }
+	switch q.Type {
+	case xlsform.Text:
+		send("Jawaban uji", "Budi Santoso", "12345", "abc")
+	case xlsform.Integer:
+		send("5", "30", "1", "0")
+	case xlsform.Decimal:
+		send("1,5", "50", "5", "0,5")
+	case xlsform.Date:
+		send("01-01-1990", today, "01-06-2026")
+	case xlsform.Time:
+		send("09.00", "14.30")
+	case xlsform.DateTime:
+		send(today+" 09.00", "01-11-2026 09.00")
+	case xlsform.NIK:
+		send("1571015205900003")
+	case xlsform.SelectOne, xlsform.Kecamatan, xlsform.Kelurahan, xlsform.SelectMultiple:
+		opts := w.options()
+		if len(opts) == 0 {
+			send("/lewati")
+			return
+		}
+		press(opts[n%len(opts)])
+		if q.Type == xlsform.SelectMultiple {
+			press("✔️ Selesai")
+		}
+	case xlsform.Geopoint:
+		w.act(func() { u.SendLocation(-1.6101, 103.6131) })
+	case xlsform.Image:
+		w.act(func() { u.SendPhoto(smallJPEG(t), "") })
+		if c, _ := w.conversation(); c.Step == key {
+			press("✔️ Selesai")
+		}
+	case xlsform.Audio:
+		w.act(func() { u.SendVoice([]byte("OggS\x00\x02 voice"), 5) })
+	case xlsform.Note:
+		press("Lanjut ➡️")
+	case xlsform.Acknowledge:
+		press("✅ Saya mengerti")
+	default:
+		t.Fatalf("question %s of type %s is asked", q.Name, q.Type)
+	}
+}
+
+func (w *walker) lastText() string {
+	m, _ := w.u.Last()
+	return m.Text
+}
+
+// conversation is the user's open conversation, ok false when none.
+func (w *walker) conversation() (c store.Conversation, ok bool) {
+	must(w.t, w.h.DB().Update(context.Background(), func(tx *store.Tx) (err error) {
+		c, ok, err = tx.Conversation(w.u.ID(), w.u.ID())
+		return err
+	}))
+	return c, ok
+}
+
+// act does one thing and waits until the bot has answered it (a new prompt,
+// the conversation closed, or the newest message changed) and sent all it
+// had to.
+func (w *walker) act(do func()) {
+	before, open := w.conversation()
+	last, _ := w.u.Last()
+	do()
+	w.h.WaitUntil(wait, "the bot answers", func() bool {
+		if now, ok := w.conversation(); open && (!ok || now.Nonce != before.Nonce) {
+			return true
+		}
+		m, _ := w.u.Last()
+		return m.ID != last.ID || m.Text != last.Text || !sameKeyboard(m.InlineKeyboard, last.InlineKeyboard)
+	})
+	// The conversation is stored with the messages it sends: wait for
+	// them to arrive too.
+	settle(w.t, w.h)
+}
+
+func sameKeyboard(a, b [][]telegramtest.Button) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for j := range a[i] {
+			if a[i][j] != b[i][j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// question is the form's question behind step key, nil for a step of the
+// bot's own (the summary, a case link).
+func (w *walker) question(key string) *xlsform.Question {
+	if q := w.form.Question(key); q != nil {
+		return q
+	}
+	if i, err := strconv.Atoi(strings.TrimPrefix(key, "q")); err == nil && strings.HasPrefix(key, "q") && i < len(w.form.Questions) {
+		return &w.form.Questions[i]
+	}
+	return nil
+}
+
+// options are the labels of the choice buttons of the newest prompt.
+func (w *walker) options() []string {
+	msgs := w.u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if len(msgs[i].InlineKeyboard) == 0 {
+			continue
+		}
+		var out []string
+		for _, row := range msgs[i].InlineKeyboard {
+			for _, b := range row {
+				if strings.HasPrefix(b.Text, "◀") || strings.HasSuffix(b.Text, "▶") || strings.HasPrefix(b.Text, "⏭") ||
+					strings.HasPrefix(b.Text, "✔️") || strings.HasPrefix(b.Text, "✅ ") {
+					continue
+				}
+				out = append(out, b.Text)
+			}
+		}
+		return out
+	}
+	return nil
+}
