@@ -14,6 +14,7 @@ import (
 	"dinsosbot/bot/telegramtest"
 	"dinsosbot/flows/region"
 	"dinsosbot/flows/xlsform"
+	"dinsosbot/flows/xlsform/xlsformtest"
 	"dinsosbot/store"
 )
 
@@ -30,11 +31,15 @@ func TestFormCorpusRuns(t *testing.T) {
 	if len(files) < 20 {
 		t.Fatalf("only %d forms in testdata/realforms", len(files))
 	}
+	forms := trickyForms(t)
 	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".xlsx"), func(t *testing.T) {
+		xlsx, err := os.ReadFile(file)
+		must(t, err)
+		forms[strings.TrimSuffix(filepath.Base(file), ".xlsx")] = xlsx
+	}
+	for name, xlsx := range forms {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			xlsx, err := os.ReadFile(file)
-			must(t, err)
 			form, err := xlsform.Load(bytes.NewReader(xlsx), xlsform.Options{Regions: region.KotaJambi()})
 			if err != nil {
 				t.Fatalf("load: %v", err)
@@ -59,6 +64,49 @@ func TestFormCorpusRuns(t *testing.T) {
 			}
 			h.NoViolations()
 		})
+	}
+}
+
+// trickyForms are forms whose logic a chat could get wrong: a cascade left
+// with no choices, a relevant reading a later question, an exclusive
+// "none", a default choice, a whole group not applicable, an age worked out
+// from a date, a constraint reading a calculation.
+func trickyForms(t *testing.T) map[string][]byte {
+	yn := [][]string{{"list_name", "name", "label", "district"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"},
+		{"district", "d1", "Empty district"}, {"district", "d2", "District 2"}, {"village", "v1", "Village 1", "d2"},
+		{"aid", "food", "Food"}, {"aid", "cash", "Cash"}, {"aid", "none", "None"}}
+	header := []string{"type", "name", "label", "required", "relevant", "constraint", "calculation", "default", "choice_filter"}
+	form := func(id string, rows ...[]string) []byte {
+		return xlsformtest.Form(t, append([][]string{header}, rows...), yn, xlsformtest.Settings(id))
+	}
+	return map[string][]byte{
+		"tricky_empty_cascade": form("empty_cascade",
+			[]string{"select_one district", "district", "District", "yes"},
+			[]string{"select_one village", "village", "Village", "yes", "", "", "", "", "district = ${district}"},
+			[]string{"text", "after", "After", "yes"}),
+		"tricky_later_relevant": form("later_relevant",
+			[]string{"text", "early", "Early", "yes", "${late} = 'x'"},
+			[]string{"text", "late", "Late", "yes"}),
+		"tricky_none_exclusive": form("none_exclusive",
+			[]string{"select_multiple aid", "aid", "Aid", "yes", "", "not(selected(., 'none') and count-selected(.) > 1)"},
+			[]string{"note", "shown", "Got ${aid}"}),
+		"tricky_default_choice": form("default_choice",
+			[]string{"select_one yn", "ok", "OK?", "yes", "", "", "", "no"},
+			[]string{"integer", "n", "N", "yes", "", "", "", "3"}),
+		"tricky_group_off": form("group_off",
+			[]string{"begin group", "g", "G", "", "false()"},
+			[]string{"text", "in", "Inside", "yes"},
+			[]string{"end group"},
+			[]string{"text", "out", "Outside", "yes"}),
+		"tricky_age": form("age",
+			[]string{"date", "dob", "Date of birth", "yes", "", ". <= today()"},
+			[]string{"calculate", "age", "", "", "", "", "int((today() - ${dob}) div 365.25)"},
+			[]string{"note", "says", "Age ${age}"},
+			[]string{"integer", "kids", "Children", "yes", "${age} >= 18"}),
+		"tricky_calc_constraint": form("calc_constraint",
+			[]string{"integer", "a", "A", "yes"},
+			[]string{"calculate", "twice", "", "", "", "", "${a} * 2"},
+			[]string{"integer", "b", "B", "yes", "", ". <= ${twice} and . >= ${a}"}),
 	}
 }
 
@@ -141,7 +189,11 @@ func (w *walker) answer(key string, q *xlsform.Question, n int) {
 	case xlsform.SelectOne, xlsform.Kecamatan, xlsform.Kelurahan, xlsform.SelectMultiple:
 		opts := w.options()
 		if len(opts) == 0 {
-			send("/lewati")
+			// Nothing fits an earlier answer: change it, the bot says.
+			if !strings.Contains(w.lastText(), "Tidak ada pilihan yang cocok") {
+				t.Fatalf("%s shows no choices and does not say why: %q", q.Name, w.lastText())
+			}
+			send("/kembali")
 			return
 		}
 		press(opts[n%len(opts)])
@@ -228,24 +280,19 @@ func (w *walker) question(key string) *xlsform.Question {
 	return nil
 }
 
-// options are the labels of the choice buttons of the newest prompt.
+// options are the labels of the choice buttons of the newest message, the
+// prompt: none when it has no keyboard.
 func (w *walker) options() []string {
-	msgs := w.u.Messages()
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if len(msgs[i].InlineKeyboard) == 0 {
-			continue
-		}
-		var out []string
-		for _, row := range msgs[i].InlineKeyboard {
-			for _, b := range row {
-				if strings.HasPrefix(b.Text, "◀") || strings.HasSuffix(b.Text, "▶") || strings.HasPrefix(b.Text, "⏭") ||
-					strings.HasPrefix(b.Text, "✔️") || strings.HasPrefix(b.Text, "✅ ") {
-					continue
-				}
-				out = append(out, b.Text)
+	m, _ := w.u.Last()
+	var out []string
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			if strings.HasPrefix(b.Text, "◀") || strings.HasSuffix(b.Text, "▶") || strings.HasPrefix(b.Text, "⏭") ||
+				strings.HasPrefix(b.Text, "✔️") || strings.HasPrefix(b.Text, "✅ ") {
+				continue
 			}
+			out = append(out, b.Text)
 		}
-		return out
 	}
-	return nil
+	return out
 }

@@ -66,6 +66,15 @@ func (e *Engine) promptMessage(c *Ctx, s *Session, step *Step) (store.Message, e
 		if err != nil {
 			return store.Message{}, err
 		}
+		if len(opts) == 0 {
+			// A list filtered by an earlier answer can come out empty:
+			// say so, rather than show a question with nothing to press.
+			key := "flow.no_options"
+			if step.optional(c) {
+				key = "flow.no_options.optional"
+			}
+			text += "\n\n" + c.T(key)
+		}
 		op, picked := opChoose, []string(nil)
 		if step.Input == InputMulti {
 			op = opToggle

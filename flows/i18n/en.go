@@ -44,6 +44,8 @@ var en = map[string]string{
 	"flow.btn.save":            "✅ Save",
 	"flow.btn.cancel":          "✖️ Cancel",
 	"flow.btn.skip":            "⏭ Skip",
+	"flow.no_options":          "No choice fits an earlier answer. Type /kembali to change that answer.",
+	"flow.no_options.optional": "No choice fits an earlier answer. Type /lewati, or /kembali to change that answer.",
 	"flow.btn.keep":            "✔️ Keep the previous answer",
 	"flow.btn.done":            "✔️ Done",
 	"flow.btn.contact":         "📱 Send my phone number",

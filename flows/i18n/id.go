@@ -44,6 +44,8 @@ var id = map[string]string{
 	"flow.btn.save":            "✅ Simpan",
 	"flow.btn.cancel":          "✖️ Batal",
 	"flow.btn.skip":            "⏭ Lewati",
+	"flow.no_options":          "Tidak ada pilihan yang cocok dengan jawaban sebelumnya. Ketik /kembali untuk mengubah jawaban itu.",
+	"flow.no_options.optional": "Tidak ada pilihan yang cocok dengan jawaban sebelumnya. Ketik /lewati, atau /kembali untuk mengubah jawaban itu.",
 	"flow.btn.keep":            "✔️ Pakai jawaban sebelumnya",
 	"flow.btn.done":            "✔️ Selesai",
 	"flow.btn.contact":         "📱 Kirim nomor HP saya",
