@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,7 +45,7 @@ func TestFormCorpusRuns(t *testing.T) {
 			if err != nil {
 				t.Fatalf("load: %v", err)
 			}
-			h := bottest.Start(t, bottest.Options{})
+			h := bottest.Start(t, bottest.Options{Admins: []int64{scopeAdminID}})
 			u := h.NewUser("Sri")
 			seedWorker(t, h, u, "")
 			publishForm(t, h, form.ID, "1", xlsx)
@@ -62,6 +63,7 @@ func TestFormCorpusRuns(t *testing.T) {
 					t.Errorf("required %s [%s] stored as %+v", q.Name, q.Type, answers[q.Name])
 				}
 			}
+			w.exportHas(startAdmin(t, h, scopeAdminID))
 			h.NoViolations()
 		})
 	}
@@ -221,6 +223,37 @@ func (w *walker) answer(key string, q *xlsform.Question, n int) {
 func (w *walker) lastText() string {
 	m, _ := w.u.Last()
 	return m.Text
+}
+
+// exportHas checks the admin's /ekspor of the form: one row, with a column
+// for every question asked (KoBoToolbox's group paths allowed).
+func (w *walker) exportHas(admin actor) {
+	t := w.t
+	admin.send("/ekspor", "bentuk apa")
+	m, _ := admin.Last()
+	var title string
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			if strings.HasPrefix(b.Text, "📋 ") {
+				title = strings.TrimPrefix(b.Text, "📋 ")
+			}
+		}
+	}
+	if title == "" {
+		t.Fatalf("the form is not offered for export: %v", m.InlineKeyboard)
+	}
+	rows := exportForm(t, admin, title, 1)
+	if len(rows) != 2 {
+		t.Fatalf("export rows %d, want the header and one", len(rows))
+	}
+	for _, q := range w.form.Questions {
+		if !q.Type.Asked() || q.Type == xlsform.Note {
+			continue
+		}
+		if !slices.ContainsFunc(rows[0], func(col string) bool { return col == q.Name || strings.HasSuffix(col, "/"+q.Name) }) {
+			t.Errorf("no column for %s in %v", q.Name, rows[0])
+		}
+	}
 }
 
 // conversation is the user's open conversation, ok false when none.
