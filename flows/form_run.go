@@ -307,15 +307,9 @@ func (a *App) questionStep(d *formDef, i int, kecKey string) (Step, error) {
 	case xlsform.Text:
 		st.Input, st.Min, st.Max = InputText, 1, formTextMax
 	case xlsform.Integer:
-		st.Input, st.Min, st.Max = InputNumber, -formIntLimit, formIntLimit
-	case xlsform.Decimal:
-		st.Input = engine.InputDecimal
-	case xlsform.Date:
-		st.Input = InputDate
-	case xlsform.Time:
-		st.Input = InputTime
-	case xlsform.DateTime:
-		st.Input = engine.InputDateTime
+		st.Input, st.Min, st.Max = typedInputs[q.Type], -formIntLimit, formIntLimit
+	case xlsform.Decimal, xlsform.Date, xlsform.Time, xlsform.DateTime:
+		st.Input = typedInputs[q.Type]
 	case xlsform.SelectOne, xlsform.SelectMultiple:
 		st.Input = InputChoice
 		if q.Type == xlsform.SelectMultiple {
@@ -596,7 +590,8 @@ func formMarkup(text string, asHTML bool) string {
 }
 
 // typedInputs are the input kinds of the typed questions whose stored
-// layout differs from what a person types.
+// layout differs from what a person types: the steps ask with them, and
+// defaults and cards convert through them.
 var typedInputs = map[xlsform.Type]engine.InputKind{
 	xlsform.Integer: InputNumber, xlsform.Decimal: engine.InputDecimal, xlsform.Date: InputDate,
 	xlsform.Time: InputTime, xlsform.DateTime: engine.InputDateTime,

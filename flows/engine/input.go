@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"regexp"
@@ -645,14 +646,15 @@ const dateTimeLayout = "2006-01-02T15:04"
 // (an XLSForm default, "08:30:00", now()'s "2026-12-05T09:30:00.000+07:00")
 // into the layout a typed answer of kind in is stored in, so the summary,
 // the checks and the export read it like any other answer. A value that is
-// no answer of that kind is an error, and the host should drop it.
+// no answer of that kind is an error, and the host should drop it; the
+// error does not quote the value, which may be a person's data.
 func Normalize(in InputKind, text string) (string, error) {
 	text = strings.TrimSpace(text)
 	switch in {
 	case InputNumber:
 		n, err := strconv.Atoi(text)
 		if err != nil {
-			return "", fmt.Errorf("not a whole number: %q", text)
+			return "", errors.New("not a whole number")
 		}
 		return strconv.Itoa(n), nil
 	case InputDecimal:
@@ -663,7 +665,7 @@ func Normalize(in InputKind, text string) (string, error) {
 		}
 		d, err := parse.Date(text)
 		if err != nil {
-			return "", fmt.Errorf("not a date: %q", text)
+			return "", errors.New("not a date")
 		}
 		return d.String(), nil
 	case InputTime:
@@ -672,7 +674,7 @@ func Normalize(in InputKind, text string) (string, error) {
 		}
 		h, m, err := parse.Time(text)
 		if err != nil {
-			return "", fmt.Errorf("not a time: %q", text)
+			return "", errors.New("not a time")
 		}
 		return fmt.Sprintf("%02d:%02d", h, m), nil
 	case InputDateTime:

@@ -916,22 +916,27 @@ func longest(texts map[string]string) int {
 
 // isBoolean tells a yes/no cell from an expression.
 func isBoolean(v string) bool {
+	_, ok := booleanOf(v)
+	return ok
+}
+
+// booleanOf reads a yes/no cell; ok is false for anything else.
+func booleanOf(v string) (val, ok bool) {
 	switch strings.ToLower(v) {
-	case "", "no", "false", "0", "false()", "yes", "true", "1", "true()":
-		return true
+	case "", "no", "false", "0", "false()":
+		return false, true
+	case "yes", "true", "1", "true()":
+		return true, true
 	}
-	return false
+	return false, false
 }
 
 func (l *loader) boolean(row int, col, v string) bool {
-	switch strings.ToLower(v) {
-	case "", "no", "false", "0", "false()":
-		return false
-	case "yes", "true", "1", "true()":
-		return true
+	val, ok := booleanOf(v)
+	if !ok {
+		l.add(SheetSurvey, row, v, "xf.err.bool", "column", col)
 	}
-	l.add(SheetSurvey, row, v, "xf.err.bool", "column", col)
-	return false
+	return val
 }
 
 // parse parses one expression cell, turning a refusal into a Problem.
