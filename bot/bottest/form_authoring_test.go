@@ -1,12 +1,14 @@
 package bottest_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"dinsosbot/bot/bottest"
 	"dinsosbot/flows/xlsform/xlsformtest"
+	"dinsosbot/store"
 )
 
 // TestFormDefaultsKept: defaults of date, time, dateTime and number
@@ -57,6 +59,14 @@ func TestFormDefaultsKept(t *testing.T) {
 	if strings.Contains(p.Text, "banyak") || strings.Contains(p.Text, "sebelumnya") {
 		t.Errorf("a default that is no number is offered:\n%s", p.Text)
 	}
+	// A forged keep press where there is nothing to keep changes nothing.
+	conv, _, err := conversationOf(h, u.ID())
+	must(t, err)
+	u.PressData(p.ID, "f:"+conv.Nonce+":v:")
+	settle(t, h)
+	if after, _, err := conversationOf(h, u.ID()); err != nil || after.Step != conv.Step || after.Data != conv.Data {
+		t.Errorf("a forged keep moved the form: %+v (%v)", after, err)
+	}
 	u.send("3", "Berat")
 	// The kept default goes through the question's constraint like a typed answer.
 	if p = u.press("✔️ Pakai jawaban sebelumnya", "Berat"); !strings.Contains(p.Text, "⚠️") {
@@ -80,6 +90,14 @@ func TestFormDefaultsKept(t *testing.T) {
 			t.Errorf("stored %s = %q, want %q", k, a[k].Text, v)
 		}
 	}
+}
+
+func conversationOf(h *bottest.Harness, user int64) (c store.Conversation, ok bool, err error) {
+	err = h.DB().Update(context.Background(), func(tx *store.Tx) error {
+		c, ok, err = tx.Conversation(user, user)
+		return err
+	})
+	return c, ok, err
 }
 
 // TestFormRequiredIf: a required column holding an expression (ODK's

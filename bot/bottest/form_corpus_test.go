@@ -2,7 +2,6 @@ package bottest_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -257,11 +256,9 @@ func (w *walker) exportHas(admin actor) {
 }
 
 // conversation is the user's open conversation, ok false when none.
-func (w *walker) conversation() (c store.Conversation, ok bool) {
-	must(w.t, w.h.DB().Update(context.Background(), func(tx *store.Tx) (err error) {
-		c, ok, err = tx.Conversation(w.u.ID(), w.u.ID())
-		return err
-	}))
+func (w *walker) conversation() (store.Conversation, bool) {
+	c, ok, err := conversationOf(w.h, w.u.ID())
+	must(w.t, err)
 	return c, ok
 }
 
